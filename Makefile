@@ -1,0 +1,41 @@
+# The two commands a newcomer runs: `make run` and `make test`. Both are idempotent.
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench install clean
+
+.venv/bin/python:
+	python3 -m venv .venv
+
+# Reinstall only when a requirements file changed since the last install.
+.venv/.installed: .venv/bin/python requirements.txt requirements-dev.txt
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: .venv/.installed node_modules/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	@echo ""
+	@echo "  FLAXU is starting: open http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	FLAXU_HOST=$(HOST) FLAXU_PORT=$(PORT) .venv/bin/honcho start -f Procfile
+
+test: install
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	.venv/bin/ruff check .
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean:
+	rm -rf .venv node_modules var

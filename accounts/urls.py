@@ -1,0 +1,16 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("security/", views.security_activity, name="security_activity"),
+    path("2fa/", views.otp_setup, name="otp_setup"),
+    path("2fa/verify/", views.otp_verify, name="otp_verify"),
+    path("2fa/disable/", views.otp_disable, name="otp_disable"),
+    path("2fa/recovery-codes/", views.recovery_codes, name="otp_recovery_codes"),
+    path("tokens/", views.tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
+    path("data/export/", views.data_export, name="data_export"),
+    path("delete/", views.account_delete, name="account_delete"),
+]

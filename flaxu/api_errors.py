@@ -1,0 +1,32 @@
+"""One error shape for every API 4xx: {"detail": "...", "errors": {"field": ["..."]}}."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _as_field_errors(data) -> dict[str, list[str]]:
+    if isinstance(data, dict):
+        return {key: [str(m) for m in (value if isinstance(value, list) else [value])] for key, value in data.items()}
+    if isinstance(data, list):
+        return {"non_field_errors": [str(m) for m in data]}
+    return {"non_field_errors": [str(data)]}
+
+
+def error_body(detail: str, errors: dict | None = None) -> dict:
+    return {"detail": detail, "errors": errors or {}}
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _as_field_errors(exc.detail)
+        first = next(iter(errors.values()), ["Invalid input."])[0]
+        response.data = error_body(f"Invalid input: {first}" if len(errors) == 1 else "Invalid input.", errors)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        response.data = error_body(str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail))
+    return response

@@ -1,0 +1,63 @@
+"""Site-wide pages: landing, dashboard shell, health, robots, and error handlers."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from health_check.views import HealthCheckView
+
+from flaxu.api_errors import error_body
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard.html")
+
+
+class HealthView(HealthCheckView):
+    """/healthz: database, cache, broker and channel layer; 200 when all pass, 503 otherwise."""
+
+    checks = (
+        "health_check.checks.Database",
+        "health_check.checks.Cache",
+        "flaxu.health.Broker",
+        "flaxu.health.ChannelLayer",
+    )
+
+    async def get(self, request, *args, **kwargs):
+        response = await super().get(request, *args, **kwargs)
+        if response.status_code == 500:
+            response.status_code = 503
+        return response
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /account/",
+        "Disallow: /dashboard/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("Not found."), status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("Server error; it has been logged."), status=500)
+    return render(request, "500.html", status=500)

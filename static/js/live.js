@@ -1,0 +1,1 @@
+// live connection: filled in by the realtime work
