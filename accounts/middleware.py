@@ -34,7 +34,9 @@ class IPAllowListMiddleware:
             if not user.ip_is_allowed(ip):
                 activity_record(action=ActivityLog.Action.LOGIN_BLOCKED_IP, user=user, request=request)
                 logout(request)
-                text = f"Your account only accepts sessions from its IP allow-list; {ip or 'this address'} is not on it."
+                text = (
+                    f"Your account only accepts sessions from its IP allow-list; {ip or 'this address'} is not on it."
+                )
                 if _wants_json(request):
                     return JsonResponse({"detail": text, "errors": {}}, status=403)
                 messages.error(request, text)

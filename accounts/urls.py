@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_credentials
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
@@ -10,7 +10,9 @@ urlpatterns = [
     path("2fa/disable/", views.otp_disable, name="otp_disable"),
     path("2fa/recovery-codes/", views.recovery_codes, name="otp_recovery_codes"),
     path("tokens/", views.tokens, name="api_tokens"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="api_token_revoke"),
+    path("keys/", views_credentials.credentials, name="credentials"),
+    path("keys/<int:pk>/delete/", views_credentials.credential_delete, name="credential_delete"),
     path("data/export/", views.data_export, name="data_export"),
     path("delete/", views.account_delete, name="account_delete"),
 ]

@@ -6,9 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from flaxu import views
 from flaxu.sitemaps import PublicPagesSitemap
 
-admin.site.site_header = "FLAXU administration"
-admin.site.site_title = "FLAXU admin"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -25,4 +22,3 @@ urlpatterns = [
 
 handler404 = "flaxu.views.not_found"
 handler500 = "flaxu.views.server_error"
-
