@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1
+# FLAXU production image: one image, three roles (web = daphne, worker, beat; see docker-compose.yml).
+# Build:  docker build -t flaxu .        Run: see docs/deploy.md
+
+# --- 1. Front-end packages (htmx, lightweight-charts), exactly as pinned by package-lock.json -----
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+
+# --- 2. Python runtime dependencies in a virtualenv (requirements.txt only, no dev tools) ---------
+FROM python:3.11-slim-bookworm AS builder
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /opt/venv
+COPY requirements.txt /tmp/requirements.txt
+RUN /opt/venv/bin/pip install -r /tmp/requirements.txt
+
+# --- 3. Runtime ----------------------------------------------------------------------------------
+FROM python:3.11-slim-bookworm AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DEBUG=False
+
+# An unprivileged user; the code stays root-owned (read-only to it), only var/ is writable.
+RUN groupadd --system --gid 10001 flaxu \
+ && useradd --system --uid 10001 --gid flaxu --home-dir /app --no-create-home --shell /usr/sbin/nologin flaxu
+
+WORKDIR /app
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=assets /build/node_modules ./node_modules
+COPY . .
+RUN mkdir -p /app/var && chown flaxu:flaxu /app/var
+
+USER flaxu
+
+# Build the hashed, compressed static files (production manifest storage, served by WhiteNoise).
+# The secrets below exist only for this step so settings can load; they are not kept in the image.
+RUN DEBUG=False \
+    SECRET_KEY=collectstatic-build-only-not-a-secret \
+    FLAXU_ENCRYPTION_KEYS=build:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    python manage.py collectstatic --noinput
+
+EXPOSE 8000
+
+# /healthz checks the database, cache, broker and channel layer (503 if one fails). The probe sends a
+# Host from ALLOWED_HOSTS and X-Forwarded-Proto: https so that host validation and the HTTPS redirect
+# treat it like a request that came through the TLS proxy.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request as r; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); h = 'localhost' if h in ('', '*') else h; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': h, 'X-Forwarded-Proto': 'https', 'Accept': 'application/json'}), timeout=8)"]
+
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "flaxu.asgi:application"]
