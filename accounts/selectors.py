@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.models import ActivityLog, ApiToken, User
+from accounts.models import ActivityLog, ApiToken, ExchangeCredential, User
 
 
 def activity_for_user(*, user: User) -> QuerySet[ActivityLog]:
@@ -13,3 +13,8 @@ def activity_for_user(*, user: User) -> QuerySet[ActivityLog]:
 
 def tokens_for_user(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def credentials_for_user(*, user: User) -> QuerySet[ExchangeCredential]:
+    """The user's keys for display: masks only, the ciphertext is not even loaded."""
+    return ExchangeCredential.objects.filter(user=user).defer("api_key_encrypted", "api_secret_encrypted")

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
+from accounts import selectors
 from accounts.forms_credentials import CredentialCreateForm
 from accounts.models import ExchangeCredential
 from accounts.services.credentials import CredentialLabelTaken, credential_create
@@ -19,8 +20,7 @@ _CIPHERTEXT_FIELDS = ("api_key_encrypted", "api_secret_encrypted")
 
 
 def _page(request: HttpRequest, form: CredentialCreateForm, **extra) -> HttpResponse:
-    # The page shows masks only, so the ciphertext is not even loaded.
-    keys = ExchangeCredential.objects.filter(user=request.user).defer(*_CIPHERTEXT_FIELDS)
+    keys = selectors.credentials_for_user(user=request.user)
     return render(request, "accounts/credentials.html", {"form": form, "credentials": keys, **extra})
 
 

@@ -192,6 +192,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("FLAXU_LOGIN_FAILED_LIMIT", default="5/15m/ip,5/15m/key"),
 }
 OTP_TOTP_ISSUER = "FLAXU"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[FLAXU] "
+# Behind N proxies that append to X-Forwarded-For (1 behind the TLS proxy of docs/deploy.md), so
+# client addresses in allow-lists, login limits and the activity log are the visitors' own.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("FLAXU_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -276,8 +280,14 @@ SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk
 
-    # send_default_pii=False keeps emails, cookies and headers (API keys) out of reports.
-    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.0)
+    # No PII, no frame locals, no request bodies: decrypted exchange keys live in locals and forms.
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )
 
 # --- FLAXU ----------------------------------------------------------------------------------------
 # Key ring for the credential vault: comma-separated "id:base64key" entries (32-byte keys).

@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -12,3 +15,10 @@ class PublicPagesSitemap(Sitemap):
 
     def location(self, item: str) -> str:
         return reverse(item)
+
+    # The canonical address comes from FLAXU_SITE_URL, not the Site row (left at example.com).
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc or super().get_domain(site)

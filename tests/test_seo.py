@@ -100,10 +100,6 @@ def test_sitemap_lists_the_public_pages_with_absolute_urls_anyone_can_open(clien
         assert parser.can_fetch("Googlebot", url.path), url.path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sitemap takes its domain from the Site row (example.com), not FLAXU_SITE_URL; see PublicPagesSitemap",
-)
 def test_sitemap_urls_are_on_the_sites_own_domain(client, settings):
     settings.SITE_URL = "https://flaxu.example.com"
     settings.ALLOWED_HOSTS = ["flaxu.example.com"]
