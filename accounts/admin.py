@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from accounts.models import ExchangeCredential
+from accounts.models import ActivityLog, ApiToken, ExchangeCredential, User
 from accounts.services.credentials import credential_delete
+from accounts.services.otp import otp_enabled
+from accounts.services.tokens import token_revoke
 
 _CIPHERTEXT_FIELDS = ("api_key_encrypted", "api_secret_encrypted")
 
@@ -38,3 +42,73 @@ class ExchangeCredentialAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ExchangeCredential]) -> None:
         for credential in queryset.select_related("user"):
             credential_delete(credential=credential, request=request)
+
+
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Users by email; 2FA status shown, passwords never."""
+
+    add_form = UserCreationForm
+    ordering = ("-date_joined",)
+    list_display = ("email", "display_name", "is_staff", "is_active", "two_factor", "date_joined", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "display_name")
+    readonly_fields = ("date_joined", "last_login")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("display_name", "allowed_ips")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("date_joined", "last_login")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    @admin.display(boolean=True, description="2FA")
+    def two_factor(self, obj: User) -> bool:
+        return otp_enabled(user=obj)
+
+
+@admin.register(ActivityLog)
+class ActivityLogAdmin(admin.ModelAdmin):
+    """Every user's security events, for staff; an audit trail, so nobody edits it here."""
+
+    list_display = ("created_at", "user", "action", "ip", "user_agent")
+    list_filter = ("action",)
+    search_fields = ("user__email", "ip")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens by name and prefix; the key itself is never stored. Staff can revoke."""
+
+    list_display = ("name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("user__email", "name", "prefix")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset) -> None:
+        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            token_revoke(token=token, request=request)
+        self.message_user(request, "Tokens revoked.", messages.SUCCESS)

@@ -78,6 +78,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def clean(self) -> None:
+        super().clean()
+        # The email is the login: one spelling per address, whoever creates the row.
+        self.email = self.email.strip().lower()
+
     def ip_is_allowed(self, ip: str | None) -> bool:
         networks = parse_allowed_ips(self.allowed_ips)
         if not networks:

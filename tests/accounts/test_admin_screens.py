@@ -1,0 +1,51 @@
+"""Staff screens for users, the activity log and tokens (the admin itself needs 2FA: see test_security_pages)."""
+
+import pytest
+from django_otp.plugins.otp_static.models import StaticDevice
+
+from accounts.models import ActivityLog, ApiToken
+from accounts.services.activity import activity_record
+from accounts.services.tokens import token_create
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def staff_client(client, db):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    device = StaticDevice.objects.create(user=staff, name="test", confirmed=True)
+    client.force_login(staff)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id  # what django_otp.login() stores
+    session.save()
+    return client
+
+
+def test_staff_see_every_users_activity_and_cannot_edit_it(staff_client):
+    trader = UserFactory()
+    activity_record(action=ActivityLog.Action.LOGIN_FAILED, user=trader)
+    page = staff_client.get("/admin/accounts/activitylog/")
+    assert page.status_code == 200 and trader.email in page.content.decode()
+    entry = ActivityLog.objects.get(user=trader)
+    assert staff_client.post(f"/admin/accounts/activitylog/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ActivityLog.objects.filter(pk=entry.pk).exists()
+
+
+def test_staff_revoke_a_token_and_the_key_hash_is_not_shown(staff_client):
+    trader = UserFactory()
+    token, key = token_create(user=trader, name="bot")
+    change = staff_client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
+    assert token.key_hash not in change and key not in change
+    staff_client.post(
+        "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    assert ActivityLog.objects.filter(user=trader, action="token_revoked").exists()
+
+
+def test_staff_create_a_user_by_email(staff_client):
+    response = staff_client.post(
+        "/admin/accounts/user/add/",
+        {"email": "Added@Example.com", "password1": "a-long-admin-set-pass-1", "password2": "a-long-admin-set-pass-1"},
+    )
+    assert response.status_code == 302
+    assert staff_client.get("/admin/accounts/user/").content.decode().count("added@example.com") >= 1
