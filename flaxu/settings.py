@@ -311,6 +311,21 @@ FLAXU_OUTBOX_POLL_SECONDS = env.float("FLAXU_OUTBOX_POLL_SECONDS", default=0.5)
 # Public websocket groups a page may join (prefixes); private groups are derived from the user.
 FLAXU_PUBLIC_GROUP_PREFIXES = ["market.", "ticker.", "system"]
 FLAXU_HEALTH_PING_INTERVAL = timedelta(seconds=env.int("FLAXU_HEALTH_PING_SECONDS", default=60))
+# BingX API root for every API section, e.g. http://127.0.0.1:9000/openApi; empty = real BingX.
+FLAXU_BINGX_URL = env.str("FLAXU_BINGX_URL", default="")
+# Timeout of one exchange HTTP request (milliseconds).
+FLAXU_EXCHANGE_TIMEOUT_MS = env.int("FLAXU_EXCHANGE_TIMEOUT_MS", default=10000)
+# Retries after a failed exchange read or cancel (orders are never retried blindly).
+FLAXU_EXCHANGE_RETRIES = env.int("FLAXU_EXCHANGE_RETRIES", default=3)
+# Consecutive exchange outages (network, 5xx, bad answers) that open an exchange's circuit breaker.
+FLAXU_BREAKER_FAIL_MAX = env.int("FLAXU_BREAKER_FAIL_MAX", default=5)
+# How long an open circuit breaker refuses calls before letting a trial call through (seconds).
+FLAXU_BREAKER_RESET_SECONDS = env.float("FLAXU_BREAKER_RESET_SECONDS", default=30)
+# The platform owner's BingX agent (affiliate) API key and secret, used only for referral checks.
+FLAXU_REFERRER_AGENT_API_KEY = env.str("FLAXU_REFERRER_AGENT_API_KEY", default="")
+FLAXU_REFERRER_AGENT_SECRET = env.str("FLAXU_REFERRER_AGENT_SECRET", default="")
+# The platform owner's BingX UID (the referrer users must have been invited by).
+FLAXU_REFERRER_UID = env.str("FLAXU_REFERRER_UID", default="")
 
 # --- Tests ----------------------------------------------------------------------------------------
 if TESTING:
