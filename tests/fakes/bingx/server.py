@@ -733,6 +733,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeBingX/1.0"
+    disable_nagle_algorithm = True  # header and body go out in separate writes: no 40 ms delayed-ACK stalls
     server: _Server
 
     def log_message(self, format, *args):  # quiet

@@ -74,8 +74,12 @@ def fmt(value: Decimal | None, places: int = 8) -> str:
     return f"{Decimal(value).quantize(q):f}"
 
 
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
 def _key() -> str:
-    return secrets.token_urlsafe(48)[:64]
+    """A 64-character alphanumeric key, like BingX's API keys and secrets."""
+    return "".join(secrets.choice(_ALNUM) for _ in range(64))
 
 
 @dataclass
@@ -206,8 +210,8 @@ class Exchange:
         return now_ms() + self.clock_skew_ms
 
     def next_id(self) -> int:
-        # 19-digit ids like BingX's snowflake order ids
-        return (self.server_time() << 22) + (next(self._ids) % (1 << 22))
+        # 19-digit snowflake ids like BingX's order ids (ms since 2010-11-04 << 22, plus a sequence)
+        return ((self.server_time() - 1288834974657) << 22) + (next(self._ids) % (1 << 22))
 
     def add_account(self, uid, api_key=None, secret=None, permissions=None, referrer_uid=None,
                     direct_invitation=True, kyc=True, balances=None, position_mode="hedge",
