@@ -1,0 +1,128 @@
+"""The exchange gateway: the one place FLAXU talks to exchanges (through ccxt).
+
+Private operations (BingX USDT-margined perpetual swaps) take an ``ApiCredentials``; public market data
+takes an exchange name (``bingx``, ``binanceusdm``, ``okx``, ``bybit``). Results are frozen dataclasses
+with Decimal money (``types.py``); failures are ``GatewayError`` subclasses (``errors.py``) whose
+messages never carry a key, secret or signature. No ccxt exception leaves this package.
+
+``market`` knows no other app, so callers build the credentials themselves from the vault::
+
+    from accounts.services.credentials import credential_reveal
+    from market import exchanges
+
+    api_key, secret = credential_reveal(credential)
+    creds = exchanges.ApiCredentials(api_key=api_key, secret=secret, ref=f"credential {credential.pk}")
+    check = exchanges.credentials_check(creds)
+
+Keep ``creds`` in local variables only (never in Celery arguments, caches or logs); its repr masks the
+key and hides the secret.
+
+Reads and cancels are retried with backoff; orders never are (see ``orders.py``). Each exchange endpoint
+has a circuit breaker, and ``health.py`` keeps per-operation health in the shared cache.
+"""
+
+from market.exchanges.account import balances, credentials_check, deposits_since, equity, referral_check, withdrawals
+from market.exchanges.credentials import ApiCredentials
+from market.exchanges.errors import (
+    CircuitOpen,
+    DuplicateOrder,
+    ExchangeUnavailable,
+    GatewayError,
+    InsufficientFunds,
+    InvalidCredentials,
+    InvalidRequest,
+    NotOffered,
+    OrderRejected,
+    OrderStateUnknown,
+    PermissionRefused,
+    RateLimited,
+)
+from market.exchanges.health import exchange_health, operation_health
+from market.exchanges.orders import (
+    cancel_order,
+    client_order_id,
+    close_position,
+    fetch_order,
+    open_orders,
+    place_market_order,
+    position_mode,
+    positions,
+    set_leverage,
+    set_margin_mode,
+    set_position_mode,
+)
+from market.exchanges.public import funding_rates, long_short_ratio, markets, ohlcv, open_interest, order_book, tickers
+from market.exchanges.types import (
+    Balance,
+    Candle,
+    CredentialCheck,
+    Deposit,
+    FundingRate,
+    LongShortRatio,
+    Market,
+    OpenInterest,
+    Order,
+    OrderBook,
+    Permissions,
+    Position,
+    ReferralCheck,
+    Ticker,
+    Withdrawal,
+)
+
+__all__ = [
+    "ApiCredentials",
+    "Balance",
+    "Candle",
+    "CircuitOpen",
+    "CredentialCheck",
+    "Deposit",
+    "DuplicateOrder",
+    "ExchangeUnavailable",
+    "FundingRate",
+    "GatewayError",
+    "InsufficientFunds",
+    "InvalidCredentials",
+    "InvalidRequest",
+    "LongShortRatio",
+    "Market",
+    "NotOffered",
+    "OpenInterest",
+    "Order",
+    "OrderBook",
+    "OrderRejected",
+    "OrderStateUnknown",
+    "PermissionRefused",
+    "Permissions",
+    "Position",
+    "RateLimited",
+    "ReferralCheck",
+    "Ticker",
+    "Withdrawal",
+    "balances",
+    "cancel_order",
+    "client_order_id",
+    "close_position",
+    "credentials_check",
+    "deposits_since",
+    "equity",
+    "exchange_health",
+    "fetch_order",
+    "funding_rates",
+    "long_short_ratio",
+    "markets",
+    "ohlcv",
+    "open_interest",
+    "open_orders",
+    "operation_health",
+    "order_book",
+    "place_market_order",
+    "position_mode",
+    "positions",
+    "referral_check",
+    "set_leverage",
+    "set_margin_mode",
+    "set_position_mode",
+    "tickers",
+    "withdrawals",
+]

@@ -1,0 +1,48 @@
+"""API credentials as the gateway receives them: plain values, masked in every repr."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_MASK_MIN_LENGTH = 16
+
+
+def mask(value: str) -> str:
+    """``abcd…wxyz`` for logs and reprs; short values are hidden entirely."""
+    if len(value) < _MASK_MIN_LENGTH:
+        return "…"
+    return f"{value[:4]}…{value[-4:]}"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCredentials:
+    """A decrypted API key and secret for one exchange account.
+
+    ``sandbox`` selects BingX demo trading (VST). ``ref`` is an opaque label for logs and health records
+    (e.g. "credential 12"); it must not contain the key. repr() and str() mask the key and never show
+    the secret.
+    """
+
+    api_key: str = field(repr=False)
+    secret: str = field(repr=False)
+    sandbox: bool = False
+    ref: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.api_key or not self.secret:
+            raise ValueError("ApiCredentials needs both an API key and a secret.")
+
+    def __repr__(self) -> str:
+        ref = f", ref={self.ref!r}" if self.ref else ""
+        return f"ApiCredentials(api_key={mask(self.api_key)!r}, sandbox={self.sandbox}{ref})"
+
+    __str__ = __repr__
+
+    @property
+    def label(self) -> str:
+        """How logs name this credential: its ref, else the masked key."""
+        return self.ref or f"key {mask(self.api_key)}"
+
+    def sensitive_values(self) -> tuple[str, str]:
+        """The values that must be scrubbed from any text leaving the gateway."""
+        return (self.api_key, self.secret)
