@@ -130,9 +130,15 @@ def test_close_with_reduce_only_and_cancel(fake_bingx, trader):
     cancelled = trader.cancel_order(stop["id"], BTC)
     assert cancelled["status"] == "canceled"
     assert trader.fetch_open_orders(BTC) == []
-    with pytest.raises(ccxt.OrderNotFound):
+    # cancelling twice or an unknown order: BingX's codes are not in ccxt's table -> plain ExchangeError
+    with pytest.raises(ccxt.ExchangeError, match="80018") as info:
         trader.cancel_order(stop["id"], BTC)
+    assert not isinstance(info.value, ccxt.OrderNotFound)
+    with pytest.raises(ccxt.ExchangeError, match="109414"):
+        trader.cancel_order("1234567890123456789", BTC)
     fake_bingx.set_mark_price("BTC-USDT", 66000)
+    with pytest.raises(ccxt.BadRequest, match="reduceOnly"):  # without hedged=True ccxt sends reduceOnly
+        trader.create_order(BTC, "market", "sell", 0.002, None, {"positionSide": "LONG", "reduceOnly": True})
     closing = trader.create_order(BTC, "market", "sell", 0.002, None, {"hedged": True, "reduceOnly": True})
     assert fake_bingx.orders("1001")[-1]["positionSide"] == "LONG"
     assert trader.fetch_order(closing["id"], BTC)["info"]["profit"] == "2.0000"
@@ -151,8 +157,10 @@ def test_position_mode_margin_mode_and_leverage(fake_bingx, trader):
     with pytest.raises(ccxt.ExchangeError, match="101414"):
         trader.set_leverage(200, BTC, {"side": "LONG"})
     trader.create_order(BTC, "market", "sell", 0.001, None, {"hedged": True})
-    with pytest.raises(ccxt.BadRequest, match="80001"):
+    with pytest.raises(ccxt.BadRequest, match="the account has positions or pending orders"):
         trader.set_position_mode(False)
+    with pytest.raises(ccxt.BadRequest, match="the account has positions or pending orders"):
+        trader.set_margin_mode("cross", BTC)
     assert trader.fetch_positions()[0]["marginMode"] == "isolated"
     trader.create_order(BTC, "market", "buy", 0.001, None, {"hedged": True, "reduceOnly": True})
     trader.set_position_mode(False)
@@ -189,3 +197,19 @@ def test_public_market_data(fake_bingx, trader):
     assert set(trader.fetch_funding_rates([BTC, "ETH/USDT:USDT"])) == {BTC, "ETH/USDT:USDT"}
     assert trader.fetch_open_interest(BTC)["openInterestValue"] > 0
     assert abs(trader.fetch_time() - trader.milliseconds()) < 5000
+
+
+def test_limit_orders_rest_and_fill_when_the_mark_crosses(fake_bingx, trader):
+    resting = trader.create_order(BTC, "limit", "buy", 0.001, 64000, {"hedged": True})
+    [open_order] = trader.fetch_open_orders(BTC)
+    assert open_order["id"] == resting["id"] and open_order["price"] == 64000.0
+    balance = trader.fetch_balance()
+    assert balance["info"]["data"][0]["freezedMargin"] == "12.8000"  # 64 USDT at 5x, not in ccxt's "used"
+    assert balance["USDT"]["free"] == pytest.approx(987.2)
+    fake_bingx.set_mark_price("BTC-USDT", 63950)
+    filled = trader.fetch_order(resting["id"], BTC)
+    assert filled["status"] == "closed" and filled["average"] == 64000.0
+    assert filled["fee"]["cost"] == pytest.approx(64 * 0.0002)  # maker
+    marketable = trader.create_order(BTC, "limit", "buy", 0.001, 70000, {"hedged": True})
+    assert trader.fetch_order(marketable["id"], BTC)["average"] == 63950.0
+    assert trader.fetch_positions()[0]["contracts"] == 0.002

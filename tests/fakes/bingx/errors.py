@@ -39,11 +39,13 @@ INVALID_PARAMETERS = 109400  # "Invalid parameters, err: ..." (ccxt: BadRequest)
 HEDGE_MODE_POSITION_SIDE = (109400, "In the Hedge mode, the 'PositionSide' field can only be set to LONG or SHORT.")
 ONE_WAY_POSITION_SIDE = (109400, "In the One-way mode, the 'PositionSide' field can only be set to BOTH.")
 PARAM_INVALID = 80014  # "Invalid parameters, ..." (ccxt: BadRequest)
-SYMBOL_NOT_EXIST = 109425  # "NOPE-USDT not exist, please verify it ..." (ccxt: BadSymbol)
+SYMBOL_NOT_EXIST = 109400  # "CATI-USDT,symbol not exist, please verify it in api: ..." (ccxt: BadRequest)
+TIMESTAMP_INVALID = (80014, "timestamp is invalid")
 
 # orders
-ORDER_NOT_EXIST = (80016, "order not exist")  # ccxt: OrderNotFound
-ORDER_ALREADY_FILLED = (80018, "order is already filled")
+ORDER_NOT_EXIST = (80016, "order not exist")  # query; ccxt: OrderNotFound
+CANCEL_NOT_EXIST = (109414, "order not exist")  # cancel; ccxt: ExchangeError (not OrderNotFound)
+CANCEL_NOT_OPEN = (80018, "order is already filled, The order doesn't exist")  # cancel; ccxt: ExchangeError
 DUPLICATE_CLIENT_ORDER_ID = (101481, "clientOrderID cannot be repeated")  # ccxt: DuplicateOrderId
 INSUFFICIENT_MARGIN = (101204, "Insufficient margin")  # ccxt: InsufficientFunds
 NO_POSITION_TO_CLOSE = (101205, "No position to close")  # ccxt: InvalidOrder
@@ -53,7 +55,7 @@ REDUCE_ONLY_OPENS = (
     "The Reduce Only order can only decrease the position and not be used to open a position. "
     "Please check your positions and open orders.",
 )
-HAS_POSITIONS_OR_ORDERS = (80001, "the account has positions or pending orders")  # ccxt: BadRequest
+HAS_POSITIONS_OR_ORDERS = (109400, "the account has positions or pending orders")  # ccxt: BadRequest
 PENDING_ORDERS_ON_PAIR = (
     101212,
     "Failed. Please check if you have pending orders under the trading pair. If yes, please cancel them and try again",

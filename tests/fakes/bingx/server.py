@@ -284,11 +284,13 @@ class App:
         expected = hmac.new(acct.secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, str(signature).lower()):
             raise BingXError(*E.SIGNATURE_MISMATCH)
+        if not params.get("timestamp"):
+            raise BingXError(*E.TIMESTAMP_MISMATCH)
         try:
-            ts = int(params.get("timestamp", ""))
+            ts = int(params["timestamp"])
             window = int(params.get("recvWindow") or DEFAULT_RECV_WINDOW)
         except ValueError:
-            raise BingXError(*E.TIMESTAMP_MISMATCH) from None
+            raise BingXError(*E.TIMESTAMP_INVALID) from None
         window = min(max(window, 0), MAX_RECV_WINDOW)
         if abs(self.ex.server_time() - ts) > window:
             raise BingXError(*E.TIMESTAMP_MISMATCH)
@@ -552,7 +554,8 @@ class App:
                 "freezedMargin": fmt(s["frozen"], 4), "shortUid": acct.uid}
 
     def swap_balance_v3(self, acct: Account, p):
-        assets = ["USDT", *sorted(a for a in acct.swap if a != "USDT")]
+        # BingX answers both perpetual settlement assets, USDT and USDC
+        assets = ["USDT", "USDC", *sorted(a for a in acct.swap if a not in ("USDT", "USDC"))]
         return self.ok([self._balance_row(acct, a) for a in assets])
 
     def swap_balance_v2(self, acct: Account, p):

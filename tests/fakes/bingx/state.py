@@ -330,7 +330,7 @@ class Exchange:
         except KeyError:
             raise BingXError(
                 E.SYMBOL_NOT_EXIST,
-                f"{symbol} not exist, please verify it in api: /openApi/swap/v2/quote/contracts",
+                f"{symbol},symbol not exist, please verify it in api: /openApi/swap/v2/quote/contracts",
             ) from None
 
     def get_leverage(self, acct: Account, symbol: str, position_side: str) -> int:
@@ -470,6 +470,10 @@ class Exchange:
         if not acct.hedged and position_side != "BOTH":
             raise BingXError(*E.ONE_WAY_POSITION_SIDE)
         reduce_only = str(p.get("reduceOnly", "false")).lower() == "true"
+        if reduce_only and acct.hedged:
+            # BingX: "reduceOnly ... This parameter is not accepted for both long and short positions mode"
+            raise BingXError(E.INVALID_PARAMETERS, "Invalid parameters, reduceOnly: this parameter is not accepted "
+                                                   "in the Hedge mode, close with side + positionSide")
         close_position = str(p.get("closePosition", "false")).lower() == "true"
         cid_raw = p.get("clientOrderID", p.get("clientOrderId"))
         cid = ""
@@ -544,6 +548,8 @@ class Exchange:
                 raise BingXError(*E.ORDER_SIZE_ERROR)
 
         leverage = self.get_leverage(acct, symbol, position_side)
+        if otype == "LIMIT" and opening:
+            self._require_margin(acct, qty * min(price, mark) if side == "BUY" else qty * max(price, mark), leverage)
         if otype == "MARKET" and opening:
             notional = qty * mark
             if notional < contract.trade_min_usdt:
@@ -585,8 +591,8 @@ class Exchange:
                     if (symbol, position_side) in acct.positions else 0,
                 )
                 acct.orders.append(child)
-        elif otype == "LIMIT":
-            self._maybe_fill_limit(acct, order)
+        elif otype == "LIMIT" and ((side == "BUY" and price >= mark) or (side == "SELL" and price <= mark)):
+            self._execute(acct, order, mark, taker=True)  # marketable: fills now, at the mark, as a taker
         return order
 
     def _require_margin(self, acct: Account, notional: Decimal, leverage: int) -> None:
@@ -670,11 +676,12 @@ class Exchange:
 
     def cancel_order(self, acct: Account, symbol: str, order_id=None, client_order_id=None) -> Order:
         with self.lock:
-            order = self.find_order(acct, symbol, order_id, client_order_id)
-            if order.status == "FILLED":
-                raise BingXError(*E.ORDER_ALREADY_FILLED)
+            try:
+                order = self.find_order(acct, symbol, order_id, client_order_id)
+            except BingXError:
+                raise BingXError(*E.CANCEL_NOT_EXIST) from None
             if not order.is_open:
-                raise BingXError(*E.ORDER_NOT_EXIST)
+                raise BingXError(*E.CANCEL_NOT_OPEN)
             order.status = "CANCELLED"
             order.update_time = self.server_time()
             return order
@@ -718,6 +725,14 @@ class Exchange:
                         if o.close_position or o.orig_qty > pos.qty:
                             o.orig_qty = pos.qty
                     o.trigger_order_id = o.order_id
+                    if not o.reduce_only and o.orig_qty:
+                        try:
+                            self._require_margin(acct, o.orig_qty * price, self.get_leverage(acct, o.symbol,
+                                                                                            o.position_side))
+                        except BingXError:
+                            o.status = "FAILED"
+                            o.update_time = self.server_time()
+                            continue
                     self._execute(acct, o, price if o.type.endswith("MARKET") else (o.price or price), taker=True)
                     triggered.append(o)
             return triggered
