@@ -213,3 +213,12 @@ def test_limit_orders_rest_and_fill_when_the_mark_crosses(fake_bingx, trader):
     marketable = trader.create_order(BTC, "limit", "buy", 0.001, 70000, {"hedged": True})
     assert trader.fetch_order(marketable["id"], BTC)["average"] == 63950.0
     assert trader.fetch_positions()[0]["contracts"] == 0.002
+
+
+def test_fills_for_fetch_my_trades(fake_bingx, trader):
+    created = trader.create_order(BTC, "market", "buy", 0.002, None, {"hedged": True, "clientOrderId": "f-1"})
+    trades = trader.fetch_my_trades(BTC, params={"tradingUnit": "COIN"})
+    assert [(t["order"], t["amount"], t["price"]) for t in trades] == [(created["id"], 0.002, 65000.0)]
+    assert trades[0]["fee"]["cost"] == pytest.approx(0.065)
+    # ccxt's default unit is CONT: contract sheets of the listing's size (0.0001 BTC), not coins
+    assert trader.fetch_my_trades(BTC)[0]["amount"] == 20.0

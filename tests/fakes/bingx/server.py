@@ -220,6 +220,7 @@ class App:
             ("GET", "/openApi/swap/v2/trade/openOrders"): r(self.open_orders, True, "read"),
             ("GET", "/openApi/swap/v2/trade/allOrders"): r(self.all_orders, True, "read"),
             ("GET", "/openApi/swap/v1/trade/fullOrder"): r(self.full_orders, True, "read"),
+            ("GET", "/openApi/swap/v2/trade/allFillOrders"): r(self.fill_orders, True, "futures"),
             # trading (perpetual futures permission)
             ("POST", "/openApi/swap/v2/trade/leverage"): r(self.set_leverage, True, "futures"),
             ("POST", "/openApi/swap/v2/trade/marginType"): r(self.set_margin_type, True, "futures"),
@@ -663,6 +664,39 @@ class App:
 
     def full_orders(self, acct: Account, p):
         return self.all_orders(acct, p)
+
+    def fill_orders(self, acct: Account, p):
+        """Fills (ccxt fetch_my_trades). ``tradingUnit`` CONT counts contract sheets of the listing's
+        ``size``, COIN counts coins; ccxt sends CONT unless told otherwise (pass tradingUnit=COIN)."""
+        for name in ("tradingUnit", "startTs", "endTs"):
+            if not p.get(name):
+                raise BingXError(E.INVALID_PARAMETERS, f"Invalid parameters, err:{name}: This field is required.")
+        unit = p["tradingUnit"].upper()
+        if unit not in ("COIN", "CONT"):
+            raise BingXError(E.INVALID_PARAMETERS, "Invalid parameters, err:tradingUnit: must be COIN or CONT")
+        start, end = int(p["startTs"]), int(p["endTs"])
+        oid = self._order_id(p)
+        rows = []
+        for f in acct.fills:
+            o: Order = f["order"]
+            if not start <= f["time"] <= end or (p.get("symbol") and o.symbol != p["symbol"]):
+                continue
+            if oid is not None and o.order_id != oid:
+                continue
+            c = self.ex.contracts[o.symbol]
+            volume = f["qty"] if unit == "COIN" else f["qty"] / c.trade_min_quantity
+            stamp = time.gmtime(f["time"] / 1000)
+            rows.append({
+                "filledTm": time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp), "symbol": o.symbol,
+                "volume": fmt(volume, c.quantity_precision if unit == "COIN" else 0),
+                "price": fmt(f["price"], c.price_precision), "amount": fmt(f["qty"] * f["price"], 4),
+                "commission": fmt(-f["fee"], 6), "currency": c.currency, "orderId": str(o.order_id),
+                "liquidatedPrice": "0.00", "liquidatedMarginRatio": "0.00", "workingType": o.working_type,
+                "filledTime": time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", stamp), "side": o.side, "type": o.type,
+                "positionSide": o.position_side, "clientOrderID": o.client_order_id,
+                "onlyOnePosition": not acct.hedged,
+            })
+        return self.ok({"fill_orders": rows})
 
     def cancel_order(self, acct: Account, p):
         c = self.ex.contract(p.get("symbol"))

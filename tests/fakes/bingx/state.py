@@ -163,6 +163,7 @@ class Account:
     margin_type: dict[str, str] = field(default_factory=dict)
     positions: dict[tuple[str, str], Position] = field(default_factory=dict)
     orders: list[Order] = field(default_factory=list)
+    fills: list[dict] = field(default_factory=list)  # one per executed order: symbol, qty, price, fee, ...
     client_ids: set[str] = field(default_factory=set)
     register_time: int = field(default_factory=now_ms)
     deposited: bool | None = None  # override of "ever deposited" for the agent endpoint
@@ -656,6 +657,8 @@ class Exchange:
             acct.swap["USDT"] = acct.swap.get("USDT", ZERO) - fee
             acct.realised -= fee
             fee_total += fee
+        acct.fills.append({"order": order, "qty": order.orig_qty, "price": price, "fee": fee_total, "time": ts,
+                           "pnl": profit})
         order.executed_qty = order.orig_qty
         order.avg_price = price
         order.cum_quote = price * order.orig_qty
