@@ -321,7 +321,7 @@ def order_from(parsed: dict) -> Order:
         client_order_id=(parsed.get("clientOrderId") or None) and str(parsed["clientOrderId"]).lower(),
         symbol=parsed["symbol"],
         side=side,
-        type=parsed.get("type") or "",
+        type=str(info.get("type") or parsed.get("type") or "").lower(),  # BingX's: market, stop_market, ...
         amount=decimal_or_none(parsed.get("amount")),
         filled=decimal_or_none(parsed.get("filled")),
         average_price=decimal_or_none(parsed.get("average")),

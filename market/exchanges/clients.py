@@ -214,6 +214,11 @@ def forget_markets() -> None:
     """Drop every shared market table and this thread's cached clients (tests)."""
     with _sources_lock:
         _sources.clear()
+    forget_clients()
+
+
+def forget_clients() -> None:
+    """Drop this thread's cached clients (tests)."""
     _local.__dict__.clear()
 
 

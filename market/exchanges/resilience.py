@@ -151,7 +151,7 @@ def _worth_retrying(exc: BaseException) -> bool:
 
 
 _backoff = tenacity.wait_exponential_jitter(
-    initial=BACKOFF_INITIAL_SECONDS, max=BACKOFF_MAX_SECONDS, jitter=BACKOFF_JITTER_SECONDS
+    multiplier=BACKOFF_INITIAL_SECONDS, max=BACKOFF_MAX_SECONDS, jitter=BACKOFF_JITTER_SECONDS
 )
 
 

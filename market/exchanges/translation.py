@@ -93,9 +93,9 @@ def from_ccxt(
     if isinstance(exc, ccxt.AuthenticationError):
         return errors.InvalidCredentials(f"{exchange} does not accept this API key or secret: {reason}")
     if code == BINGX_TIMESTAMP_REJECTED:
-        return errors.ExchangeUnavailable(
-            f"{exchange} refused the request time ({reason}); check this server's clock"
-        )
+        return errors.ExchangeUnavailable(f"{exchange} refused the request time ({reason}); check this server's clock")
+    if isinstance(exc, ccxt.BadSymbol):
+        return errors.InvalidRequest(f"{exchange} has no such market: {reason}")
     if isinstance(exc, ccxt.NotSupported):
         return errors.NotOffered(f"{exchange} does not offer this: {reason}")
     refused = isinstance(exc, ccxt.InvalidOrder | ccxt.BadRequest | ccxt.OperationRejected | ccxt.ArgumentsRequired)

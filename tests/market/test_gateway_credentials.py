@@ -1,0 +1,102 @@
+"""Key checks: FLAXU accepts only valid keys with Read + Perpetual Futures and no way to move funds."""
+
+from __future__ import annotations
+
+import pytest
+
+from market import exchanges
+from market.exchanges import ApiCredentials
+
+
+def test_a_read_and_futures_key_is_accepted_with_its_uid(creds):
+    check = exchanges.credentials_check(creds)
+
+    assert check.accepted
+    assert check.valid and check.refusal is None
+    assert check.uid == "1001"
+    assert check.permissions.reading and check.permissions.futures
+    assert not check.permissions.withdrawals
+
+
+def test_a_wrong_secret_is_invalid(account):
+    wrong = ApiCredentials(api_key=account.api_key, secret="x" * 64)
+
+    check = exchanges.credentials_check(wrong)
+
+    assert not check.valid and not check.accepted
+    assert "does not accept" in check.refusal
+    with pytest.raises(exchanges.InvalidCredentials):
+        exchanges.balances(wrong)
+
+
+def test_an_unknown_key_is_invalid(gateway):
+    unknown = ApiCredentials(api_key="k" * 64, secret="s" * 64)
+
+    assert not exchanges.credentials_check(unknown).valid
+    with pytest.raises(exchanges.InvalidCredentials):
+        exchanges.positions(unknown)
+
+
+def test_a_withdraw_enabled_key_is_refused_with_the_reason(gateway, creds):
+    gateway.set_permissions("1001", enableWithdrawals=True)
+
+    check = exchanges.credentials_check(creds)
+
+    assert check.valid and not check.accepted
+    assert check.permissions.withdrawals
+    assert "withdrawals" in check.refusal and "never moves funds" in check.refusal
+
+
+@pytest.mark.parametrize(
+    ("flag", "words"),
+    [("enableInternalTransfer", "internal transfers"), ("permitsUniversalTransfer", "universal transfers")],
+)
+def test_a_transfer_enabled_key_is_refused(gateway, creds, flag, words):
+    gateway.set_permissions("1001", **{flag: True})
+
+    check = exchanges.credentials_check(creds)
+
+    assert not check.accepted
+    assert words in check.refusal
+
+
+def test_a_read_only_key_without_futures_is_refused(gateway, creds):
+    gateway.set_permissions("1001", enableFutures=False)
+
+    check = exchanges.credentials_check(creds)
+
+    assert check.valid and not check.accepted
+    assert "Perpetual Futures" in check.refusal
+
+
+def test_a_key_without_read_is_refused(gateway, creds):
+    gateway.set_permissions("1001", enableReading=False)
+
+    check = exchanges.credentials_check(creds)
+
+    assert not check.accepted
+    assert check.refusal
+
+
+def test_a_check_that_cannot_reach_bingx_raises_instead_of_accepting(gateway, creds, settings):
+    settings.FLAXU_EXCHANGE_RETRIES = 1
+    gateway.inject("/openApi/v1/account/apiPermissions", "http_500", count=None)
+
+    with pytest.raises(exchanges.ExchangeUnavailable):
+        exchanges.credentials_check(creds)
+
+
+def test_a_malformed_permissions_answer_is_not_read_as_no_permissions(gateway, creds, settings):
+    settings.FLAXU_EXCHANGE_RETRIES = 0
+    gateway.inject("/openApi/v1/account/apiPermissions", "bad_json", count=None, body='{"code":0,"data":{}}')
+
+    with pytest.raises(exchanges.ExchangeUnavailable):
+        exchanges.credentials_check(creds)
+
+
+def test_credentials_mask_the_key_and_never_show_the_secret(creds):
+    for text in (repr(creds), str(creds), f"{creds}", repr([creds])):
+        assert creds.api_key not in text
+        assert creds.secret not in text
+        assert creds.api_key[-4:] in text
+        assert "credential 1" in text
