@@ -141,7 +141,8 @@ def _point_bingx(client: Any) -> None:
     client.urls["api"] = api
 
 
-def _build(exchange: str, creds: ApiCredentials | None, sandbox: bool = False) -> Any:
+def build(exchange: str, creds: ApiCredentials | None = None, sandbox: bool = False) -> Any:
+    """A new ccxt client for ``exchange`` as the gateway configures it (no markets, not cached)."""
     if exchange not in EXCHANGES:
         raise InvalidRequest(f"Unknown exchange {exchange!r}; expected one of {', '.join(EXCHANGES)}.")
     if sandbox and exchange != BINGX:
@@ -187,7 +188,7 @@ def _source(exchange: str, sandbox: bool) -> _MarketSource:
     with _sources_lock:
         source = _sources.get(key)
         if source is None:
-            source = _sources[key] = _MarketSource(_build(exchange, None, sandbox))
+            source = _sources[key] = _MarketSource(build(exchange, None, sandbox))
     return source
 
 
@@ -244,7 +245,7 @@ def client(exchange: str, creds: ApiCredentials | None = None) -> Any:
     key = _cache_key(exchange, creds, sandbox)
     entry = clients.get(key)
     if entry is None:
-        entry = clients[key] = [_build(exchange, creds, sandbox), -1]
+        entry = clients[key] = [build(exchange, creds, sandbox), -1]
         if len(clients) > CLIENTS_PER_THREAD:
             clients.popitem(last=False)
     else:

@@ -20,6 +20,8 @@ _SENSITIVE_PAIR = re.compile(
     ([^&\s"',}]+)
     """
 )
+# A URL's query string: parameters, timestamp and signature; never useful in a message.
+_QUERY = re.compile(r"(https?://[^\s?#]+)\?[^\s]*")
 # BingX's own code that means "the request time is outside recvWindow" (ccxt raises BadSymbol for it).
 BINGX_TIMESTAMP_REJECTED = "100421"
 # BingX codes that mean "busy / maintenance, try later" rather than "refused"; ccxt does not classify
@@ -32,6 +34,7 @@ def scrub(text: str, sensitive: Iterable[str] = ()) -> str:
     for value in sensitive:
         if value and len(value) >= 4:
             text = text.replace(value, _REDACTED)
+    text = _QUERY.sub(r"\1?…", text)
     text = _SENSITIVE_PAIR.sub(lambda m: m.group(1) + _REDACTED, text)
     if len(text) > _MAX_MESSAGE:
         text = text[: _MAX_MESSAGE - 1] + "…"
