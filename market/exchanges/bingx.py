@@ -43,6 +43,14 @@ _PERMISSION_NUMBERS = {
     5: "withdrawals",
     7: "internal_transfer",
 }
+_PERMISSION_FLAGS = {
+    "enableReading": "reading",
+    "enableFutures": "futures",
+    "enableSpotAndMarginTrading": "spot",
+    "enableWithdrawals": "withdrawals",
+    "enableInternalTransfer": "internal_transfer",
+    "permitsUniversalTransfer": "universal_transfer",
+}
 _CLIENT_ORDER_ID = re.compile(r"^[a-z0-9_-]{1,40}$")
 _CLIENT_ORDER_ID_PREFIX = "fx"
 
@@ -98,21 +106,14 @@ def permissions_from(response: Any) -> Permissions:
     """Permissions from the flag form (``enableFutures: true``) and/or the number form (``[2, 3]``).
 
     Where both forms are present, a permission counts if either grants it, so a risky permission is
-    never missed. Neither form present is malformed.
+    never missed. Neither form present is malformed; an unknown permission number is kept (and refused).
     """
     data = data_of(response)
     if not isinstance(data, dict):
         raise MalformedValue("the permissions answer is not an object")
     granted: set[str] = set()
-    flag_names = {
-        "enableReading": "reading",
-        "enableFutures": "futures",
-        "enableWithdrawals": "withdrawals",
-        "enableInternalTransfer": "internal_transfer",
-        "permitsUniversalTransfer": "universal_transfer",
-    }
-    has_flags = any(name in data for name in flag_names)
-    for name, permission in flag_names.items():
+    has_flags = any(name in data for name in _PERMISSION_FLAGS)
+    for name, permission in _PERMISSION_FLAGS.items():
         if name in data and _flag(data[name], name):
             granted.add(permission)
     numbers = data.get("permissions")
@@ -121,18 +122,21 @@ def permissions_from(response: Any) -> Permissions:
             raise MalformedValue("permissions is not a list")
         for number in numbers:
             try:
-                granted.add(_PERMISSION_NUMBERS.get(int(number), f"unknown-{number}"))
+                granted.add(_PERMISSION_NUMBERS.get(int(number), f"number {int(number)}"))
             except (TypeError, ValueError):
                 raise MalformedValue("permissions holds a non-number") from None
     elif not has_flags:
         raise MalformedValue("the permissions answer has neither flags nor a permission list")
+    known = set(_PERMISSION_FLAGS.values()) | set(_PERMISSION_NUMBERS.values())
     return Permissions(
         reading="reading" in granted,
         futures="futures" in granted,
+        spot_trading="spot" in granted,
         withdrawals="withdrawals" in granted,
         internal_transfer="internal_transfer" in granted,
         universal_transfer="universal_transfer" in granted,
-        ip_restricted=bool(data.get("ipRestrict")) is True,
+        ip_restricted=bool(data.get("ipRestrict")) or bool(data.get("ipAddresses")),
+        unrecognised=tuple(sorted(granted - known)),
     )
 
 
@@ -147,6 +151,11 @@ def permission_refusal(permissions: Permissions) -> str | None:
         )
         if granted
     ]
+    if permissions.unrecognised:
+        return (
+            f"This API key has permissions FLAXU does not recognise ({', '.join(permissions.unrecognised)}); "
+            "create a key with Read and Perpetual Futures only."
+        )
     if risky:
         return (
             f"This API key allows {', '.join(risky)}. FLAXU never moves funds, so it only accepts keys "

@@ -134,12 +134,33 @@ def _attempt(
         failure = exc
     # ccxt's rate limiter sleeps are ours, not the exchange's.
     latency_ms = (time.perf_counter() - started - getattr(client, "throttled_seconds", 0.0)) * 1000
-    health.record(exchange, operation, latency_ms=latency_ms, error=failure.message if failure else None)
-    if failure is not None:
-        logger.info("%s %s failed after %.1f ms: %s", exchange, operation, latency_ms, failure.message)
-        raise failure
-    logger.debug("%s %s ok in %.1f ms", exchange, operation, latency_ms)
-    return result
+    _note_health(exchange, operation, latency_ms, failure, client)
+    if failure is None:
+        logger.debug("%s %s ok in %.1f ms", exchange, operation, latency_ms)
+        return result
+    level = logging.WARNING if _is_outage(failure) else logging.INFO
+    logger.log(level, "%s %s failed after %.1f ms: %s", exchange, operation, latency_ms, failure.message)
+    raise failure
+
+
+def _is_outage(failure: errors.GatewayError) -> bool:
+    return isinstance(failure, errors.ExchangeUnavailable | errors.RateLimited)
+
+
+def _note_health(
+    exchange: str, operation: str, latency_ms: float, failure: errors.GatewayError | None, client: Any
+) -> None:
+    """Outages are health errors; refusals (bad key, rejected order) are round trips that worked.
+
+    A refusal made before anything was sent (unknown symbol) and a call the open breaker stopped are
+    not samples at all.
+    """
+    if isinstance(failure, errors.CircuitOpen):
+        return
+    if failure is not None and not _is_outage(failure) and not getattr(client, "http_status", 0):
+        return
+    error = failure.message if failure is not None and _is_outage(failure) else None
+    health.record(exchange, operation, latency_ms=latency_ms, error=error)
 
 
 def _worth_retrying(exc: BaseException) -> bool:
@@ -160,6 +181,19 @@ def _wait(state: tenacity.RetryCallState) -> float:
     if isinstance(exc, errors.RateLimited) and exc.retry_after is not None:
         return exc.retry_after
     return _backoff(state)
+
+
+def _log_retry(exchange: str, operation: str, state: tenacity.RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    wait = state.next_action.sleep if state.next_action else 0
+    logger.info(
+        "%s %s: retry %d in %.2f s (%s)",
+        exchange,
+        operation,
+        state.attempt_number,
+        wait,
+        getattr(exc, "message", type(exc).__name__),
+    )
 
 
 def run(
@@ -185,6 +219,7 @@ def run(
         stop=tenacity.stop_after_attempt(1 + max(0, settings.FLAXU_EXCHANGE_RETRIES)),
         wait=_wait,
         retry=tenacity.retry_if_exception(_worth_retrying),
+        before_sleep=functools.partial(_log_retry, exchange, operation),
         reraise=True,
     )
     return retrying(attempt)

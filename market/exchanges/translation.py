@@ -15,7 +15,7 @@ _REDACTED = "***"
 # name=value / "name": "value" pairs whose value is a credential or derived from one.
 _SENSITIVE_PAIR = re.compile(
     r"""(?ix)
-    (["']?(?:signature|sign|api[_-]?key|apikey|secret|passphrase|x-bx-apikey|x-mbx-apikey|ok-access-key
+    (["']?(?<![a-z0-9_-])(?:signature|sign|api[_-]?key|apikey|secret|passphrase|x-bx-apikey|x-mbx-apikey|ok-access-key
     |ok-access-sign|ok-access-passphrase|x-bapi-api-key|x-bapi-sign)["']?\s*[:=]\s*["']?)
     ([^&\s"',}]+)
     """

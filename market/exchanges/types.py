@@ -217,14 +217,19 @@ class LongShortRatio:
 
 @dataclass(frozen=True, slots=True)
 class Permissions:
-    """What a BingX API key may do, as ``GET /openApi/v1/account/apiPermissions`` reports it."""
+    """What a BingX API key may do, as ``GET /openApi/v1/account/apiPermissions`` reports it.
+
+    ``unrecognised`` holds permission numbers BingX sent that FLAXU does not know (refused, fail closed).
+    """
 
     reading: bool
     futures: bool
+    spot_trading: bool
     withdrawals: bool
     internal_transfer: bool
     universal_transfer: bool
     ip_restricted: bool
+    unrecognised: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,3 +100,28 @@ def test_credentials_mask_the_key_and_never_show_the_secret(creds):
         assert creds.secret not in text
         assert creds.api_key[-4:] in text
         assert "credential 1" in text
+
+
+PERMISSIONS = "/openApi/v1/account/apiPermissions"
+
+
+@pytest.mark.parametrize(
+    ("body", "accepted"),
+    [
+        ('{"code":0,"data":{"permissions":[2,3]}}', True),
+        ('{"code":0,"data":{"permissions":[1,2,3]}}', True),  # spot trading moves no funds out
+        ('{"code":0,"data":{"permissions":[2,3,6]}}', False),  # a permission FLAXU does not know
+        ('{"code":0,"data":{"enableReading":true,"enableFutures":true,"enableWithdrawals":false}}', True),
+        ('{"code":0,"data":{"enableReading":true,"enableFutures":true,"permissions":[5]}}', False),
+    ],
+)
+def test_both_shapes_of_bingxs_permission_answer_are_read(gateway, creds, body, accepted):
+    gateway.inject(PERMISSIONS, "bad_json", count=None, body=body)  # an answer of our choosing
+
+    assert exchanges.credentials_check(creds).accepted is accepted
+
+
+def test_an_unknown_permission_is_named_in_the_refusal(gateway, creds):
+    gateway.inject(PERMISSIONS, "bad_json", count=None, body='{"code":0,"data":{"permissions":[2,3,6]}}')
+
+    assert "number 6" in exchanges.credentials_check(creds).refusal

@@ -89,3 +89,26 @@ def test_the_ccxt_rate_limiter_wait_is_not_counted_as_exchange_latency(creds):
     health.flush()
 
     assert exchanges.operation_health("bingx", "balance").p99_ms < 150
+
+
+def test_a_users_refusal_is_not_an_exchange_error(account):
+    wrong = exchanges.ApiCredentials(api_key=account.api_key, secret="w" * 64)
+    with pytest.raises(exchanges.InvalidCredentials):
+        exchanges.balances(wrong)
+
+    record = exchanges.operation_health("bingx", "balance")
+    assert record.last_error is None and record.last_success_at is not None  # BingX answered
+
+
+def test_a_call_stopped_by_the_open_breaker_keeps_the_real_cause(gateway, creds, settings):
+    settings.FLAXU_EXCHANGE_RETRIES = 0
+    settings.FLAXU_BREAKER_FAIL_MAX = 1
+    gateway.inject(BALANCE, "maintenance", count=None)
+    with pytest.raises(exchanges.ExchangeUnavailable):
+        exchanges.balances(creds)
+    with pytest.raises(exchanges.CircuitOpen):
+        exchanges.balances(creds)
+
+    record = exchanges.operation_health("bingx", "balance")
+    assert "maintenance" in record.last_error
+    assert record.breaker_state == "open"
