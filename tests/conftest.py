@@ -3,6 +3,8 @@ from django.core.cache import cache
 
 from tests.factories import PASSWORD, UserFactory
 
+pytest_plugins = ["tests.processes"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

@@ -1,0 +1,71 @@
+"""The one way services tell browsers that something changed: `push(...)` / `push_to_user(...)`.
+
+Events are sent after the current transaction commits, so a browser never hears of a row it then
+cannot read. With REDIS_URL set they go straight onto the channels-redis layer, which every process
+shares. Without Redis the channel layer is in-memory (one per process), so the event is written to
+the `OutboxEvent` table instead and the web process relays it (see `flaxu.realtime.relay`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from flaxu.realtime.groups import group_name, user_group
+from flaxu.realtime.models import OutboxEvent
+
+__all__ = ["EVENT_MESSAGE_TYPE", "event_message", "group_name", "json_safe", "push", "push_to_user"]
+
+logger = logging.getLogger(__name__)
+
+# The channel-layer message type every pushed event travels as; LiveConsumer.flaxu_event handles it.
+EVENT_MESSAGE_TYPE = "flaxu.event"
+MAX_EVENT_TYPE_LENGTH = OutboxEvent._meta.get_field("type").max_length
+
+
+def json_safe(data: Any) -> Any:
+    """`data` as plain JSON values: Decimal → str, datetime/date/time → ISO-8601, UUID → str.
+
+    NaN and infinities are refused (ValueError): browsers cannot parse them.
+    """
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder, allow_nan=False))
+
+
+def event_message(type: str, data: Any) -> dict:
+    """The channel-layer message for one event (what a consumer turns into `{"type", "data"}`)."""
+    return {"type": EVENT_MESSAGE_TYPE, "event": type, "data": data}
+
+
+def push(group: str, type: str, data: Any = None) -> None:
+    """Send `{"type": type, "data": data}` to every socket in `group`, once the transaction commits.
+
+    `group` is slugged with `group_name` (so `ticker.BTC/USDT:USDT` works); `data` is made JSON-safe
+    now, so a value that cannot be sent fails in the caller rather than later. Call it from sync code
+    (services, views, tasks); from a coroutine, use `await sync_to_async(push)(...)`.
+    """
+    if not type or not isinstance(type, str) or len(type) > MAX_EVENT_TYPE_LENGTH:
+        raise ValueError(f"An event type is a non-empty string of at most {MAX_EVENT_TYPE_LENGTH} characters.")
+    name = group_name(group)
+    payload = json_safe({} if data is None else data)
+    # robust: a push that cannot be delivered is logged, and never fails work that already committed.
+    transaction.on_commit(lambda: _deliver(name, type, payload), robust=True)
+
+
+def push_to_user(user_id: int, type: str, data: Any = None) -> None:
+    """`push` to the private group of one user (all their open pages and API sockets)."""
+    push(user_group(user_id), type, data)
+
+
+def _deliver(group: str, type: str, payload: Any) -> None:
+    if settings.REDIS_URL:
+        layer = get_channel_layer()
+        async_to_sync(layer.group_send)(group, event_message(type, payload))
+    else:
+        OutboxEvent.objects.create(group=group, type=type, payload=payload)

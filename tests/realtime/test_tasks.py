@@ -1,0 +1,37 @@
+"""The realtime tasks and their default beat schedules."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from flaxu.realtime.selectors import worker_heartbeat_last
+from flaxu.realtime.tasks import ping
+
+
+def test_ping_records_the_worker_heartbeat():
+    before = timezone.now()
+    assert worker_heartbeat_last() is None
+    assert ping() == "pong"
+    assert worker_heartbeat_last() >= before
+
+
+@pytest.mark.django_db
+def test_default_schedules_are_created_once_and_left_alone_afterwards():
+    migration = importlib.import_module("flaxu.realtime.migrations.0002_default_schedules")
+    PeriodicTask.objects.filter(task__startswith="flaxu.realtime.").delete()
+    migration.create_schedules(apps, None)
+    ping_task = PeriodicTask.objects.get(task="flaxu.realtime.tasks.ping")
+    assert (ping_task.interval.every, ping_task.interval.period) == (60, "seconds")
+    prune = PeriodicTask.objects.get(task="flaxu.realtime.tasks.prune_outbox")
+    assert (prune.interval.every, prune.interval.period) == (5, "minutes")
+
+    ping_task.enabled = False  # staff edit it in the admin; running the migration again keeps the edit
+    ping_task.save()
+    migration.create_schedules(apps, None)
+    assert PeriodicTask.objects.filter(task__startswith="flaxu.realtime.").count() == 2
+    assert PeriodicTask.objects.get(task="flaxu.realtime.tasks.ping").enabled is False
