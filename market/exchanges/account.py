@@ -37,7 +37,7 @@ def credentials_check(creds: ApiCredentials) -> CredentialCheck:
             valid=True,
             uid=None,
             permissions=None,
-            refusal=f"BingX refused to identify this key ({exc.message}); it needs Read permission.",
+            refusal=f"BingX refused to identify this key: {exc.message}",
         )
     try:
         permissions = calls.private(
@@ -48,7 +48,7 @@ def credentials_check(creds: ApiCredentials) -> CredentialCheck:
             valid=True,
             uid=uid,
             permissions=None,
-            refusal=f"BingX refused to show this key's permissions ({exc.message}).",
+            refusal=f"BingX refused to show this key's permissions: {exc.message}",
         )
     return CredentialCheck(valid=True, uid=uid, permissions=permissions, refusal=bingx.permission_refusal(permissions))
 

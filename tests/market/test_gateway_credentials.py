@@ -125,3 +125,14 @@ def test_an_unknown_permission_is_named_in_the_refusal(gateway, creds):
     gateway.inject(PERMISSIONS, "bad_json", count=None, body='{"code":0,"data":{"permissions":[2,3,6]}}')
 
     assert "number 6" in exchanges.credentials_check(creds).refusal
+
+
+def test_a_key_locked_to_other_ip_addresses_is_refused_with_bingxs_reason(gateway, creds):
+    gateway.set_permissions("1001", ipRestrict=True, ip_addresses=["203.0.113.9"])
+
+    check = exchanges.credentials_check(creds)
+
+    assert not check.accepted
+    assert "IP" in check.refusal
+    with pytest.raises(exchanges.PermissionRefused):
+        exchanges.balances(creds)

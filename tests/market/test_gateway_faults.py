@@ -188,9 +188,10 @@ def test_a_malformed_order_answer_is_resolved_by_looking_the_order_up(gateway, c
     assert any(r.get("clientOrderId") == order.client_order_id for r in gateway.requests_to(ORDER, "GET"))
 
 
-def test_an_order_answer_without_an_id_is_never_taken_for_success(gateway, creds, settings):
+@pytest.mark.parametrize("body", ['{"code":0,"data":{"order":{}}}', None])
+def test_an_order_answer_without_an_id_is_never_taken_for_success(gateway, creds, settings, body):
     settings.FLAXU_EXCHANGE_RETRIES = 0
-    gateway.inject(ORDER, "bad_json", count=None, body='{"code":0,"data":{"order":{}}}')
+    gateway.inject(ORDER, "bad_json", count=None, **({"body": body} if body else {}))  # lookups too
 
     with pytest.raises(exchanges.ExchangeUnavailable):
         exchanges.place_market_order(creds, BTC, "buy", Decimal("0.01"))
