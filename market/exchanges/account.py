@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -113,12 +114,33 @@ def _referrer_credentials() -> ApiCredentials:
     return ApiCredentials(api_key=key, secret=secret, ref="referrer agent key")
 
 
+_agent_uids: dict[str, str] = {}
+
+
+def _check_agent_owner(creds: ApiCredentials) -> None:
+    """The agent key must belong to FLAXU_REFERRER_UID (when set): a wrong key would gate every user on
+    somebody else's referrals. Asked once per process and key."""
+    expected = str(settings.FLAXU_REFERRER_UID or "").strip()
+    if not expected:
+        return
+    fingerprint = hashlib.sha256(creds.api_key.encode()).hexdigest()
+    uid = _agent_uids.get(fingerprint)
+    if uid is None:
+        uid = calls.private(creds, "uid", lambda c: bingx.uid_from(c.accountV1PrivateGetUid()))
+        _agent_uids[fingerprint] = uid
+    if uid != expected:
+        raise errors.InvalidRequest(
+            f"FLAXU_REFERRER_AGENT_API_KEY belongs to BingX uid {uid}, not FLAXU_REFERRER_UID {expected}."
+        )
+
+
 def referral_check(uid: str) -> ReferralCheck:
     """Whether BingX user ``uid`` was invited by the platform owner, asked with the owner's agent key."""
     uid = str(uid).strip()
     if not uid.isdigit():
         raise errors.InvalidRequest("A BingX UID is a number.")
     creds = _referrer_credentials()
+    _check_agent_owner(creds)
     return calls.private(
         creds,
         "invite_relation_check",

@@ -105,6 +105,14 @@ def test_referral_check_uses_the_owners_agent_key_not_the_users(gateway, owner):
     assert request["uid"] == "2003"
 
 
+def test_referral_check_refuses_an_agent_key_of_another_account(gateway, owner, settings):
+    settings.FLAXU_REFERRER_UID = "9999"
+
+    with pytest.raises(exchanges.InvalidRequest, match="belongs to BingX uid 9000"):
+        exchanges.referral_check("2001")
+    assert gateway.requests_to("/openApi/agent/v1/account/inviteRelationCheck") == []
+
+
 def test_referral_check_without_agent_keys_is_a_configuration_error(gateway, settings):
     settings.FLAXU_REFERRER_AGENT_API_KEY = ""
 
