@@ -187,3 +187,22 @@ class ExchangeCredential(models.Model):
 
     def __repr__(self) -> str:
         return f"<ExchangeCredential {self.pk} {self.exchange} {self.api_key_masked}>"
+
+
+class Notification(models.Model):
+    """An in-app message for one user (access changes, alerts, orders); also pushed live and often mailed."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.title}"

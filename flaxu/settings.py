@@ -334,6 +334,20 @@ FLAXU_REFERRER_AGENT_API_KEY = env.str("FLAXU_REFERRER_AGENT_API_KEY", default="
 FLAXU_REFERRER_AGENT_SECRET = env.str("FLAXU_REFERRER_AGENT_SECRET", default="")
 # The platform owner's BingX UID (the referrer users must have been invited by).
 FLAXU_REFERRER_UID = env.str("FLAXU_REFERRER_UID", default="")
+# The owner's BingX referral link, shown to users who were not referred.
+FLAXU_REFERRAL_LINK = env.str("FLAXU_REFERRAL_LINK", default="https://bingx.com/invite/")
+# Gatekeeper: rolling (referral + deposits in the trailing window at every check) or qualify_once.
+FLAXU_ACCESS_POLICY = env.str("FLAXU_ACCESS_POLICY", default="rolling")
+if FLAXU_ACCESS_POLICY not in ("rolling", "qualify_once"):
+    raise ImproperlyConfigured("FLAXU_ACCESS_POLICY must be 'rolling' or 'qualify_once'.")
+# Deposits must reach FLAXU_MIN_DEPOSIT_USD within this many trailing days.
+FLAXU_DEPOSIT_WINDOW_DAYS = env.int("FLAXU_DEPOSIT_WINDOW_DAYS", default=5)
+# Minimum credited deposits, in USD, within the window.
+FLAXU_MIN_DEPOSIT_USD = env.str("FLAXU_MIN_DEPOSIT_USD", default="200")
+# A user may ask for a re-check at most once per this many seconds.
+FLAXU_RECHECK_THROTTLE_SECONDS = env.int("FLAXU_RECHECK_THROTTLE_SECONDS", default=60)
+# Scheduled re-validation spreads users over this many seconds (and at least 2 s apart).
+FLAXU_REVALIDATE_SPREAD_SECONDS = env.int("FLAXU_REVALIDATE_SPREAD_SECONDS", default=4 * 3600)
 
 # --- Tests ----------------------------------------------------------------------------------------
 if TESTING:

@@ -1,0 +1,240 @@
+"""Deciding a user's access from BingX's answers, recording it, and telling the user when it changes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import ActivityLog, ExchangeCredential, User
+from accounts.services.activity import activity_record
+from accounts.services.credentials import credential_create, credential_delete, credential_reveal
+from accounts.services.notifications import notify
+from gatekeeper import rules
+from gatekeeper.models import Access, AccessCheck
+from gatekeeper.services.pricing import deposit_counted
+from market import exchanges
+
+Source = AccessCheck.Source
+# Failures that say nothing about the user: the last decision stands and the check is retried.
+TRANSIENT_ERRORS = (exchanges.ExchangeUnavailable, exchanges.RateLimited)
+
+
+class KeyRefused(Exception):
+    """The key cannot be used (invalid, or has rights FLAXU refuses); nothing was stored."""
+
+
+class CheckUnavailable(Exception):
+    """BingX could not be asked right now; nothing changed."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: rules.Decision
+    inputs: dict
+    uid: str | None
+
+
+def access_for(user: User) -> Access:
+    access, _ = Access.objects.get_or_create(user=user)
+    return access
+
+
+def _policy() -> str:
+    return settings.FLAXU_ACCESS_POLICY
+
+
+def _credentials(api_key: str, secret: str, ref: str = "") -> exchanges.ApiCredentials:
+    return exchanges.ApiCredentials(api_key=api_key, secret=secret, ref=ref)
+
+
+def _limited(code: str, reason: str) -> rules.Decision:
+    return rules.Decision(rules.LIMITED, code, (reason,), Decimal("0"), Decimal("0"), None)
+
+
+def _evaluate(creds: exchanges.ApiCredentials, *, uid: str, access: Access, now) -> Outcome:
+    """Ask BingX about the referral and the deposits, then decide (pure rules)."""
+    start, end = rules.window(now, settings.FLAXU_DEPOSIT_WINDOW_DAYS)
+    referral = exchanges.referral_check(uid)
+    deposits = tuple(deposit_counted(d) for d in exchanges.deposits_since(creds, start, end)) if referral.direct else ()
+    evidence = rules.Evidence(referral.invited, referral.direct, deposits, start, end)
+    decision = rules.decide(
+        evidence,
+        policy=_policy(),
+        min_deposit_usd=Decimal(settings.FLAXU_MIN_DEPOSIT_USD),
+        qualified_before=access.qualified_at is not None,
+    )
+    inputs = {
+        "uid": uid,
+        "referral": {"invited": referral.invited, "direct": referral.direct, "kyc": referral.kyc},
+        "window": {"start": start.isoformat(), "end": end.isoformat(), "days": settings.FLAXU_DEPOSIT_WINDOW_DAYS},
+        "min_deposit_usd": str(settings.FLAXU_MIN_DEPOSIT_USD),
+        "deposits": [
+            {
+                "currency": d.currency,
+                "amount": str(d.amount),
+                "usd_value": None if d.usd_value is None else str(d.usd_value.quantize(rules.CENT)),
+                "credited_at": d.credited_at.isoformat(),
+                "price_source": d.price_source,
+            }
+            for d in deposits
+        ],
+        "deposited_usd": str(decision.deposited_usd.quantize(rules.CENT)),
+    }
+    return Outcome(decision, inputs, uid)
+
+
+def _key_check(creds: exchanges.ApiCredentials) -> exchanges.CredentialCheck:
+    """The key's validity and rights; raises KeyRefused with the reason in plain words."""
+    try:
+        check = exchanges.credentials_check(creds)
+    except (exchanges.InvalidCredentials, exchanges.PermissionRefused) as exc:
+        raise KeyRefused(f"BingX did not accept this key: {exc}") from exc
+    if not check.accepted:
+        raise KeyRefused(check.refusal or "BingX did not accept this key.")
+    return check
+
+
+@transaction.atomic
+def _record(
+    *, user: User, source: str, outcome: Outcome, latency_ms: int, now, actor: User | None = None, request=None
+) -> AccessCheck:
+    access = Access.objects.select_for_update().get(pk=access_for(user).pk)
+    before = access.effective_level(now)
+    decision = outcome.decision
+    access.level, access.code, access.reason = decision.level, decision.code, " ".join(decision.reasons)
+    access.decided_at, access.last_attempt_at, access.last_error = now, now, ""
+    if decision.level == rules.FULL and access.qualified_at is None:
+        access.qualified_at = now
+    access.save()
+    check = AccessCheck.objects.create(
+        user=user,
+        created_at=now,
+        source=source,
+        policy=_policy(),
+        previous_level=before,
+        outcome=access.effective_level(now),
+        code=decision.code,
+        reasons=list(decision.reasons),
+        inputs=outcome.inputs,
+        latency_ms=latency_ms,
+        actor=actor,
+    )
+    if check.changed:
+        access_changed(
+            user=user, before=before, after=check.outcome, reason=access.effective_reason(now), request=request
+        )
+    return check
+
+
+def access_changed(*, user: User, before: str, after: str, reason: str, request=None) -> None:
+    """Log, notify (in app, live, email) a change of effective level."""
+    activity_record(action=ActivityLog.Action.ACCESS_CHANGED, user=user, request=request, before=before, after=after)
+    title = {
+        rules.FULL: "FULL access is open: signals, sniper, trading and backtests",
+        rules.LIMITED: "Your FLAXU access is now LIMITED",
+        rules.SUSPENDED: "Your FLAXU account is suspended",
+    }[after]
+    notify(user=user, kind="access_changed", title=title, body=reason, link="/access/", email=True)
+
+
+def _record_transient(*, user: User, source: str, error: Exception, latency_ms: int, now) -> AccessCheck:
+    access = access_for(user)
+    Access.objects.filter(pk=access.pk).update(last_attempt_at=now, last_error=str(error)[:500])
+    level = access.effective_level(now)
+    return AccessCheck.objects.create(
+        user=user,
+        created_at=now,
+        source=source,
+        policy=_policy(),
+        previous_level=level,
+        outcome=level,
+        code="unavailable",
+        reasons=["BingX could not be reached; the last decision stands."],
+        latency_ms=latency_ms,
+        error=str(error)[:500],
+        transient=True,
+    )
+
+
+def bingx_credential(user: User) -> ExchangeCredential | None:
+    return ExchangeCredential.objects.filter(user=user, exchange=ExchangeCredential.Exchange.BINGX).first()
+
+
+def key_connect(
+    *, user: User, api_key: str, api_secret: str, request: HttpRequest | None = None, now=None
+) -> AccessCheck:
+    """Check a new BingX key end to end, then store it and the decision together.
+
+    The key's rights, the referral and the deposits are all asked before anything is written, so a key
+    that is refused, or a BingX outage half-way, leaves nothing stored. Raises KeyRefused or CheckUnavailable.
+    """
+    now = now or timezone.now()
+    creds = _credentials(api_key.strip(), api_secret.strip(), ref=f"new key of user {user.pk}")
+    started = time.monotonic()
+    try:
+        check = _key_check(creds)
+        outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
+    except TRANSIENT_ERRORS as exc:
+        raise CheckUnavailable(
+            "BingX is not answering right now, so nothing was stored. Please try again in a minute."
+        ) from exc
+    latency_ms = int((time.monotonic() - started) * 1000)
+    with transaction.atomic():
+        old = bingx_credential(user)
+        if old is not None:
+            credential_delete(credential=old, request=request)
+        credential_create(
+            user=user,
+            exchange="bingx",
+            label="BingX",
+            api_key=api_key.strip(),
+            api_secret=api_secret.strip(),
+            request=request,
+        )
+        return _record(
+            user=user, source=Source.CONNECT, outcome=outcome, latency_ms=latency_ms, now=now, request=request
+        )
+
+
+def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, request=None) -> AccessCheck:
+    """Re-decide from BingX's current answers. Raises CheckUnavailable (after recording it) on outages."""
+    now = now or timezone.now()
+    credential = bingx_credential(user)
+    started = time.monotonic()
+    if credential is None:
+        outcome = Outcome(_limited("no_key", "Connect your BingX API key to be checked."), {}, None)
+        return _record(user=user, source=source, outcome=outcome, latency_ms=0, now=now, request=request)
+    api_key, secret = credential_reveal(credential)
+    creds = _credentials(api_key, secret, ref=f"credential {credential.pk}")
+    try:
+        try:
+            check = _key_check(creds)
+        except KeyRefused as exc:
+            outcome = Outcome(_limited("key_invalid", f"{exc} Reconnect your key."), {}, None)
+        else:
+            outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
+    except TRANSIENT_ERRORS as exc:
+        latency_ms = int((time.monotonic() - started) * 1000)
+        _record_transient(user=user, source=source, error=exc, latency_ms=latency_ms, now=now)
+        raise CheckUnavailable("BingX could not be reached; your access is unchanged.") from exc
+    latency_ms = int((time.monotonic() - started) * 1000)
+    return _record(user=user, source=source, outcome=outcome, latency_ms=latency_ms, now=now, request=request)
+
+
+def key_remove(*, user: User, request: HttpRequest | None = None) -> None:
+    """Remove the BingX key; access falls back to LIMITED (unless overridden)."""
+    credential = bingx_credential(user)
+    if credential is None:
+        return
+    with transaction.atomic():
+        credential_delete(credential=credential, request=request)
+        outcome = Outcome(_limited("no_key", "Your BingX key was removed; connect one to be checked."), {}, None)
+        _record(
+            user=user, source=Source.KEY_REMOVED, outcome=outcome, latency_ms=0, now=timezone.now(), request=request
+        )
