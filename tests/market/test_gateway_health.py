@@ -42,10 +42,10 @@ def test_an_error_is_recorded_at_once_without_the_key_secret_or_signature(gatewa
 
 def test_latency_percentiles_cover_many_calls(creds):
     for _ in range(5):
-        exchanges.position_mode(creds)
+        exchanges.balances(creds)
     health.flush()
 
-    record = exchanges.operation_health("bingx", "position_mode")
+    record = exchanges.operation_health("bingx", "balance")
 
     assert record.samples == 5
     assert record.p50_ms <= record.p95_ms <= record.p99_ms
