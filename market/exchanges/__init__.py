@@ -70,6 +70,20 @@ from market.exchanges.types import (
     Withdrawal,
 )
 
+
+def reset_process_state() -> None:
+    """Close every circuit breaker and drop buffered health samples and this thread's clients.
+
+    For tests: breakers live in the process, so one test's injected outages would otherwise make the
+    next test fail fast. Markets stay loaded.
+    """
+    from market.exchanges import clients, health, resilience
+
+    resilience.reset_breakers()
+    health.forget_pending()
+    clients.forget_clients()
+
+
 __all__ = [
     "ApiCredentials",
     "Balance",
@@ -120,6 +134,7 @@ __all__ = [
     "position_mode",
     "positions",
     "referral_check",
+    "reset_process_state",
     "set_leverage",
     "set_margin_mode",
     "set_position_mode",
