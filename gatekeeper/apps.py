@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class GatekeeperConfig(AppConfig):
     name = "gatekeeper"
+
+    def ready(self) -> None:
+        from flaxu.realtime.groups import register_group_rule
+        from gatekeeper.permissions import FULL_GROUP_PREFIXES, can_join_full_group
+
+        for prefix in FULL_GROUP_PREFIXES:
+            register_group_rule(prefix, can_join_full_group)

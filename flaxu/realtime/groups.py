@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -43,6 +44,15 @@ def is_public_group(group: str) -> bool:
     return group.startswith(tuple(settings.FLAXU_PUBLIC_GROUP_PREFIXES))
 
 
+# Group prefixes whose membership an app decides (gatekeeper registers the FULL-only ones).
+_GROUP_RULES: dict[str, Callable[[object, str], bool]] = {}
+
+
+def register_group_rule(prefix: str, allowed: Callable[[object, str], bool]) -> None:
+    """Let an app decide who may join groups starting with `prefix` (called from AppConfig.ready)."""
+    _GROUP_RULES[prefix] = allowed
+
+
 def can_join(user, group: str) -> bool:
     """Whether `user` may subscribe a socket to `group`; the one place that decides it.
 
@@ -53,4 +63,7 @@ def can_join(user, group: str) -> bool:
         return False
     if group == user_group(user.pk):
         return True
+    for prefix, allowed in _GROUP_RULES.items():
+        if group.startswith(prefix):
+            return allowed(user, group)
     return is_public_group(group)

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import migrations
 
+from flaxu import beat
+
 _PING_SECONDS = int(getattr(settings, "FLAXU_HEALTH_PING_INTERVAL", timedelta(seconds=60)).total_seconds())
 
 # name → (task, every, period, expire_seconds, description)
@@ -27,28 +29,11 @@ SCHEDULES = {
 
 
 def create_schedules(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, (task, every, period, expire_seconds, description) in SCHEDULES.items():
-        # No unique constraint on (every, period): reuse the first match rather than get_or_create.
-        interval = IntervalSchedule.objects.filter(every=every, period=period).order_by("id").first()
-        if interval is None:
-            interval = IntervalSchedule.objects.create(every=every, period=period)
-        PeriodicTask.objects.get_or_create(
-            name=name,
-            defaults={
-                "task": task,
-                "interval": interval,
-                "expire_seconds": expire_seconds,
-                "description": description,
-                "enabled": True,
-            },
-        )
+    beat.install(apps, SCHEDULES)
 
 
 def remove_schedules(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=SCHEDULES, task__in=[task for task, *_ in SCHEDULES.values()]).delete()
+    beat.uninstall(apps, SCHEDULES)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,39 @@
+"""Default gatekeeper schedules: daily re-validation and override expiry (editable in the admin)."""
+
+from django.db import migrations
+
+from flaxu import beat
+
+SCHEDULES = {
+    "Re-validate access (all connected users)": (
+        "gatekeeper.tasks.revalidate_all",
+        24,
+        "hours",
+        3600,
+        "Queues one re-check per connected user, spread over FLAXU_REVALIDATE_SPREAD_SECONDS.",
+    ),
+    "Expire staff access overrides": (
+        "gatekeeper.tasks.expire_overrides",
+        5,
+        "minutes",
+        300,
+        "Clears overrides past their expiry and tells the users whose level changes.",
+    ),
+}
+
+
+def create_schedules(apps, schema_editor):
+    beat.install(apps, SCHEDULES)
+
+
+def remove_schedules(apps, schema_editor):
+    beat.uninstall(apps, SCHEDULES)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("gatekeeper", "0001_initial"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(create_schedules, remove_schedules)]
