@@ -14,13 +14,20 @@ from gatekeeper.services.overrides import overrides_expire
 MIN_GAP_SECONDS = 2.0  # keeps the owner's agent key far below BingX's rate limits
 
 
+def spread_countdowns(count: int, spread_seconds: float, min_gap: float = MIN_GAP_SECONDS) -> list[float]:
+    """Delays that spread `count` checks evenly over the period, never closer than `min_gap`."""
+    gap = max(spread_seconds / max(count, 1), min_gap)
+    return [round(position * gap, 1) for position in range(count)]
+
+
 @shared_task
 def revalidate_all() -> int:
     """Queue one re-check per connected user, spread over FLAXU_REVALIDATE_SPREAD_SECONDS."""
     user_ids = list(users_to_revalidate().values_list("pk", flat=True))
-    gap = max(settings.FLAXU_REVALIDATE_SPREAD_SECONDS / max(len(user_ids), 1), MIN_GAP_SECONDS)
-    for position, user_id in enumerate(user_ids):
-        revalidate_user.apply_async((user_id,), countdown=round(position * gap, 1))
+    for user_id, countdown in zip(
+        user_ids, spread_countdowns(len(user_ids), settings.FLAXU_REVALIDATE_SPREAD_SECONDS), strict=True
+    ):
+        revalidate_user.apply_async((user_id,), countdown=countdown)
     return len(user_ids)
 
 
