@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from market.exchanges import clients, health, resilience
 from tests.fakes.bingx import Account, FakeBingX
 
 
@@ -50,18 +49,11 @@ def ago(**kwargs) -> timedelta:
 
 
 @pytest.fixture
-def bingx(fake_bingx, settings) -> BingX:
-    """The gateway pointed at a clean fake BingX with the owner's agent keys configured; fast failure."""
-    agent = fake_bingx.add_agent(uid="9000")
-    settings.FLAXU_BINGX_URL = fake_bingx.api_root
+def bingx(gateway, settings) -> BingX:
+    """The gateway on a clean fake BingX with the owner's agent keys configured; outages fail at once."""
+    agent = gateway.add_agent(uid="9000")
     settings.FLAXU_REFERRER_AGENT_API_KEY = agent.api_key
     settings.FLAXU_REFERRER_AGENT_SECRET = agent.secret
     settings.FLAXU_REFERRER_UID = agent.uid
-    settings.FLAXU_EXCHANGE_TIMEOUT_MS = 3000
     settings.FLAXU_EXCHANGE_RETRIES = 0
-    resilience.reset_breakers()
-    health.forget_pending()
-    yield BingX(fake_bingx, agent)
-    resilience.reset_breakers()
-    health.forget_pending()
-    clients.forget_clients()
+    return BingX(gateway, agent)

@@ -1,6 +1,6 @@
 """Gateway tests run real ccxt over HTTP against the fake BingX (tests/fakes/bingx); nothing is mocked.
 
-``fake_bingx`` comes from tests.fakes.bingx.fixtures, registered in tests/conftest.py.
+``fake_bingx`` comes from tests.fakes.bingx.fixtures and ``gateway`` from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -9,22 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from market.exchanges import ApiCredentials, reset_process_state
+from market.exchanges import ApiCredentials
 
 BTC = "BTC/USDT:USDT"
-
-
-@pytest.fixture
-def gateway(fake_bingx, settings):
-    """The fake BingX with the gateway pointed at it; breakers and buffered health start fresh."""
-    settings.FLAXU_BINGX_URL = fake_bingx.api_root
-    settings.FLAXU_EXCHANGE_TIMEOUT_MS = 3000
-    settings.FLAXU_EXCHANGE_RETRIES = 3
-    settings.FLAXU_BREAKER_FAIL_MAX = 5
-    settings.FLAXU_BREAKER_RESET_SECONDS = 30
-    reset_process_state()
-    yield fake_bingx
-    reset_process_state()
 
 
 @pytest.fixture
