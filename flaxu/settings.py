@@ -350,6 +350,41 @@ FLAXU_RECHECK_THROTTLE_SECONDS = env.int("FLAXU_RECHECK_THROTTLE_SECONDS", defau
 # Scheduled re-validation spreads users over this many seconds (and at least 2 s apart).
 FLAXU_REVALIDATE_SPREAD_SECONDS = env.int("FLAXU_REVALIDATE_SPREAD_SECONDS", default=4 * 3600)
 
+# --- FLAXU: market intelligence -------------------------------------------------------------------
+# Where market data comes from: "replay" (seeded simulator + fixture answers, offline, shown as DEMO)
+# or "live" (public exchange and provider APIs).
+FLAXU_MARKET_SOURCE = env.str("FLAXU_MARKET_SOURCE", default="replay")
+if FLAXU_MARKET_SOURCE not in ("live", "replay"):
+    raise ImproperlyConfigured("FLAXU_MARKET_SOURCE must be 'live' or 'replay'.")
+# Replay: simulator seed, playback speed (1.0 = real time) and an optional OHLCV CSV to play instead.
+FLAXU_REPLAY_SEED = env.int("FLAXU_REPLAY_SEED", default=42)
+FLAXU_REPLAY_SPEED = env.float("FLAXU_REPLAY_SPEED", default=1.0)
+FLAXU_REPLAY_CSV = env.str("FLAXU_REPLAY_CSV", default="")
+# Exchanges compared by the market panel (ccxt ids).
+FLAXU_MARKET_EXCHANGES = env.list("FLAXU_MARKET_EXCHANGES", default=["bingx", "binanceusdm", "okx", "bybit"])
+# Cache lifetimes (seconds), the seed's defaults.
+FLAXU_TTL_PRICES = env.int("FLAXU_TTL_PRICES", default=10)
+FLAXU_TTL_LIQUIDATIONS = env.int("FLAXU_TTL_LIQUIDATIONS", default=30)
+FLAXU_TTL_FUNDING = env.int("FLAXU_TTL_FUNDING", default=300)
+FLAXU_TTL_FEAR_GREED = env.int("FLAXU_TTL_FEAR_GREED", default=3600)
+FLAXU_TTL_TOP500 = env.int("FLAXU_TTL_TOP500", default=600)
+FLAXU_TTL_ARBITRAGE = env.int("FLAXU_TTL_ARBITRAGE", default=15)
+# Arbitrage: report opportunities whose net spread after taker fees is at least this (percent).
+FLAXU_ARB_MIN_NET_PCT = env.float("FLAXU_ARB_MIN_NET_PCT", default=0.5)
+# Live pushes to one websocket group are coalesced to at most one per this many seconds.
+FLAXU_PUSH_COALESCE_SECONDS = env.float("FLAXU_PUSH_COALESCE_SECONDS", default=1.0)
+# Candle retention per timeframe (days; 0 keeps forever).
+FLAXU_CANDLE_RETENTION_DAYS = {
+    "1m": env.int("FLAXU_RETENTION_1M_DAYS", default=14),
+    "5m": env.int("FLAXU_RETENTION_5M_DAYS", default=120),
+    "15m": env.int("FLAXU_RETENTION_15M_DAYS", default=365),
+    "1h": env.int("FLAXU_RETENTION_1H_DAYS", default=0),
+    "1d": env.int("FLAXU_RETENTION_1D_DAYS", default=0),
+}
+# Optional provider keys: CoinGecko demo key (header x-cg-demo-api-key); Coinglass is used only when set.
+COINGECKO_API_KEY = env.str("COINGECKO_API_KEY", default="")
+COINGLASS_API_KEY = env.str("COINGLASS_API_KEY", default="")
+
 # --- Tests ----------------------------------------------------------------------------------------
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
