@@ -8,7 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from health_check.views import HealthCheckView
 
+from accounts.models import ExchangeCredential
+from accounts.selectors import credentials_for_user
 from flaxu.api_errors import error_body
+from gatekeeper import selectors as access_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,7 +22,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard.html")
+    context = {
+        "bingx_key": credentials_for_user(user=request.user).filter(exchange=ExchangeCredential.Exchange.BINGX).first(),
+        "access_level": access_selectors.effective_level(request.user),
+        # None for FULL users; otherwise why the FULL-only cards are locked, in plain words.
+        "full_refusal": access_selectors.full_access_refusal(request.user),
+    }
+    return render(request, "dashboard.html", context)
 
 
 class HealthView(HealthCheckView):
@@ -45,6 +54,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /api/",
         "Disallow: /account/",
+        "Disallow: /access/",
         "Disallow: /dashboard/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

@@ -13,29 +13,37 @@ KEY_MIN_LENGTH = 32
 KEY_MAX_LENGTH = 128
 
 
+def key_charset(label: str) -> RegexValidator:
+    return RegexValidator(
+        r"\A[A-Za-z0-9]+\Z",
+        f"A BingX {label} has only letters and digits. Copy it again with BingX's copy button, "
+        "without spaces, line breaks or quotes.",
+    )
+
+
+def key_error_messages(label: str) -> dict[str, str]:
+    """Field errors for the form and the API. They never include the submitted value."""
+    return {
+        "required": f"Paste your BingX {label}.",
+        "blank": f"Paste your BingX {label}.",
+        "null": f"Paste your BingX {label}.",
+        "min_length": f"This is too short for a BingX {label} (at least {KEY_MIN_LENGTH} characters; "
+        "BingX's are usually 64). Copy the whole value.",
+        "max_length": f"This is too long for a BingX {label} (at most {KEY_MAX_LENGTH} characters). "
+        "Paste only the one value.",
+    }
+
+
 def _key_field(label: str, widget: forms.Widget, help_text: str) -> forms.CharField:
-    # Messages never include the submitted value: only what is wrong with it and how to fix it.
     return forms.CharField(
         label=label,
         strip=True,
         min_length=KEY_MIN_LENGTH,
         max_length=KEY_MAX_LENGTH,
-        validators=[
-            RegexValidator(
-                r"\A[A-Za-z0-9]+\Z",
-                f"A BingX {label} has only letters and digits. Copy it again with BingX's copy button, "
-                "without spaces, line breaks or quotes.",
-            )
-        ],
+        validators=[key_charset(label)],
         widget=widget,
         help_text=help_text,
-        error_messages={
-            "required": f"Paste your BingX {label}.",
-            "min_length": f"This is too short for a BingX {label} (at least %(limit_value)d characters; "
-            "BingX's are usually 64). Copy the whole value.",
-            "max_length": f"This is too long for a BingX {label} (at most %(limit_value)d characters). "
-            "Paste only the one value.",
-        },
+        error_messages=key_error_messages(label),
     )
 
 

@@ -16,11 +16,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import ExchangeCredential
 from accounts.selectors import credentials_for_user
+from accounts.services.credentials import CredentialLabelTaken
 from gatekeeper import rules, selectors
 from gatekeeper.forms import KeyConnectForm
 from gatekeeper.models import AccessCheck
 from gatekeeper.services.access import CheckUnavailable, KeyRefused, access_recheck, key_connect, key_remove
 from gatekeeper.throttles import recheck_wait
+
+# key_connect stores the key labelled "BingX"; a key of that label added on the generic keys page is in the way.
+LABEL_TAKEN = (
+    "You already have another BingX key labelled “BingX” on Account → Exchange keys. "
+    "Remove it there, then connect again."
+)
 
 # What the status page suggests doing next, by the code of the last decision.
 _NEXT_BY_CODE = {
@@ -90,7 +97,11 @@ def status(request: HttpRequest) -> HttpResponse:
 
 def _result_message(request: HttpRequest, check: AccessCheck, *, done: str) -> None:
     reasons = " ".join(check.reasons)
-    if check.outcome == rules.FULL:
+    access = selectors.access_of(request.user)
+    if access is not None and access.override_active():
+        # The check's reasons explain BingX's answer, which the staff setting overrides: show the setting.
+        messages.info(request, f"{done} FLAXU staff set your access to {check.outcome}: {access.override_reason}")
+    elif check.outcome == rules.FULL:
         messages.success(request, f"{done} You have FULL access. {reasons}")
     elif check.outcome == rules.SUSPENDED:
         messages.warning(request, f"{done} Your account is suspended.")
@@ -138,6 +149,8 @@ def connect(request: HttpRequest) -> HttpResponse:
             )
         except (KeyRefused, CheckUnavailable) as exc:
             form.add_error(None, str(exc))
+        except CredentialLabelTaken:
+            form.add_error(None, LABEL_TAKEN)
         else:
             _result_message(request, check, done="Your BingX key is connected.")
             return redirect("access_status")

@@ -16,6 +16,10 @@ because rows written inside the usual per-test transaction would be invisible to
 settings overridden inside a test (`settings` fixture) do not reach the subprocesses. Under
 pytest-xdist (`-n`) these fixtures skip: xdist workers would share one broker and one file cache.
 
+The Daphne subprocess talks to the session's fake BingX (`fake_bingx_server`, running in this process):
+`FLAXU_BINGX_URL` points at it and the owner's agent identity is `FAKE_BINGX_AGENT`; a test that needs
+referral checks adds that agent after the per-test reset: `fake_bingx.add_agent(**FAKE_BINGX_AGENT)`.
+
 When a test that used them fails, the part of each subprocess log written during that test is
 attached to the report. `start_process()` / `subprocess_env()` start other processes (beat, a fake
 exchange) the same way.
@@ -49,6 +53,12 @@ STOP_TIMEOUT = 15.0
 _LOG_TAIL_CHARS = 20_000
 _ACTIVE_KEY = pytest.StashKey[list]()
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# The platform owner's agent account the Daphne subprocess is configured with (FLAXU_REFERRER_*).
+FAKE_BINGX_AGENT = {
+    "uid": "9000",
+    "api_key": "FlaxuTestAgentKey".ljust(64, "0"),
+    "secret": "FlaxuTestAgentSecret".ljust(64, "0"),
+}
 
 
 class ProcessFailed(RuntimeError):
@@ -262,11 +272,21 @@ def _skip_under_xdist() -> None:
         pytest.skip("starts subprocesses that would share one broker and cache with other xdist workers; use no -n")
 
 
+def _fake_bingx_env(fake) -> dict[str, str]:
+    return {
+        "FLAXU_BINGX_URL": fake.api_root,
+        "FLAXU_REFERRER_UID": FAKE_BINGX_AGENT["uid"],
+        "FLAXU_REFERRER_AGENT_API_KEY": FAKE_BINGX_AGENT["api_key"],
+        "FLAXU_REFERRER_AGENT_SECRET": FAKE_BINGX_AGENT["secret"],
+    }
+
+
 @pytest.fixture(scope="session")
-def _daphne_session(django_db_setup, _process_log_dir, live_mail_dir) -> Iterator[LiveServer]:
+def _daphne_session(django_db_setup, _process_log_dir, live_mail_dir, fake_bingx_server) -> Iterator[LiveServer]:
     _skip_under_xdist()
     argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0", "flaxu.asgi:application"]
-    process = start_process("daphne", argv, subprocess_env(live_mail_dir), _process_log_dir)
+    env = subprocess_env(live_mail_dir, **_fake_bingx_env(fake_bingx_server))
+    process = start_process("daphne", argv, env, _process_log_dir)
     try:
         port = process.wait_for_log(r"Listening on TCP address 127\.0\.0\.1:(\d+)").group(1)
         server = LiveServer(f"http://127.0.0.1:{port}", process, live_mail_dir)

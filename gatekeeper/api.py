@@ -1,0 +1,153 @@
+"""Gatekeeper API: the caller's access status, "check again", and their exchange keys (masked)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, Throttled, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from accounts.selectors import credentials_for_user
+from accounts.services.credentials import CredentialLabelTaken, credential_delete
+from gatekeeper import rules, selectors
+from gatekeeper.serializers import (
+    AccessStatusSerializer,
+    CredentialConnectedSerializer,
+    CredentialConnectSerializer,
+    CredentialSerializer,
+    ErrorSerializer,
+)
+from gatekeeper.services.access import CheckUnavailable, KeyRefused, access_recheck, key_connect, key_remove
+from gatekeeper.throttles import recheck_wait
+from gatekeeper.views import LABEL_TAKEN, bingx_key
+
+HISTORY_LENGTH = 10
+
+_ERROR = ErrorSerializer
+_THROTTLED = OpenApiResponse(_ERROR, description="Checked too recently; `Retry-After` says how many seconds to wait.")
+_UNAVAILABLE = OpenApiResponse(_ERROR, description="BingX could not be reached; nothing changed.")
+
+
+class KeyLabelTaken(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = LABEL_TAKEN
+    default_code = "label_taken"
+
+
+class BingXUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "BingX could not be reached; nothing changed. Please try again in a minute."
+    default_code = "bingx_unavailable"
+
+
+def access_status(user: User) -> dict:
+    """What the status endpoint returns, as plain data for AccessStatusSerializer."""
+    now = timezone.now()
+    access = selectors.access_of(user)
+    key = bingx_key(user)
+    override = None
+    if access is not None and access.override_active(now):
+        override = {
+            "level": access.override_level,
+            "reason": access.override_reason,
+            "expires_at": access.override_expires_at,
+        }
+    return {
+        "level": access.effective_level(now) if access else rules.LIMITED,
+        "reason": (access.effective_reason(now) if access else "") or "Connect your BingX API key to be checked.",
+        "code": access.code if access else "",
+        "decided_at": access.decided_at if access else None,
+        "last_attempt_at": access.last_attempt_at if access else None,
+        "last_error": access.last_error if access else "",
+        "override": override,
+        "key": {"id": key.pk, "masked": key.api_key_masked, "created_at": key.created_at} if key else None,
+        "referral_link": settings.FLAXU_REFERRAL_LINK,
+        "policy": settings.FLAXU_ACCESS_POLICY,
+        "history": list(selectors.access_history(user, limit=HISTORY_LENGTH)),
+    }
+
+
+def _status_response(user: User, code: int = status.HTTP_200_OK) -> Response:
+    return Response(AccessStatusSerializer(access_status(user)).data, status=code)
+
+
+class AccessStatusView(APIView):
+    """Your access level, why, a staff override if any, your BingX key (masked) and the last 10 checks."""
+
+    @extend_schema(responses=AccessStatusSerializer)
+    def get(self, request):
+        return _status_response(request.user)
+
+
+class AccessRecheckView(APIView):
+    """Ask BingX again now and return the new status (once per FLAXU_RECHECK_THROTTLE_SECONDS per user)."""
+
+    @extend_schema(request=None, responses={200: AccessStatusSerializer, 429: _THROTTLED, 503: _UNAVAILABLE})
+    def post(self, request):
+        wait = recheck_wait(user_id=request.user.pk)
+        if wait:
+            raise Throttled(
+                wait=wait, detail=f"You can check once every {settings.FLAXU_RECHECK_THROTTLE_SECONDS} seconds."
+            )
+        try:
+            access_recheck(user=request.user, request=request)
+        except CheckUnavailable as exc:
+            raise BingXUnavailable(str(exc)) from exc
+        return _status_response(request.user)
+
+
+class CredentialListCreateView(APIView):
+    """Your exchange keys, masked; or connect a BingX key (checked at once: permissions, referral, deposits)."""
+
+    @extend_schema(responses=CredentialSerializer(many=True))
+    def get(self, request):
+        return Response(CredentialSerializer(credentials_for_user(user=request.user), many=True).data)
+
+    @extend_schema(
+        request=CredentialConnectSerializer,
+        responses={
+            201: CredentialConnectedSerializer,
+            400: OpenApiResponse(_ERROR, description="Invalid input, or the key was refused (see errors.api_key)."),
+            409: OpenApiResponse(_ERROR, description="Another key of yours is labelled “BingX”; remove it first."),
+            503: _UNAVAILABLE,
+        },
+    )
+    @sensitive_variables()
+    def post(self, request):
+        serializer = CredentialConnectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            key_connect(
+                user=request.user,
+                api_key=serializer.validated_data["api_key"],
+                api_secret=serializer.validated_data["api_secret"],
+                request=request,
+            )
+        except KeyRefused as exc:
+            raise ValidationError({"api_key": [str(exc)]}) from exc
+        except CheckUnavailable as exc:
+            raise BingXUnavailable(str(exc)) from exc
+        except CredentialLabelTaken as exc:
+            raise KeyLabelTaken() from exc
+        body = {"credential": bingx_key(request.user), "status": access_status(request.user)}
+        return Response(CredentialConnectedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class CredentialDeleteView(APIView):
+    """Remove one of your keys. Removing your BingX key makes your access LIMITED (unless staff set it)."""
+
+    @extend_schema(request=None, responses={204: None, 404: _ERROR})
+    def delete(self, request, pk: int):
+        credential = get_object_or_404(credentials_for_user(user=request.user), pk=pk)
+        gated = bingx_key(request.user)
+        if gated is not None and gated.pk == credential.pk:  # the key access is decided from
+            key_remove(user=request.user, request=request)
+        else:
+            credential_delete(credential=credential, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
