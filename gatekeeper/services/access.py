@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,8 +22,15 @@ from gatekeeper.services.pricing import deposit_counted
 from market import exchanges
 
 Source = AccessCheck.Source
+logger = logging.getLogger(__name__)
 # Failures that say nothing about the user: the last decision stands and the check is retried.
-TRANSIENT_ERRORS = (exchanges.ExchangeUnavailable, exchanges.RateLimited)
+# InvalidRequest here means FLAXU's own set-up is wrong (agent keys missing or not the owner's).
+TRANSIENT_ERRORS = (exchanges.ExchangeUnavailable, exchanges.RateLimited, exchanges.InvalidRequest)
+
+
+def _log_if_misconfigured(exc: Exception) -> None:
+    if isinstance(exc, exchanges.InvalidRequest):
+        logger.error("Access checks cannot run: %s (check FLAXU_REFERRER_* settings)", exc)
 
 
 class KeyRefused(Exception):
@@ -181,6 +189,7 @@ def key_connect(
         check = _key_check(creds)
         outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
     except TRANSIENT_ERRORS as exc:
+        _log_if_misconfigured(exc)
         raise CheckUnavailable(
             "BingX is not answering right now, so nothing was stored. Please try again in a minute."
         ) from exc
@@ -220,6 +229,7 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
         else:
             outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
     except TRANSIENT_ERRORS as exc:
+        _log_if_misconfigured(exc)
         latency_ms = int((time.monotonic() - started) * 1000)
         _record_transient(user=user, source=source, error=exc, latency_ms=latency_ms, now=now)
         raise CheckUnavailable("BingX could not be reached; your access is unchanged.") from exc

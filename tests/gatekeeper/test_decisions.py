@@ -154,3 +154,16 @@ def test_reconnecting_replaces_the_key_and_removing_it_limits_access(bingx, user
     assert ExchangeCredential.objects.filter(user=user).count() == 1
     key_remove(user=user)
     assert effective_level(user) == rules.LIMITED and not ExchangeCredential.objects.exists()
+
+
+def test_misconfigured_agent_keys_never_crash_or_flip_access(bingx, user, settings, caplog):
+    trader = bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))])
+    connect(user, trader)
+    settings.FLAXU_REFERRER_UID = "123456"  # not the agent key's owner
+    from market.exchanges import reset_process_state
+
+    reset_process_state()
+    with pytest.raises(CheckUnavailable):
+        access_recheck(user=user)
+    assert effective_level(user) == rules.FULL
+    assert "FLAXU_REFERRER" in caplog.text
