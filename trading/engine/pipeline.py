@@ -1,0 +1,210 @@
+"""All detectors in one compiled pass: candles in, raw events out.
+
+This module adds no rule of its own: it calls the compiled cores of pivots.py, structure.py,
+order_blocks.py, zones.py, fvg.py and liquidity.py in order and writes what they find into one pair
+of event arrays (see events.py for the layout). It exists because a scan runs the engine thousands of
+times on short series, where Python-level glue between the detectors would cost more than the
+detectors themselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from trading.engine.events import (
+    BOS,
+    BREAKER,
+    BREAKER_INVALIDATED,
+    BREAKER_MITIGATED,
+    CHOCH,
+    EQUAL_HIGHS,
+    EQUAL_LOWS,
+    FVG,
+    FVG_FILLED,
+    FVG_MITIGATED,
+    INTERNAL,
+    MB,
+    MB_INVALIDATED,
+    MB_MITIGATED,
+    NO_SCOPE,
+    OB,
+    OB_MITIGATED,
+    PIVOT_HIGH,
+    PIVOT_LOW,
+    RUN,
+    SWEEP,
+    SWING,
+)
+from trading.engine.fvg import _gaps
+from trading.engine.indicators import atr as wilder_atr
+from trading.engine.liquidity import _pair_pivots, _pool_outcomes
+from trading.engine.order_blocks import _failure_swings, _order_block_candles
+from trading.engine.pivots import _pivot_bars
+from trading.engine.structure import _breaks
+from trading.engine.zones import track_zones
+
+_N_INT = 6
+_N_FLOAT = 4
+
+
+@njit(cache=True, nogil=True)
+def _reserve(ints, floats, used, extra):
+    if used + extra <= ints.shape[1]:
+        return ints, floats
+    cap = max(2 * ints.shape[1], used + extra)
+    grown_i = np.empty((_N_INT, cap), np.int64)
+    grown_f = np.empty((_N_FLOAT, cap))
+    grown_i[:, :used] = ints[:, :used]
+    grown_f[:, :used] = floats[:, :used]
+    return grown_i, grown_f
+
+
+@njit(cache=True, nogil=True)
+def _put(ints, floats, p, kind, scope, direction, bar, conf, ref, top, bottom, level, value):
+    ints[0, p] = kind
+    ints[1, p] = scope
+    ints[2, p] = direction
+    ints[3, p] = bar
+    ints[4, p] = conf
+    ints[5, p] = ref
+    floats[0, p] = top
+    floats[1, p] = bottom
+    floats[2, p] = level
+    floats[3, p] = value
+
+
+@njit(cache=True, nogil=True)
+def _emit_zones(ints, floats, p, kind, kind_mitigated, kind_end, scope, zbar, zconf, zdir, ztop, zbottom, zref,
+                zvalue, high, low, close, max_age, wick_kill, flip):
+    z = zbar.shape[0]
+    mit, depth, dead, mit2, depth2, dead2 = track_zones(zdir, ztop, zbottom, zconf, high, low, close, max_age,
+                                                        wick_kill, flip)
+    ints, floats = _reserve(ints, floats, p, 5 * z)
+    first = p
+    for k in range(z):
+        mid = (ztop[k] + zbottom[k]) / 2.0
+        _put(ints, floats, p, kind, scope, zdir[k], zbar[k], zconf[k], zref[k], ztop[k], zbottom[k], mid, zvalue[k])
+        p += 1
+    for k in range(z):
+        if mit[k] >= 0:
+            mid = (ztop[k] + zbottom[k]) / 2.0
+            _put(ints, floats, p, kind_mitigated, scope, zdir[k], zbar[k], mit[k], first + k, ztop[k], zbottom[k],
+                 mid, depth[k])
+            p += 1
+    end_id = np.full(z, -1, np.int64)
+    end_value = 100.0 if kind == FVG else np.nan
+    for k in range(z):
+        if dead[k] >= 0:
+            mid = (ztop[k] + zbottom[k]) / 2.0
+            direction = -zdir[k] if flip else zdir[k]
+            _put(ints, floats, p, kind_end, scope, direction, zbar[k], dead[k], first + k, ztop[k], zbottom[k], mid,
+                 end_value)
+            end_id[k] = p
+            p += 1
+    if flip:
+        for k in range(z):
+            mid = (ztop[k] + zbottom[k]) / 2.0
+            if mit2[k] >= 0:
+                _put(ints, floats, p, BREAKER_MITIGATED, scope, -zdir[k], zbar[k], mit2[k], end_id[k], ztop[k],
+                     zbottom[k], mid, depth2[k])
+                p += 1
+            if dead2[k] >= 0:
+                _put(ints, floats, p, BREAKER_INVALIDATED, scope, -zdir[k], zbar[k], dead2[k], end_id[k], ztop[k],
+                     zbottom[k], mid, np.nan)
+                p += 1
+    return ints, floats, p
+
+
+@njit(cache=True, nogil=True)
+def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr, max_age):
+    """Pivots, breaks, order blocks (+ breakers) and mitigation blocks of one structure scope."""
+    p_bar, p_side = _pivot_bars(high, low, size)
+    m = p_bar.shape[0]
+    p_conf = p_bar + size
+    p_level = np.empty(m)
+    for k in range(m):
+        p_level[k] = high[p_bar[k]] if p_side[k] > 0 else low[p_bar[k]]
+    ints, floats = _reserve(ints, floats, p, m)
+    pivot0 = p
+    for k in range(m):
+        kind = PIVOT_HIGH if p_side[k] > 0 else PIVOT_LOW
+        _put(ints, floats, p, kind, scope, p_side[k], p_bar[k], p_conf[k], -1, p_level[k], p_level[k], p_level[k],
+             np.nan)
+        p += 1
+
+    b_pivot, b_conf, b_dir, b_choch, b_prior, bias = _breaks(close, p_conf, p_side, p_level)
+    nb = b_pivot.shape[0]
+    b_bar = np.empty(nb, np.int64)
+    ints, floats = _reserve(ints, floats, p, nb)
+    break0 = p
+    for k in range(nb):
+        b_bar[k] = p_bar[b_pivot[k]]
+        lvl = p_level[b_pivot[k]]
+        _put(ints, floats, p, CHOCH if b_choch[k] else BOS, scope, b_dir[k], b_bar[k], b_conf[k], pivot0 + b_pivot[k],
+             lvl, lvl, lvl, np.nan)
+        p += 1
+
+    candle = _order_block_candles(high, low, atr, b_bar, b_conf, b_dir, ob_max_atr)
+    keep = np.flatnonzero(candle >= 0)
+    zbar = candle[keep]
+    zref = break0 + keep
+    ints, floats, p = _emit_zones(ints, floats, p, OB, OB_MITIGATED, BREAKER, scope, zbar, b_conf[keep], b_dir[keep],
+                                  high[zbar], low[zbar], zref, np.full(keep.shape[0], np.nan), high, low, close,
+                                  max_age, False, True)
+
+    failed = _failure_swings(high, low, b_bar, b_conf, b_dir, b_choch, b_prior)
+    keep = np.flatnonzero(failed)
+    zbar = b_bar[keep]
+    ints, floats, p = _emit_zones(ints, floats, p, MB, MB_MITIGATED, MB_INVALIDATED, scope, zbar, b_conf[keep],
+                                  b_dir[keep], high[zbar], low[zbar], break0 + keep, np.full(keep.shape[0], np.nan),
+                                  high, low, close, max_age, False, False)
+    return ints, floats, p, bias, p_bar, p_conf, p_side, p_level, pivot0
+
+
+@njit(cache=True, nogil=True)
+def detect_events(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
+                  fvg_min_body, pool_atr, pool_lookback):
+    """(ints, floats, atr, swing bias, internal bias): every detector's events, unsorted, refs as raw ids."""
+    n = close.shape[0]
+    atr = wilder_atr(high, low, close, atr_period)
+    ints = np.empty((_N_INT, max(64, n)), np.int64)
+    floats = np.empty((_N_FLOAT, max(64, n)))
+    p = 0
+    ints, floats, p, swing_bias, _, _, _, _, _ = _emit_scope(ints, floats, p, high, low, close, atr, swing_size,
+                                                             SWING, ob_max_atr, max_age)
+    ints, floats, p, internal_bias, p_bar, p_conf, p_side, p_level, pivot0 = _emit_scope(
+        ints, floats, p, high, low, close, atr, internal_size, INTERNAL, ob_max_atr, max_age)
+
+    g_bar, g_conf, g_dir, g_top, g_bottom, g_size = _gaps(open_, high, low, close, atr, fvg_min_atr, fvg_min_body)
+    ints, floats, p = _emit_zones(ints, floats, p, FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, g_bar, g_conf, g_dir,
+                                  g_top, g_bottom, np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close,
+                                  max_age, True, False)
+
+    first, second = _pair_pivots(high, low, atr, p_bar, p_conf, p_side, p_level, pool_atr, pool_lookback)
+    q = first.shape[0]
+    side = p_side[second]
+    level = np.empty(q)
+    for k in range(q):
+        a = p_level[first[k]]
+        b = p_level[second[k]]
+        level[k] = max(a, b) if side[k] > 0 else min(a, b)
+    conf = p_conf[second]
+    hit, swept, excess = _pool_outcomes(side, level, conf, high, low, close, atr, max_age)
+    ints, floats = _reserve(ints, floats, p, 2 * q)
+    pool0 = p
+    for k in range(q):
+        a = p_level[first[k]]
+        b = p_level[second[k]]
+        spread = abs(a - b) / atr[conf[k]] if atr[conf[k]] > 0.0 else np.nan
+        _put(ints, floats, p, EQUAL_HIGHS if side[k] > 0 else EQUAL_LOWS, INTERNAL, side[k], p_bar[first[k]], conf[k],
+             pivot0 + second[k], max(a, b), min(a, b), level[k], spread)
+        p += 1
+    for k in range(q):
+        t = hit[k]
+        if t >= 0:
+            kind = SWEEP if swept[k] else RUN
+            direction = -side[k] if swept[k] else side[k]
+            _put(ints, floats, p, kind, INTERNAL, direction, t, t, pool0 + k, high[t], low[t], level[k], excess[k])
+            p += 1
+    return ints[:, :p], floats[:, :p], atr, swing_bias, internal_bias

@@ -1,0 +1,390 @@
+"""From events to signals: setups, stop and targets, confluence points, one signal per bar.
+
+**Setups** (the ``setup`` label the backtester's calibration table groups by), each triggered at the
+close of the bar ``t`` of its event, in the event's direction:
+
+===================================  ===========================================================
+swing_ob / internal_ob               first retest of an order block (``ob_mitigated``)
+swing_breaker / internal_breaker     first retest of a breaker block (``breaker_mitigated``)
+swing_mb / internal_mb               first retest of a mitigation block (``mb_mitigated``)
+fvg                                  first trade into a fair value gap (``fvg_mitigated``)
+sweep                                a liquidity sweep of equal highs/lows (``sweep``)
+===================================  ===========================================================
+
+**Entry, stop, targets.** ``entry = close[t]``. The invalidation level is the zone's far edge (a long
+from a block: its bottom) or, for a sweep, the sweep candle's extreme (a long: its low). The stop is
+beyond it by ``sl_atr_buffer x ATR[t]``; ``risk = |entry - stop|``; ``take_profit_1 = entry +/- tp1_rr x
+risk`` (1:2), ``take_profit_2 = entry +/- tp2_rr x risk`` (1:3). A setup is dropped if the bar closed
+beyond its invalidation level, or if the risk is zero or more than ``max_risk_atr x ATR[t]``.
+
+**Confidence** = the setup's weight plus the confluence points below, rounded and clipped to 0..100
+(weights in EngineConfig): swing-scope zone; swing trend agrees (or opposes: a penalty); internal trend
+agrees; a sweep in the trade's direction within ``confluence_lookback`` bars (for a sweep setup: an
+earlier one); a CHoCH of either scope in the trade's direction within that window; another zone of
+the same direction retested on the same bar; long in discount / short in premium of the rolling
+profile window; long at or below its POC / short at or above it; a rejection candle (closes in the
+trade's direction, in the far half of its range); in ``analyze_mtf``, higher-timeframe trend and
+zones. A signal is ``executable`` when ``confidence >= min_confidence`` (75).
+
+**One signal per bar**: of the setups on one bar and direction, the highest confidence wins (ties: the
+setup order above, then the most recent zone); the others become its reasons. If a long and a short
+remain on one bar, the higher confidence wins; on a tie neither is reported.
+
+Everything is evaluated at the close of ``t`` from events confirmed at or before ``t`` and bars
+``<= t``: no delay beyond the events', no look-ahead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from trading.engine.config import EngineConfig
+from trading.engine.events import (
+    BREAKER_MITIGATED,
+    CHOCH,
+    F_BOTTOM,
+    F_TOP,
+    FVG_MITIGATED,
+    I_BAR,
+    I_CONF,
+    I_DIR,
+    I_KIND,
+    I_REF,
+    I_SCOPE,
+    INTERNAL,
+    KINDS,
+    MB_MITIGATED,
+    OB_MITIGATED,
+    SWEEP,
+)
+from trading.engine.validation import CandleArrays
+from trading.engine.volume_profile import profile_bar
+
+SETUPS = ("swing_ob", "internal_ob", "swing_breaker", "internal_breaker", "swing_mb", "internal_mb", "fvg", "sweep")
+SETUP = {name: code for code, name in enumerate(SETUPS)}
+S_FVG = SETUP["fvg"]
+S_SWEEP = SETUP["sweep"]
+SETUP_DTYPE = pd.CategoricalDtype(list(SETUPS))
+DIRECTION_DTYPE = pd.CategoricalDtype(["LONG", "SHORT"])
+SIGNAL_COLUMNS = ("confirmed", "time", "direction", "setup", "entry", "stop_loss", "take_profit_1",
+                  "take_profit_2", "confidence", "executable", "reasons")
+OTHERS = 3  # same-bar setups kept as reasons of the winner
+REASON_WIDTH = 1 + 3 + 2 + OTHERS
+
+_ZONE_TRIGGER = np.zeros(len(KINDS), np.bool_)  # kinds that trigger a zone-retest setup
+_ZONE_TRIGGER[[OB_MITIGATED, BREAKER_MITIGATED, MB_MITIGATED, FVG_MITIGATED]] = True
+
+# weights vector layout (see _weights)
+(W_OB, W_BREAKER, W_MB, W_FVG, W_SWEEP, W_SWING_SCOPE, W_SWING_BIAS, W_INTERNAL_BIAS, W_COUNTER, W_RECENT_SWEEP,
+ W_RECENT_CHOCH, W_ZONE, W_PD, W_VP, W_REJECTION) = range(15)
+
+# (bars, directions, entries) -> (points per candidate, extra reasons per candidate)
+Context = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, list]]
+
+
+class RawSignals(NamedTuple):
+    bar: np.ndarray
+    direction: np.ndarray  # +1 / -1
+    setup: np.ndarray
+    entry: np.ndarray
+    stop: np.ndarray
+    tp1: np.ndarray
+    tp2: np.ndarray
+    confidence: np.ndarray  # int64 0..100
+    reasons: np.ndarray  # (signals, REASON_WIDTH) event rows, ascending, -1 padded
+    counts: np.ndarray  # valid reasons per signal
+    extra: list | None  # context reasons per signal (analyze_mtf)
+
+
+@lru_cache(maxsize=64)
+def _weights(config: EngineConfig) -> np.ndarray:
+    c = config
+    return np.array([c.w_ob, c.w_breaker, c.w_mb, c.w_fvg, c.w_sweep, c.w_swing_scope, c.w_swing_bias,
+                     c.w_internal_bias, c.w_counter_trend, c.w_recent_sweep, c.w_recent_choch, c.w_zone_confluence,
+                     c.w_premium_discount, c.w_volume_profile, c.w_rejection], np.float64)
+
+
+@njit(cache=True, nogil=True)
+def stop_and_targets(direction, entry, invalidation, atr, buffer_atr, tp1_rr, tp2_rr):
+    """(stop, take_profit_1, take_profit_2, risk) of a trade in ``direction`` (+1 long / -1 short).
+
+    The stop sits ``buffer_atr x atr`` beyond the invalidation level; targets at ``tp1_rr`` and
+    ``tp2_rr`` times the risk. Works on scalars and on arrays.
+    """
+    stop = invalidation - direction * buffer_atr * atr
+    risk = direction * (entry - stop)
+    return stop, entry + direction * tp1_rr * risk, entry + direction * tp2_rr * risk, risk
+
+
+@njit(cache=True, nogil=True)
+def _setup_of(kind, scope):
+    internal = 1 if scope == INTERNAL else 0
+    if kind == OB_MITIGATED:
+        return 0 + internal
+    if kind == BREAKER_MITIGATED:
+        return 2 + internal
+    if kind == MB_MITIGATED:
+        return 4 + internal
+    if kind == FVG_MITIGATED:
+        return S_FVG
+    if kind == SWEEP:
+        return S_SWEEP
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, internal_bias, w, sl_buffer, tp1_rr,
+                tp2_rr, max_risk_atr, lookback, window, bins, value_area, floor, context_max):
+    n = close.shape[0]
+    m = ints.shape[1]
+    kind = ints[I_KIND]
+    dirs = ints[I_DIR]
+    conf = ints[I_CONF]
+    # Per bar and side (0 long, 1 short): the latest sweep / CHoCH known at its close, zone retests on it.
+    last_sweep = np.full((2, n), -1, np.int64)
+    last_choch = np.full((2, n), -1, np.int64)
+    zone_count = np.zeros((2, n), np.int64)
+    sweep_now = np.full(2, -1, np.int64)
+    choch_now = np.full(2, -1, np.int64)
+    e = 0
+    for i in range(n):
+        while e < m and conf[e] <= i:
+            side = 0 if dirs[e] > 0 else 1
+            k = kind[e]
+            if k == SWEEP:
+                sweep_now[side] = e
+            elif k == CHOCH:
+                choch_now[side] = e
+            elif _ZONE_TRIGGER[k]:
+                zone_count[side, conf[e]] += 1
+            e += 1
+        for side in range(2):
+            last_sweep[side, i] = sweep_now[side]
+            last_choch[side, i] = choch_now[side]
+
+    c_row = np.empty(m, np.int64)
+    c_setup = np.empty(m, np.int64)
+    c_entry = np.empty(m)
+    c_stop = np.empty(m)
+    c_tp1 = np.empty(m)
+    c_tp2 = np.empty(m)
+    c_points = np.empty(m)
+    c_sweep = np.empty(m, np.int64)
+    c_choch = np.empty(m, np.int64)
+    hist = np.empty(bins)
+    profile_t = -1
+    poc = 0.0
+    equilibrium = 0.0
+    upside = max(w[W_PD], 0.0) + max(w[W_VP], 0.0) + context_max
+    c = 0
+    for e in range(m):
+        setup = _setup_of(kind[e], ints[I_SCOPE, e])
+        if setup < 0:
+            continue
+        t = conf[e]
+        d = dirs[e]
+        side = 0 if d > 0 else 1
+        entry = close[t]
+        invalidation = floats[F_BOTTOM, e] if d > 0 else floats[F_TOP, e]
+        scale = atr[t]
+        stop, tp1, tp2, risk = stop_and_targets(d, entry, invalidation, scale, sl_buffer, tp1_rr, tp2_rr)
+        if not (risk > 0.0 and risk <= max_risk_atr * scale and d * (entry - invalidation) >= 0.0):
+            continue
+        if setup < S_FVG:
+            points = w[W_OB + setup // 2]
+            if setup % 2 == 0:
+                points += w[W_SWING_SCOPE]
+        else:
+            points = w[W_FVG] if setup == S_FVG else w[W_SWEEP]
+        if swing_bias[t] == d:
+            points += w[W_SWING_BIAS]
+        elif swing_bias[t] == -d:
+            points += w[W_COUNTER]
+        if internal_bias[t] == d:
+            points += w[W_INTERNAL_BIAS]
+        # a sweep setup looks for an earlier sweep; a zone retest may coincide with one
+        s_bar = t - 1 if setup == S_SWEEP else t
+        sweep = last_sweep[side, s_bar] if s_bar >= 0 else -1
+        if sweep >= 0 and conf[sweep] >= t - lookback:
+            points += w[W_RECENT_SWEEP]
+        else:
+            sweep = -1
+        choch = last_choch[side, t]
+        if choch >= 0 and conf[choch] >= t - lookback:
+            points += w[W_RECENT_CHOCH]
+        else:
+            choch = -1
+        if zone_count[side, t] - (1 if setup != S_SWEEP else 0) >= 1:
+            points += w[W_ZONE]
+        mid = (high[t] + low[t]) / 2.0
+        if d * (entry - open_[t]) > 0.0 and d * (entry - mid) >= 0.0:
+            points += w[W_REJECTION]
+        if np.rint(points + upside) < floor:
+            continue  # cannot be reported whatever the profile says: skip the profile
+        if t != profile_t:
+            poc, _, _, hi, lo = profile_bar(high, low, volume, t, window, bins, value_area, hist)
+            equilibrium = (hi + lo) / 2.0
+            profile_t = t
+        if d * (equilibrium - entry) > 0.0:
+            points += w[W_PD]
+        if d * (poc - entry) >= 0.0:
+            points += w[W_VP]
+        c_row[c] = e
+        c_setup[c] = setup
+        c_entry[c] = entry
+        c_stop[c] = stop
+        c_tp1[c] = tp1
+        c_tp2[c] = tp2
+        c_points[c] = points
+        c_sweep[c] = sweep
+        c_choch[c] = choch
+        c += 1
+    return (c_row[:c], c_setup[:c], c_entry[:c], c_stop[:c], c_tp1[:c], c_tp2[:c], c_points[:c], c_sweep[:c],
+            c_choch[:c])
+
+
+@njit(cache=True, nogil=True)
+def _before(a, b, confidence, setup, zbar, top, bottom):
+    """True if candidate a ranks before b: higher confidence, setup order, newer zone, lower top/bottom."""
+    if confidence[a] != confidence[b]:
+        return confidence[a] > confidence[b]
+    if setup[a] != setup[b]:
+        return setup[a] < setup[b]
+    if zbar[a] != zbar[b]:
+        return zbar[a] > zbar[b]
+    if top[a] != top[b]:
+        return top[a] < top[b]
+    return bottom[a] < bottom[b]
+
+
+@njit(cache=True, nogil=True)
+def _pick(ints, floats, c_row, c_setup, c_points, c_sweep, c_choch, floor):
+    """Winners (candidate indices), their confidence, reasons (rows, sorted, -1 padded) and reason counts."""
+    c = c_row.shape[0]
+    conf_bar = ints[I_CONF]
+    ref = ints[I_REF]
+    confidence = np.empty(c, np.int64)
+    for k in range(c):
+        confidence[k] = min(max(np.rint(c_points[k]), 0.0), 100.0)
+    zbar = np.empty(c, np.int64)
+    top = np.empty(c)
+    bottom = np.empty(c)
+    for k in range(c):
+        zbar[k] = ints[I_BAR, c_row[k]]
+        top[k] = floats[F_TOP, c_row[k]]
+        bottom[k] = floats[F_BOTTOM, c_row[k]]
+    winners = np.empty(c, np.int64)
+    reasons = np.full((c, REASON_WIDTH), -1, np.int64)
+    counts = np.zeros(c, np.int64)
+    w = 0
+    members = np.empty(c, np.int64)
+    best = np.full(2, -1, np.int64)
+    start = 0
+    while start < c:
+        t = conf_bar[c_row[start]]
+        stop = start
+        while stop < c and conf_bar[c_row[stop]] == t:
+            stop += 1
+        for side in range(2):
+            # members of this bar and side, insertion-sorted by rank
+            size = 0
+            for k in range(start, stop):
+                if (ints[I_DIR, c_row[k]] > 0) != (side == 0):
+                    continue
+                pos = size
+                while pos > 0 and _before(k, members[pos - 1], confidence, c_setup, zbar, top, bottom):
+                    members[pos] = members[pos - 1]
+                    pos -= 1
+                members[pos] = k
+                size += 1
+            best[side] = -1
+            if size == 0 or confidence[members[0]] < floor:
+                continue
+            k = members[0]
+            best[side] = k
+            row = reasons[w]
+            row[0] = c_row[k]
+            row[1] = ref[row[0]]
+            row[2] = ref[row[1]] if row[1] >= 0 else -1
+            row[3] = ref[row[2]] if row[2] >= 0 else -1
+            row[4] = c_sweep[k]
+            row[5] = c_choch[k]
+            for o in range(1, OTHERS + 1):
+                if o < size:
+                    row[5 + o] = c_row[members[o]]
+            for j in range(1, REASON_WIDTH):  # insertion sort: tiny rows
+                x = row[j]
+                q = j
+                while q > 0 and row[q - 1] > x:
+                    row[q] = row[q - 1]
+                    q -= 1
+                row[q] = x
+            count = 0
+            for j in range(REASON_WIDTH):
+                if row[j] >= 0 and (count == 0 or row[j] != row[count - 1]):
+                    row[count] = row[j]
+                    count += 1
+            row[count:] = -1
+            counts[w] = count
+            winners[w] = k
+            w += 1
+        if best[0] >= 0 and best[1] >= 0:
+            # a long and a short on one bar: the stronger stays, a tie drops both (they were written
+            # short-last, so the short is at w-1 and the long at w-2)
+            if confidence[best[0]] > confidence[best[1]]:
+                w -= 1
+            elif confidence[best[1]] > confidence[best[0]]:
+                winners[w - 2] = winners[w - 1]
+                reasons[w - 2] = reasons[w - 1]
+                counts[w - 2] = counts[w - 1]
+                w -= 1
+            else:
+                w -= 2
+            reasons[w:w + 2] = -1
+        start = stop
+    return winners[:w], confidence, reasons[:w], counts[:w]
+
+
+def score_signals(ints: np.ndarray, floats: np.ndarray, candles: CandleArrays, atr: np.ndarray,
+                  swing_bias: np.ndarray, internal_bias: np.ndarray, config: EngineConfig,
+                  context: Context | None = None, context_max: float = 0.0) -> RawSignals:
+    """Signals from the sorted events (see the module docstring); reasons are event-table rows."""
+    c = config
+    row, setup, entry, stop, tp1, tp2, points, sweep, choch = _candidates(
+        ints, floats, candles.open, candles.high, candles.low, candles.close, candles.volume, atr, swing_bias,
+        internal_bias, _weights(c), c.sl_atr_buffer, c.tp1_rr, c.tp2_rr, c.max_risk_atr, c.confluence_lookback,
+        c.profile_window, c.profile_bins, c.value_area, float(c.report_confidence), float(context_max))
+    extra = None
+    if context is not None:
+        extra_points, extra = context(ints[I_CONF][row], ints[I_DIR][row], entry)
+        points = points + extra_points
+    win, confidence, reasons, counts = _pick(ints, floats, row, setup, points, sweep, choch, c.report_confidence)
+    r = row[win]
+    return RawSignals(ints[I_CONF][r], ints[I_DIR][r], setup[win], entry[win], stop[win], tp1[win], tp2[win],
+                      confidence[win], reasons, counts, [extra[i] for i in win] if extra is not None else None)
+
+
+def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig) -> pd.DataFrame:
+    """The signal table; ``reasons`` are tuples of event-table rows, ascending."""
+    tuples = [tuple(row[:k]) for row, k in zip(sig.reasons.tolist(), sig.counts.tolist(), strict=True)]
+    reasons = np.empty(len(tuples), dtype=object)
+    reasons[:] = tuples
+    return pd.DataFrame({
+        "confirmed": sig.bar,
+        "time": index.take(sig.bar),
+        "direction": pd.Categorical.from_codes((sig.direction < 0).astype(np.int8), dtype=DIRECTION_DTYPE),
+        "setup": pd.Categorical.from_codes(sig.setup, dtype=SETUP_DTYPE),
+        "entry": sig.entry,
+        "stop_loss": sig.stop,
+        "take_profit_1": sig.tp1,
+        "take_profit_2": sig.tp2,
+        "confidence": sig.confidence,
+        "executable": sig.confidence >= config.min_confidence,
+        "reasons": reasons,
+    })

@@ -1,0 +1,61 @@
+"""Input checks: the engine accepts one shape of candles and says clearly what is wrong with any other."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+REQUIRED = ("open", "high", "low", "close", "volume")
+
+
+class CandleArrays(NamedTuple):
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+
+
+def candle_arrays(candles: pd.DataFrame) -> CandleArrays:
+    """Validated, contiguous float64 arrays of ``candles``.
+
+    Raises ValueError unless ``candles`` is a DataFrame with a UTC DatetimeIndex that strictly
+    increases, and numeric ``open, high, low, close, volume`` columns without NaN or infinity, with
+    ``high >= low`` and ``volume >= 0`` on every bar.
+    """
+    if not isinstance(candles, pd.DataFrame):
+        raise ValueError(f"candles must be a pandas DataFrame, got {type(candles).__name__}")
+    missing = [c for c in REQUIRED if c not in candles.columns]
+    if missing:
+        raise ValueError(f"candles lack column(s) {', '.join(missing)}; need {', '.join(REQUIRED)}")
+    index = candles.index
+    if not isinstance(index, pd.DatetimeIndex):
+        raise ValueError(f"candles need a DatetimeIndex (bar open times), got {type(index).__name__}")
+    if index.tz is None or str(index.tz) != "UTC":
+        raise ValueError(f"candles' index must be in UTC, got tz={index.tz}")
+    if not index.is_monotonic_increasing or not index.is_unique:
+        raise ValueError("candles' index must be strictly increasing (sorted, no duplicate timestamps)")
+    frame = candles if tuple(candles.columns) == REQUIRED else candles[list(REQUIRED)]
+    values = frame.to_numpy()
+    if values.dtype.kind not in "fiu":
+        for name in REQUIRED:
+            dtype = candles[name].dtype
+            if not (pd.api.types.is_float_dtype(dtype) or pd.api.types.is_integer_dtype(dtype)):
+                raise ValueError(f"column {name!r} must be float64, got {dtype} (convert Decimals at the edge)")
+    values = np.ascontiguousarray(values.T, dtype=np.float64)
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, bar = np.argwhere(~finite)[np.argmin(np.argwhere(~finite)[:, 1])]
+        count = int((~finite).any(axis=0).sum())
+        raise ValueError(f"column {REQUIRED[row]!r} has NaN or infinite values ({count} bar(s) affected, first at "
+                         f"position {int(bar)}, {index[bar]})")
+    out = CandleArrays(*values)
+    bad = np.flatnonzero(out.high < out.low)
+    if bad.size:
+        raise ValueError(f"high < low on {bad.size} bar(s), first at position {int(bad[0])} ({index[bad[0]]})")
+    bad = np.flatnonzero(out.volume < 0)
+    if bad.size:
+        raise ValueError(f"negative volume on {bad.size} bar(s), first at position {int(bad[0])} ({index[bad[0]]})")
+    return out

@@ -1,0 +1,131 @@
+"""Rolling volume profile (POC, value area) and premium / discount of the same window.
+
+Rule, at the close of bar ``i``, over the window of bars ``max(0, i-window+1) .. i`` (it ends at the
+bar itself: no confirmation delay, nothing later is read):
+
+* the window's range ``[lo, hi]`` (lowest low, highest high) is cut into ``bins`` equal bins; each bar
+  spreads its volume uniformly over its own ``[low, high]`` (a bar with no range puts it in one bin);
+* **POC** is the centre of the bin with the most volume (ties: the lowest bin);
+* the **value area** grows from the POC bin, each step adding the neighbouring bin with more volume
+  (ties: the upper one), until it holds ``value_area`` (70 %) of the volume; **VAH** / **VAL** are its
+  outer edges;
+* **equilibrium** is the middle of the range: above it is **premium** (+1), below it **discount** (-1),
+  exactly on it 0.
+
+The engine evaluates the profile only at the bars where a setup needs it; ``volume_profile`` gives
+every bar (for charts and tests).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from trading.engine.validation import candle_arrays
+
+
+class Profile(NamedTuple):
+    poc: np.ndarray
+    vah: np.ndarray
+    val: np.ndarray
+    range_high: np.ndarray
+    range_low: np.ndarray
+    equilibrium: np.ndarray
+
+
+@njit(cache=True, nogil=True)
+def window_range(high, low, i, window):
+    """(highest high, lowest low) of the window ending at bar ``i``."""
+    s = max(0, i - window + 1)
+    lo = low[s]
+    hi = high[s]
+    for b in range(s + 1, i + 1):
+        lo = min(lo, low[b])
+        hi = max(hi, high[b])
+    return hi, lo
+
+
+@njit(cache=True, nogil=True)
+def profile_bar(high, low, volume, i, window, bins, share, hist):
+    """(poc, vah, val, range high, range low) of the window ending at bar ``i``; ``hist`` is scratch space."""
+    s = max(0, i - window + 1)
+    hi, lo = window_range(high, low, i, window)
+    if not hi > lo:
+        return hi, hi, lo, hi, lo
+    scale = bins / (hi - lo)
+    hist[:bins] = 0.0
+    for b in range(s, i + 1):
+        # the bar's range in bin units: [x0, x1] within [0, bins]
+        x0 = (low[b] - lo) * scale
+        x1 = (high[b] - lo) * scale
+        b0 = min(int(x0), bins - 1)
+        b1 = min(int(x1), bins - 1)
+        if b0 == b1 or not x1 > x0:
+            hist[b0] += volume[b]
+            continue
+        per_bin = volume[b] / (x1 - x0)  # volume per bin width, spread uniformly
+        hist[b0] += per_bin * (b0 + 1 - x0)
+        for q in range(b0 + 1, b1):
+            hist[q] += per_bin
+        hist[b1] += per_bin * (x1 - b1)
+    best = 0
+    total = 0.0
+    for q in range(bins):
+        total += hist[q]
+        if hist[q] > hist[best]:
+            best = q
+    target = share * total
+    down = best
+    up = best
+    acc = hist[best]
+    while acc < target and (down > 0 or up < bins - 1):
+        above = hist[up + 1] if up < bins - 1 else -1.0
+        below = hist[down - 1] if down > 0 else -1.0
+        if above >= below:
+            up += 1
+            acc += above
+        else:
+            down -= 1
+            acc += below
+    width = (hi - lo) / bins
+    return lo + (best + 0.5) * width, lo + (up + 1) * width, lo + down * width, hi, lo
+
+
+@njit(cache=True, nogil=True)
+def _profile_at(high, low, volume, bars, window, bins, share):
+    r = bars.shape[0]
+    poc = np.empty(r)
+    vah = np.empty(r)
+    val = np.empty(r)
+    rhi = np.empty(r)
+    rlo = np.empty(r)
+    hist = np.empty(bins)
+    for row in range(r):
+        poc[row], vah[row], val[row], rhi[row], rlo[row] = profile_bar(high, low, volume, bars[row], window, bins,
+                                                                       share, hist)
+    return poc, vah, val, rhi, rlo
+
+
+def profile_at(high, low, volume, bars, *, window: int, bins: int, value_area: float) -> Profile:
+    """The profile of the window ending at each of ``bars`` (int64 positions)."""
+    poc, vah, val, rhi, rlo = _profile_at(high, low, volume, np.asarray(bars, np.int64), window, bins, value_area)
+    return Profile(poc, vah, val, rhi, rlo, (rhi + rlo) / 2.0)
+
+
+def premium_discount(close, equilibrium) -> np.ndarray:
+    """+1 premium (close above the equilibrium), -1 discount, 0 on it."""
+    return np.sign(np.asarray(close) - np.asarray(equilibrium)).astype(np.int64)
+
+
+def volume_profile(candles: pd.DataFrame, *, window: int = 100, bins: int = 24, value_area: float = 0.70
+                   ) -> pd.DataFrame:
+    """Per bar: poc, vah, val, range_high, range_low, equilibrium and zone (+1 premium / -1 discount)."""
+    arrays = candle_arrays(candles)
+    bars = np.arange(len(candles), dtype=np.int64)
+    p = profile_at(arrays.high, arrays.low, arrays.volume, bars, window=window, bins=bins, value_area=value_area)
+    out = pd.DataFrame(p._asdict(), index=candles.index)
+    out["zone"] = premium_discount(arrays.close, p.equilibrium)
+    return out

@@ -1,0 +1,102 @@
+"""Life of a price zone after it is known: first retest (mitigation), death, and optional flip.
+
+Every zone (order block, mitigation block, fair value gap) is tracked on its own, forward from the bar
+after its confirmation ``c``, for at most ``max_age`` bars (``c + 1 .. c + max_age``); nothing is
+decided about a bar before that bar has closed. For a **bullish** zone (price above it, expected to come
+back down into it and hold):
+
+* **mitigated** at the first bar ``t`` with ``low[t] <= top``; the depth reached is
+  ``(top - low[t]) / (top - bottom)`` in percent, clipped to 0..100;
+* **dead** at the first bar with ``close[t] < bottom`` (``kill="close"``, blocks) or with
+  ``low[t] <= bottom`` (``kill="wick"``, gaps: completely filled). Mitigation and death may fall on the
+  same bar; both are reported.
+
+A bearish zone is the mirror image (``high >= bottom``, ``close > top`` / ``high >= top``). With
+``flip`` a dead zone is reborn with the opposite direction from the next bar (an order block becomes a
+breaker block) and tracked the same way (death by close), for another ``max_age`` bars at most.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+
+class ZoneLife(NamedTuple):
+    """Per zone: bar of each state change (-1 = not (yet) happened) and depth at the mitigation."""
+
+    mitigated: np.ndarray
+    depth: np.ndarray
+    dead: np.ndarray
+    flip_mitigated: np.ndarray
+    flip_depth: np.ndarray
+    flip_dead: np.ndarray
+
+
+@njit(cache=True, nogil=True)
+def _depth(direction, top, bottom, high, low):
+    height = top - bottom
+    if height <= 0.0:
+        return 100.0
+    d = (top - low) / height if direction > 0 else (high - bottom) / height
+    if d < 0.0:
+        return 0.0
+    if d > 1.0:
+        return 100.0
+    return d * 100.0
+
+
+@njit(cache=True, nogil=True)
+def _scan(direction, top, bottom, first, last, high, low, close, wick_kill):
+    """(mitigated bar, depth, dead bar) of one zone over bars first..last."""
+    mit = -1
+    depth = np.nan
+    for t in range(first, last + 1):
+        if direction > 0:
+            if mit < 0 and low[t] <= top:
+                mit = t
+                depth = _depth(direction, top, bottom, high[t], low[t])
+            if (low[t] <= bottom) if wick_kill else (close[t] < bottom):
+                return mit, depth, t
+        else:
+            if mit < 0 and high[t] >= bottom:
+                mit = t
+                depth = _depth(direction, top, bottom, high[t], low[t])
+            if (high[t] >= top) if wick_kill else (close[t] > top):
+                return mit, depth, t
+    return mit, depth, -1
+
+
+@njit(cache=True, nogil=True)
+def track_zones(direction, top, bottom, confirmed, high, low, close, max_age, wick_kill, flip):
+    z = direction.shape[0]
+    n = high.shape[0]
+    mit = np.full(z, -1, np.int64)
+    depth = np.full(z, np.nan)
+    dead = np.full(z, -1, np.int64)
+    mit2 = np.full(z, -1, np.int64)
+    depth2 = np.full(z, np.nan)
+    dead2 = np.full(z, -1, np.int64)
+    for k in range(z):
+        last = min(n - 1, confirmed[k] + max_age)
+        m, d, x = _scan(direction[k], top[k], bottom[k], confirmed[k] + 1, last, high, low, close, wick_kill)
+        mit[k] = m
+        depth[k] = d
+        dead[k] = x
+        if flip and x >= 0:
+            last2 = min(n - 1, x + max_age)
+            m2, d2, x2 = _scan(-direction[k], top[k], bottom[k], x + 1, last2, high, low, close, False)
+            mit2[k] = m2
+            depth2[k] = d2
+            dead2[k] = x2
+    return mit, depth, dead, mit2, depth2, dead2
+
+
+def zone_life(direction, top, bottom, confirmed, high, low, close, *, max_age: int, kill: str = "close",
+              flip: bool = False) -> ZoneLife:
+    """Track zones (arrays of equal length) over the candles; see the module docstring."""
+    if kill not in ("close", "wick"):
+        raise ValueError(f"kill must be 'close' or 'wick', got {kill!r}")
+    return ZoneLife(*track_zones(direction, top, bottom, confirmed, high, low, close, max_age, kill == "wick", flip))
