@@ -14,8 +14,8 @@ How a day is made
   before it.
 - Minutes: GARCH(1,1) with Student-t(5) innovations (volatility clustering, fat tails) times an intraday
   seasonality (Asian open, London, the US open), bridged so the minutes add up to the day's return.
-- Events: occasional 5-minute pumps (+5-12 %) and dumps (-10-15 %), with more volume and volatility,
-  retraced over the following hours.
+- Events: occasional 5-minute pumps (+5-12 %) and dumps (-10-15 %), a louder hour after them, retraced
+  over the following hours.
 - Sub-minute path: 20 points per minute (3 s apart) bridging each minute's open to its close; high and
   low are its extremes, and tickers/forming candles read it, so a forming candle converges to the
   closed one exactly.
@@ -108,7 +108,7 @@ class Instrument:
 
 
 UNIVERSE: tuple[Instrument, ...] = (
-    Instrument("BTC", 97000, 0.028, 1.0, 1),
+    Instrument("BTC", 97000, 0.025, 1.0, 1),
     Instrument("ETH", 3400, 0.036, 1.1, 2),
     Instrument("SOL", 190, 0.048, 1.25, 3),
     Instrument("XRP", 2.3, 0.045, 1.0, 3),
@@ -234,7 +234,8 @@ class DayBars:
     close: np.ndarray
     volume: np.ndarray  # base units, all venues
     sigma: np.ndarray  # per-minute volatility (log)
-    sub: np.ndarray  # (1440, SUBSTEPS) float32 log price relative to the minute's open
+    base: np.ndarray  # the level the sub-minute path is relative to (the minute's open before any basis)
+    sub: np.ndarray  # (1440, SUBSTEPS) float32 log price relative to ``base``; the last point is the close
     valid: np.ndarray | None = None  # None: every minute exists (CSV days may be partial)
     events: tuple[Event, ...] = field(default=())
 
@@ -304,7 +305,7 @@ class SyntheticPaths(PricePath):
         if self._market is None:
             n = LAST_DAY - ORIGIN_DAY + 1
             rng = _rng(self.seed, 0, _DAILY)
-            logvol = _ou(rng.normal(0, 0.22, n), 0.12)
+            logvol = _ou(rng.normal(0, 0.15, n), 0.12)
             level = _ou(_student(rng, 5, n) * 0.025 * np.exp(logvol), 0.02)
             self._market = (level, logvol)
         return self._market
@@ -365,8 +366,9 @@ class SyntheticPaths(PricePath):
             lo, hi = (30, 700) if half == 0 else (720, 1000)
             start = int(rng.integers(lo, hi))
             size = rng.uniform(0.05, 0.12) if kind == "pump" else -rng.uniform(0.10, 0.15)
-            r[start : start + 60] *= 2.0
-            sigma[start : start + 60] *= 2.0
+            # The move itself is added after the bridge; the hour after it is louder.
+            r[start + 5 : start + 65] *= 1.6
+            sigma[start + 5 : start + 65] *= 1.6
             events.append(Event(kind, (day * MINUTES_PER_DAY + start) * 60, float(size)))
 
         # Bridge: the minutes add up to the day's return, the correction spread where volatility is.
@@ -382,16 +384,16 @@ class SyntheticPaths(PricePath):
             r[start + 5 + delay : end] -= move * (back / back.sum())[: end - start - 5 - delay]
 
         close = np.exp(log_open + np.cumsum(r))
+        close[-1] = math.exp(log_close)  # exactly where the next day opens
         open_ = np.empty(n)
         open_[0], open_[1:] = math.exp(log_open), close[:-1]
 
         # Sub-minute path: SUBSTEPS Gaussian steps per minute, bridged onto the minute's return.
         steps = rng.standard_normal((n, SUBSTEPS)) * (sigma / math.sqrt(SUBSTEPS))[:, None]
         steps += ((r - steps.sum(1)) / SUBSTEPS)[:, None]
-        sub = np.cumsum(steps, axis=1)
+        sub = np.cumsum(steps, axis=1).astype(np.float32)
         sub[:, -1] = r
-        high = open_ * np.exp(np.maximum(sub.max(1), 0.0))
-        low = open_ * np.exp(np.minimum(sub.min(1), 0.0))
+        high, low = _extremes(open_, open_, close, sub)
 
         # Volume: seasonality, the size of the move, noise; in base units.
         quote_day = inst.params.day_volume_usd * math.exp(0.3 * rng.standard_normal())
@@ -406,9 +408,16 @@ class SyntheticPaths(PricePath):
             close=close,
             volume=volume,
             sigma=sigma,
-            sub=sub.astype(np.float32),
+            base=open_,
+            sub=sub,
             events=tuple(events),
         )
+
+
+def _extremes(base: np.ndarray, open_: np.ndarray, close: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(high, low) of minutes: the extremes of their sub-minute path, open and close."""
+    path = base[:, None] * np.exp(sub.astype(np.float64))
+    return np.maximum(path.max(1), np.maximum(open_, close)), np.minimum(path.min(1), np.minimum(open_, close))
 
 
 # --- Replaying a CSV ---------------------------------------------------------------------------------
@@ -607,7 +616,7 @@ class CsvPaths(PricePath):
         sub = np.zeros((n, SUBSTEPS), dtype=np.float32)
         valid = np.zeros(n, dtype=bool)
         if last <= first:
-            return DayBars(t0, open_, high, low, close, volume, sigma, sub, valid)
+            return DayBars(t0, open_, high, low, close, volume, sigma, open_, sub, valid)
         rows = bars[first:last]
         rng = _rng(self.seed, _key(symbol), day, _CSV)
         # The log path of every row: (rows, per_row * SUBSTEPS + 1) points through O → H/L → L/H → C.
@@ -647,7 +656,8 @@ class CsvPaths(PricePath):
         volume[idx] = m_volume[inside]  # CSV volumes are in base units already
         sigma[idx] = np.maximum((m_high[inside] - m_low[inside]) / 1.665, 1e-5)
         valid[idx] = True
-        return DayBars(t0, open_, high, low, close, volume, sigma, sub, valid)
+        high[idx], low[idx] = _extremes(open_[idx], open_[idx], close[idx], sub[idx])
+        return DayBars(t0, open_, high, low, close, volume, sigma, open_, sub, valid)
 
 
 def _piecewise(knots_t: np.ndarray, knots_x: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -797,10 +807,13 @@ class MarketSimulator:
         """Per-minute log basis of an exchange's price over the fair price."""
         inst = self.instrument(symbol)
         static = _rng(self.seed, _key(symbol), _key(exchange), _STATIC).normal(0, 1.5e-4)
-        rng = _rng(self.seed, _key(symbol), _key(exchange), day, _BASIS)
         span = 12
+        # The smoothing window reaches into the previous day's noise, so the basis runs on over midnight.
+        noise = np.concatenate(
+            [self._basis_noise(exchange, symbol, day - 1)[-(4 * span - 1) :], self._basis_noise(exchange, symbol, day)]
+        )
         noise_bps = 2.0 + 0.6 * inst.tier
-        b = static + _smooth(rng.standard_normal(MINUTES_PER_DAY + 4 * span - 1), span) * noise_bps * 1e-4
+        b = static + _smooth(noise, span) * noise_bps * 1e-4
         for gap in self.gaps(symbol, day):
             if gap.exchange != exchange:
                 continue
@@ -812,19 +825,22 @@ class MarketSimulator:
             b[a:z] += math.log1p(gap.magnitude) * shape
         return b
 
+    def _basis_noise(self, exchange: str, symbol: str, day: int) -> np.ndarray:
+        return _rng(self.seed, _key(symbol), _key(exchange), day, _BASIS).standard_normal(MINUTES_PER_DAY)
+
     def _make_venue_day(self, exchange: str, symbol: str, day: int) -> DayBars:
         fair = self.paths.day(symbol, day)
         b = self.basis(exchange, symbol, day)
         scale = np.exp(b)
-        prev = np.exp(np.concatenate([[b[0]], b[:-1]]))
-        open_ = fair.open * prev
+        prev = np.exp(np.concatenate([self.basis(exchange, symbol, day - 1)[-1:], b[:-1]]))
+        open_ = fair.open * prev  # where the previous minute closed on this exchange
+        base = fair.base * scale
         close = fair.close * scale
-        high = np.maximum(fair.high * scale, open_)
-        low = np.minimum(fair.low * scale, open_)
+        high, low = _extremes(base, open_, close, fair.sub)
         rng = _rng(self.seed, _key(symbol), _key(exchange), day, _NOISE)
         share = venue(exchange).share * math.exp(0.1 * rng.standard_normal())
         volume = fair.volume * share * rng.lognormal(-0.02, 0.2, MINUTES_PER_DAY)
-        return DayBars(fair.t0, open_, high, low, close, volume, fair.sigma, fair.sub, fair.valid, fair.events)
+        return DayBars(fair.t0, open_, high, low, close, volume, fair.sigma, base, fair.sub, fair.valid, fair.events)
 
     # Candles -----------------------------------------------------------------------------------------
 
@@ -859,8 +875,7 @@ class MarketSimulator:
         o = float(bars.open[m])
         if done == 0:
             return o, o, o, o, 0.0
-        level = float(bars.close[m] / math.exp(bars.sub[m, -1]))  # fair open x this minute's basis
-        path = level * np.exp(bars.sub[m, :done].astype(np.float64))
+        path = bars.base[m] * np.exp(bars.sub[m, :done].astype(np.float64))
         last = float(bars.close[m]) if done >= SUBSTEPS else float(path[-1])
         return o, max(o, float(path.max())), min(o, float(path.min())), last, float(bars.volume[m] * done / SUBSTEPS)
 
