@@ -8,6 +8,7 @@ compact update to its ``market.*`` group. ``INTEL_SCHEDULES`` are the default be
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from market.services import intel
 
@@ -65,19 +66,29 @@ def refresh_altcoin_season() -> int | None:
 
 
 _T = "market.tasks.intel."
+_ARBITRAGE = max(5, int(getattr(settings, "FLAXU_TTL_ARBITRAGE", 15)))
+_TABLES = max(10, min(60, int(getattr(settings, "FLAXU_TTL_FUNDING", 300)) // 5))
+_HEATMAPS = max(30, int(getattr(settings, "FLAXU_TTL_LIQUIDATIONS", 30)) * 2)
+# name -> (task, every, period, expire_seconds, description), for flaxu.beat.install in a data migration.
 INTEL_SCHEDULES = {
-    "market: arbitrage table": (f"{_T}refresh_arbitrage", 15, "seconds", 15, "Cross-exchange spreads (TTL 15 s)."),
-    "market: funding table": (f"{_T}refresh_funding_table", 60, "seconds", 60, "Funding side by side."),
-    "market: long/short table": (f"{_T}refresh_long_short_table", 60, "seconds", 60, "Long/short ratios."),
-    "market: open interest table": (f"{_T}refresh_open_interest_table", 60, "seconds", 60, "Open interest."),
-    "market: liquidation heatmaps": (
-        f"{_T}refresh_liquidation_heatmaps",
-        60,
+    "Market: arbitrage table": (
+        f"{_T}refresh_arbitrage",
+        _ARBITRAGE,
         "seconds",
-        60,
-        "Feed new 1-minute candles and open interest into the liquidation maps.",
+        _ARBITRAGE,
+        "Cross-exchange spreads from the cached order books, pushed to market.arbitrage.",
     ),
-    "market: fear & greed": (f"{_T}refresh_fear_greed", 1, "hours", 3600, "alternative.me Fear & Greed (TTL 1 h)."),
-    "market: top 500 coins": (f"{_T}refresh_top_coins", 10, "minutes", 600, "CoinGecko top 500 (TTL 10 min)."),
-    "market: altcoin season": (f"{_T}refresh_altcoin_season", 1, "hours", 3600, "Altcoin Season Index (ours)."),
+    "Market: funding table": (f"{_T}refresh_funding_table", _TABLES, "seconds", _TABLES, "Funding side by side."),
+    "Market: long/short table": (f"{_T}refresh_long_short_table", _TABLES, "seconds", _TABLES, "Long/short ratios."),
+    "Market: open interest table": (f"{_T}refresh_open_interest_table", _TABLES, "seconds", _TABLES, "Open interest."),
+    "Market: liquidation heatmaps": (
+        f"{_T}refresh_liquidation_heatmaps",
+        _HEATMAPS,
+        "seconds",
+        _HEATMAPS,
+        "New 1-minute candles and open interest into the liquidation maps (requested symbols + the first 3).",
+    ),
+    "Market: fear & greed": (f"{_T}refresh_fear_greed", 1, "hours", 3600, "Fear & Greed Index (alternative.me)."),
+    "Market: top 500 coins": (f"{_T}refresh_top_coins", 10, "minutes", 600, "Top 500 (CoinGecko, fallback volumes)."),
+    "Market: altcoin season": (f"{_T}refresh_altcoin_season", 1, "hours", 3600, "Altcoin Season Index (ours)."),
 }
