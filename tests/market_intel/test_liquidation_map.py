@@ -132,3 +132,21 @@ def test_invalid_configurations_are_refused():
         HeatmapConfig(maintenance_margin=0.02)  # above 1/100
     with pytest.raises(ValueError):
         observe(new_state(100.0), time=0.0, open_interest=10.0, vwap=0.0)
+
+
+def test_a_map_is_the_sniper_engines_liquidation_map_and_agrees_with_its_default_estimate():
+    import numpy as np
+    import pandas as pd
+
+    from trading.engine.sniper import LiquidationMap, estimate_liquidation_levels
+
+    state = seeded(1000.0)
+    assert isinstance(state, LiquidationMap)
+    one_bar = pd.DataFrame(
+        {"open": [100.0], "high": [100.0], "low": [100.0], "close": [100.0], "volume": [10.0]},
+        index=pd.DatetimeIndex(["2026-01-01"], tz="UTC"),
+        dtype=np.float64,
+    )
+    levels = estimate_liquidation_levels(one_bar, 0)
+    for move in [(100.0, 90.0), (100.0, 105.0), (100.0, 97.0), (100.0, 80.0), (100.0, 125.0)]:
+        assert state.cleared_share(*move) == pytest.approx(levels.cleared_share(*move)), move
