@@ -1,19 +1,40 @@
-"""The "add an exchange key" form. Neither the key nor the secret is ever rendered back to the browser."""
+"""Form fields for an exchange API key and secret: the one definition of how they are validated.
+
+Used by the Connect BingX form and, through the same validators and messages, by the credentials API.
+Neither value is ever rendered back to the browser, and no error message repeats it.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.validators import RegexValidator
 
-from accounts.models import ExchangeCredential, User
+# BingX API keys and secrets are long strings of letters and digits (64 today); the bounds leave room
+# for a change of format while catching a half-copied value or the wrong text pasted.
+KEY_MIN_LENGTH = 32
+KEY_MAX_LENGTH = 128
 
-# BingX issues 64-character keys; the bounds leave room for other formats while rejecting obvious junk.
-CREDENTIAL_MIN_LENGTH = 16
-CREDENTIAL_MAX_LENGTH = 256
-# Printable ASCII without spaces: a pasted value with a space or line break inside is a copy mistake.
-_no_spaces = RegexValidator(
-    r"\A[\x21-\x7e]+\Z", "Paste it exactly as BingX shows it: letters, digits and symbols, no spaces or line breaks."
-)
+
+def key_charset(label: str) -> RegexValidator:
+    """Letters and digits only: a space, line break or quote inside is a copy mistake."""
+    return RegexValidator(
+        r"\A[A-Za-z0-9]+\Z",
+        f"A BingX {label} has only letters and digits. Copy it again with BingX's copy button, "
+        "without spaces, line breaks or quotes.",
+    )
+
+
+def key_error_messages(label: str) -> dict[str, str]:
+    """Field errors for forms and the API. They never include the submitted value."""
+    return {
+        "required": f"Paste your BingX {label}.",
+        "blank": f"Paste your BingX {label}.",
+        "null": f"Paste your BingX {label}.",
+        "min_length": f"This is too short for a BingX {label} (at least {KEY_MIN_LENGTH} characters; "
+        "BingX's are usually 64). Copy the whole value.",
+        "max_length": f"This is too long for a BingX {label} (at most {KEY_MAX_LENGTH} characters). "
+        "Paste only the one value.",
+    }
 
 
 class NoEchoTextInput(forms.TextInput):
@@ -26,61 +47,27 @@ class NoEchoTextInput(forms.TextInput):
 def _credential_field(label: str, widget: forms.Widget, help_text: str) -> forms.CharField:
     return forms.CharField(
         label=label,
-        min_length=CREDENTIAL_MIN_LENGTH,
-        max_length=CREDENTIAL_MAX_LENGTH,
-        validators=[_no_spaces],
+        strip=True,  # surrounding spaces and line breaks from a paste
+        min_length=KEY_MIN_LENGTH,
+        max_length=KEY_MAX_LENGTH,
+        validators=[key_charset(label)],
         widget=widget,
         help_text=help_text,
-        # Default messages are kept value-free on purpose: they report lengths, never the input.
-        error_messages={
-            "required": f"Enter your {label}.",
-            "min_length": f"Too short for an {label}: it needs at least %(limit_value)d characters.",
-            "max_length": f"Too long for an {label}: at most %(limit_value)d characters.",
-        },
+        error_messages=key_error_messages(label),
     )
 
 
-class CredentialCreateForm(forms.Form):
-    exchange = forms.ChoiceField(
-        label="Exchange", choices=ExchangeCredential.Exchange.choices, initial=ExchangeCredential.Exchange.BINGX
-    )
-    label = forms.CharField(
-        label="Label",
-        max_length=ExchangeCredential._meta.get_field("label").max_length,
-        initial="Main",
-        help_text="A name to tell your keys apart, e.g. “Main” or “Bot”.",
-        error_messages={
-            "required": "Give this key a label.",
-            "max_length": "Keep the label to %(limit_value)d characters.",
-        },
-    )
-    api_key = _credential_field(
+def api_key_field(help_text: str) -> forms.CharField:
+    """The API key: a visible box (people compare it with BingX's), never prefilled."""
+    return _credential_field(
         "API key",
         NoEchoTextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
-        "From BingX → API management. Enable reading and trading only; never withdrawals.",
-    )
-    api_secret = _credential_field(
-        "API secret",
-        forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        "Stored encrypted; FLAXU never shows it again.",
-    )
-    sandbox = forms.BooleanField(
-        label="Demo trading (VST)",
-        required=False,
-        help_text=ExchangeCredential._meta.get_field("sandbox").help_text,
+        help_text,
     )
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        exchange, label = cleaned.get("exchange"), cleaned.get("label")
-        # Case-insensitive: "Main" and "main" side by side would only confuse.
-        if exchange and label and self.user.credentials.filter(exchange=exchange, label__iexact=label).exists():
-            self.add_error("label", f"You already have a key labelled “{label}”. Choose another label.")
-        api_key, api_secret = cleaned.get("api_key"), cleaned.get("api_secret")
-        if api_key and api_secret and api_key == api_secret:
-            self.add_error("api_secret", "The secret is the same as the key: paste the secret from BingX here.")
-        return cleaned
+def api_secret_field(help_text: str) -> forms.CharField:
+    """The API secret: a password box, never prefilled."""
+    return _credential_field(
+        "API secret", forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}), help_text
+    )

@@ -114,6 +114,7 @@ class ActivityLog(models.Model):
         ALLOWED_IPS_CHANGED = "allowed_ips_changed", "IP allow-list changed"
         CREDENTIAL_ADDED = "credential_added", "Exchange key added"
         CREDENTIAL_REMOVED = "credential_removed", "Exchange key removed"
+        CREDENTIAL_REPLACED = "credential_replaced", "Exchange key replaced"
         DATA_EXPORTED = "data_exported", "Data exported"
         ACCESS_CHANGED = "access_changed", "Access level changed"
         ORDER = "order", "Order"

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.selectors import credentials_for_user
-from accounts.services.credentials import CredentialLabelTaken, credential_delete
+from accounts.services.credentials import credential_delete
 from gatekeeper import rules, selectors
 from gatekeeper.serializers import (
     AccessStatusSerializer,
@@ -23,21 +23,14 @@ from gatekeeper.serializers import (
     CredentialSerializer,
     ErrorSerializer,
 )
-from gatekeeper.services.access import CheckUnavailable, KeyRefused, access_recheck, key_connect, key_remove
+from gatekeeper.services.access import CheckUnavailable, KeyRefused, access_recheck, key_connect
 from gatekeeper.throttles import recheck_wait
-from gatekeeper.views import LABEL_TAKEN, bingx_key
 
 HISTORY_LENGTH = 10
 
 _ERROR = ErrorSerializer
 _THROTTLED = OpenApiResponse(_ERROR, description="Checked too recently; `Retry-After` says how many seconds to wait.")
 _UNAVAILABLE = OpenApiResponse(_ERROR, description="BingX could not be reached; nothing changed.")
-
-
-class KeyLabelTaken(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = LABEL_TAKEN
-    default_code = "label_taken"
 
 
 class BingXUnavailable(APIException):
@@ -50,7 +43,7 @@ def access_status(user: User) -> dict:
     """What the status endpoint returns, as plain data for AccessStatusSerializer."""
     now = timezone.now()
     access = selectors.access_of(user)
-    key = bingx_key(user)
+    key = selectors.bingx_key(user)
     override = None
     if access is not None and access.override_active(now):
         override = {
@@ -114,7 +107,6 @@ class CredentialListCreateView(APIView):
         responses={
             201: CredentialConnectedSerializer,
             400: OpenApiResponse(_ERROR, description="Invalid input, or the key was refused (see errors.api_key)."),
-            409: OpenApiResponse(_ERROR, description="Another key of yours is labelled “BingX”; remove it first."),
             503: _UNAVAILABLE,
         },
     )
@@ -133,9 +125,7 @@ class CredentialListCreateView(APIView):
             raise ValidationError({"api_key": [str(exc)]}) from exc
         except CheckUnavailable as exc:
             raise BingXUnavailable(str(exc)) from exc
-        except CredentialLabelTaken as exc:
-            raise KeyLabelTaken() from exc
-        body = {"credential": bingx_key(request.user), "status": access_status(request.user)}
+        body = {"credential": selectors.bingx_key(request.user), "status": access_status(request.user)}
         return Response(CredentialConnectedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
@@ -145,9 +135,5 @@ class CredentialDeleteView(APIView):
     @extend_schema(request=None, responses={204: None, 404: _ERROR})
     def delete(self, request, pk: int):
         credential = get_object_or_404(credentials_for_user(user=request.user), pk=pk)
-        gated = bingx_key(request.user)
-        if gated is not None and gated.pk == credential.pk:  # the key access is decided from
-            key_remove(user=request.user, request=request)
-        else:
-            credential_delete(credential=credential, request=request)
+        credential_delete(credential=credential, request=request)  # gatekeeper re-decides on credential_removed
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,6 +6,7 @@ class GatekeeperConfig(AppConfig):
 
     def ready(self) -> None:
         from flaxu.realtime.groups import register_group_rule
+        from gatekeeper import receivers  # noqa: F401  (reacts to accounts.events)
         from gatekeeper.permissions import FULL_GROUP_PREFIXES, can_join_full_group
 
         for prefix in FULL_GROUP_PREFIXES:

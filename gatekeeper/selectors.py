@@ -33,6 +33,16 @@ def full_access_refusal(user: User) -> str | None:
     return f"This needs FULL access. {reason}"
 
 
+def bingx_keys(user: User) -> QuerySet[ExchangeCredential]:
+    """The user's BingX keys, oldest first: access is decided from the first (key_connect keeps only one)."""
+    return ExchangeCredential.objects.filter(user=user, exchange=ExchangeCredential.Exchange.BINGX).order_by("pk")
+
+
+def bingx_key(user: User) -> ExchangeCredential | None:
+    """The BingX key access is decided from, for display (masked; the ciphertext is not loaded)."""
+    return bingx_keys(user).defer("api_key_encrypted", "api_secret_encrypted").first()
+
+
 def access_history(user: User, limit: int = 50) -> QuerySet[AccessCheck]:
     return AccessCheck.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from accounts.forms_credentials import KEY_MAX_LENGTH, KEY_MIN_LENGTH, key_charset, key_error_messages
 from accounts.models import ExchangeCredential
-from gatekeeper.forms import KEY_MAX_LENGTH, KEY_MIN_LENGTH, key_charset, key_error_messages
 from gatekeeper.models import AccessCheck, Level
 
 

@@ -14,20 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import ExchangeCredential
-from accounts.selectors import credentials_for_user
-from accounts.services.credentials import CredentialLabelTaken
 from gatekeeper import rules, selectors
 from gatekeeper.forms import KeyConnectForm
 from gatekeeper.models import AccessCheck
 from gatekeeper.services.access import CheckUnavailable, KeyRefused, access_recheck, key_connect, key_remove
 from gatekeeper.throttles import recheck_wait
-
-# key_connect stores the key labelled "BingX"; a key of that label added on the generic keys page is in the way.
-LABEL_TAKEN = (
-    "You already have another BingX key labelled “BingX” on Account → Exchange keys. "
-    "Remove it there, then connect again."
-)
 
 # What the status page suggests doing next, by the code of the last decision.
 _NEXT_BY_CODE = {
@@ -37,11 +28,6 @@ _NEXT_BY_CODE = {
     "key_invalid": "reconnect",
     "no_key": "connect",
 }
-
-
-def bingx_key(user) -> ExchangeCredential | None:
-    """The user's BingX key for display (masked; the ciphertext is not loaded)."""
-    return credentials_for_user(user=user).filter(exchange=ExchangeCredential.Exchange.BINGX).first()
 
 
 def _next_step(*, level: str, code: str, override: bool, has_key: bool) -> str:
@@ -69,7 +55,7 @@ def _rules_context() -> dict:
 def _status_page(request: HttpRequest, **extra) -> HttpResponse:
     user, now = request.user, timezone.now()
     access = selectors.access_of(user)
-    key = bingx_key(user)
+    key = selectors.bingx_key(user)
     level = access.effective_level(now) if access else rules.LIMITED
     override = access is not None and access.override_active(now)
     code = access.code if access else ""
@@ -149,12 +135,10 @@ def connect(request: HttpRequest) -> HttpResponse:
             )
         except (KeyRefused, CheckUnavailable) as exc:
             form.add_error(None, str(exc))
-        except CredentialLabelTaken:
-            form.add_error(None, LABEL_TAKEN)
         else:
             _result_message(request, check, done="Your BingX key is connected.")
             return redirect("access_status")
-    context = {"form": form, "key": bingx_key(request.user), **_rules_context()}
+    context = {"form": form, "key": selectors.bingx_key(request.user), **_rules_context()}
     return render(request, "gatekeeper/connect.html", context)
 
 
@@ -163,7 +147,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def remove_key(request: HttpRequest) -> HttpResponse:
     """GET asks for confirmation on the status page; POST removes the BingX key."""
-    key = bingx_key(request.user)
+    key = selectors.bingx_key(request.user)
     if key is None:
         messages.info(request, "No BingX key is connected.")
         return redirect("access_status")

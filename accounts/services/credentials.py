@@ -1,4 +1,4 @@
-"""Storing, revealing, removing and re-encrypting users' exchange API keys (see accounts.vault)."""
+"""Storing, replacing, revealing, removing and re-encrypting users' exchange API keys (see accounts.vault)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import vault
+from accounts.events import credential_removed
 from accounts.models import ActivityLog, ExchangeCredential, User
 from accounts.services.activity import activity_record
 
@@ -115,18 +116,57 @@ def credential_create(
     return credential
 
 
-def credential_delete(*, credential: ExchangeCredential, request: HttpRequest | None = None) -> None:
-    """Delete the key pair; records CREDENTIAL_REMOVED with label, exchange and mask only."""
+@sensitive_variables()
+def credential_replace(
+    *, credential: ExchangeCredential, api_key: str, api_secret: str, request: HttpRequest | None = None
+) -> ExchangeCredential:
+    """Encrypt a new key pair onto an existing row (same id, label and mode); records CREDENTIAL_REPLACED.
+
+    Nothing is deleted, so nothing reacts to a removal; the activity entry holds masks only.
+    """
+    if not api_key or not api_secret:
+        raise ValueError("Both the API key and the API secret are required.")
+    previous_mask = credential.api_key_masked
+    credential.api_key_masked = vault.mask(api_key)
+    _seal(credential, api_key, api_secret, vault.key_ring())
     with transaction.atomic():
+        credential.save(
+            update_fields=["key_id", "api_key_encrypted", "api_secret_encrypted", "api_key_masked", "updated_at"]
+        )
         activity_record(
-            action=ActivityLog.Action.CREDENTIAL_REMOVED,
+            action=ActivityLog.Action.CREDENTIAL_REPLACED,
             user=credential.user,
             request=request,
             label=credential.label,
             exchange=credential.exchange,
             mask=credential.api_key_masked,
+            previous_mask=previous_mask,
+        )
+    return credential
+
+
+def credential_delete(*, credential: ExchangeCredential, request: HttpRequest | None = None) -> None:
+    """Delete the key pair; records CREDENTIAL_REMOVED with label, exchange and mask only.
+
+    Once the deletion commits, sends ``accounts.events.credential_removed`` (gatekeeper re-decides access).
+    """
+    user, credential_id, exchange = credential.user, credential.pk, credential.exchange
+    with transaction.atomic():
+        activity_record(
+            action=ActivityLog.Action.CREDENTIAL_REMOVED,
+            user=user,
+            request=request,
+            label=credential.label,
+            exchange=exchange,
+            mask=credential.api_key_masked,
         )
         credential.delete()
+        # Registered inside the block: a rolled-back deletion tells nobody.
+        transaction.on_commit(
+            lambda: credential_removed.send(
+                sender=ExchangeCredential, user=user, credential_id=credential_id, exchange=exchange, request=request
+            )
+        )
 
 
 @sensitive_variables()

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import ActivityLog, ExchangeCredential, User
 from accounts.services.activity import activity_record
-from accounts.services.credentials import credential_create, credential_delete, credential_reveal
+from accounts.services.credentials import credential_create, credential_delete, credential_replace, credential_reveal
 from accounts.services.notifications import notify
-from gatekeeper import rules
+from gatekeeper import rules, selectors
 from gatekeeper.models import Access, AccessCheck
 from gatekeeper.services.pricing import deposit_counted
 from market import exchanges
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 # Failures that say nothing about the user: the last decision stands and the check is retried.
 # InvalidRequest here means FLAXU's own set-up is wrong (agent keys missing or not the owner's).
 TRANSIENT_ERRORS = (exchanges.ExchangeUnavailable, exchanges.RateLimited, exchanges.InvalidRequest)
+NO_KEY = "no_key"
+BINGX_LABEL = "BingX"  # the label of a first connected key
 
 
 def _log_if_misconfigured(exc: Exception) -> None:
@@ -171,19 +174,46 @@ def _record_transient(*, user: User, source: str, error: Exception, latency_ms: 
 
 
 def bingx_credential(user: User) -> ExchangeCredential | None:
-    return ExchangeCredential.objects.filter(user=user, exchange=ExchangeCredential.Exchange.BINGX).first()
+    """The key access is decided from, ciphertext included (for credential_reveal)."""
+    return selectors.bingx_keys(user).first()
 
 
+@sensitive_variables()
+def _bingx_key_store(*, user: User, api_key: str, api_secret: str, request: HttpRequest | None) -> ExchangeCredential:
+    """Put a checked key in the place of the user's BingX key (same row), or store the first one.
+
+    Replacing in place deletes nothing, so no "key removed" decision follows, and no label can clash.
+    Spare BingX keys (stored before keys were checked) are removed: the user ends with exactly one.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one connect at a time per user
+    keys = list(selectors.bingx_keys(user).select_for_update())
+    if not keys:
+        return credential_create(
+            user=user,
+            exchange=ExchangeCredential.Exchange.BINGX,
+            label=BINGX_LABEL,
+            api_key=api_key,
+            api_secret=api_secret,
+            request=request,
+        )
+    current, *spares = keys
+    for spare in spares:
+        credential_delete(credential=spare, request=request)  # a newer key than `current`: access stays
+    return credential_replace(credential=current, api_key=api_key, api_secret=api_secret, request=request)
+
+
+@sensitive_variables()
 def key_connect(
     *, user: User, api_key: str, api_secret: str, request: HttpRequest | None = None, now=None
 ) -> AccessCheck:
-    """Check a new BingX key end to end, then store it and the decision together.
+    """Check a new BingX key end to end, then store it (replacing the current one) and the decision together.
 
     The key's rights, the referral and the deposits are all asked before anything is written, so a key
     that is refused, or a BingX outage half-way, leaves nothing stored. Raises KeyRefused or CheckUnavailable.
     """
     now = now or timezone.now()
-    creds = _credentials(api_key.strip(), api_secret.strip(), ref=f"new key of user {user.pk}")
+    api_key, api_secret = api_key.strip(), api_secret.strip()
+    creds = _credentials(api_key, api_secret, ref=f"new key of user {user.pk}")
     started = time.monotonic()
     try:
         check = _key_check(creds)
@@ -195,17 +225,7 @@ def key_connect(
         ) from exc
     latency_ms = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
-        old = bingx_credential(user)
-        if old is not None:
-            credential_delete(credential=old, request=request)
-        credential_create(
-            user=user,
-            exchange="bingx",
-            label="BingX",
-            api_key=api_key.strip(),
-            api_secret=api_secret.strip(),
-            request=request,
-        )
+        _bingx_key_store(user=user, api_key=api_key, api_secret=api_secret, request=request)
         return _record(
             user=user, source=Source.CONNECT, outcome=outcome, latency_ms=latency_ms, now=now, request=request
         )
@@ -217,7 +237,7 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
     credential = bingx_credential(user)
     started = time.monotonic()
     if credential is None:
-        outcome = Outcome(_limited("no_key", "Connect your BingX API key to be checked."), {}, None)
+        outcome = Outcome(_limited(NO_KEY, "Connect your BingX API key to be checked."), {}, None)
         return _record(user=user, source=source, outcome=outcome, latency_ms=0, now=now, request=request)
     api_key, secret = credential_reveal(credential)
     creds = _credentials(api_key, secret, ref=f"credential {credential.pk}")
@@ -238,13 +258,33 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
 
 
 def key_remove(*, user: User, request: HttpRequest | None = None) -> None:
-    """Remove the BingX key; access falls back to LIMITED (unless overridden)."""
+    """Remove the BingX key access is decided from; access then falls to LIMITED (unless overridden).
+
+    The decision is recorded by access_after_key_removed, which credential_delete's credential_removed
+    event triggers once the deletion commits: one decision, whichever page or API removed the key.
+    """
     credential = bingx_credential(user)
-    if credential is None:
-        return
-    with transaction.atomic():
+    if credential is not None:
         credential_delete(credential=credential, request=request)
-        outcome = Outcome(_limited("no_key", "Your BingX key was removed; connect one to be checked."), {}, None)
-        _record(
+
+
+def access_after_key_removed(
+    *, user: User, credential_id: int | None = None, request: HttpRequest | None = None
+) -> AccessCheck | None:
+    """Record a KEY_REMOVED decision (LIMITED at once, unless staff set the level) when access lost its key.
+
+    Access lost its key when the user has no BingX key left, or when `credential_id` was older than the
+    key now first (the one access was decided from). Removing a spare, or reporting a removal that the last
+    decision already reflects, records nothing, so a removal is decided exactly once.
+    """
+    with transaction.atomic():
+        access = Access.objects.select_for_update().get(pk=access_for(user).pk)
+        current = bingx_credential(user)
+        if current is not None and (credential_id is None or credential_id > current.pk):
+            return None
+        if access.code == NO_KEY:
+            return None
+        outcome = Outcome(_limited(NO_KEY, "Your BingX key was removed; connect one to be checked."), {}, None)
+        return _record(
             user=user, source=Source.KEY_REMOVED, outcome=outcome, latency_ms=0, now=timezone.now(), request=request
         )

@@ -1,7 +1,8 @@
 """An exchange key and secret never leave the vault: not in logs, pages, the admin, reprs or error reports.
 
 Every log record at DEBUG level from every logger (SQL included) is captured over a credential's whole
-life. The SQL log holds ciphertext, which is fine; the plaintext must appear nowhere.
+life, from Connect BingX (against the fake BingX) to removal on the Exchange keys page. The SQL log holds
+ciphertext, which is fine; the plaintext must appear nowhere.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import io
 import logging
 import secrets
 import string
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -24,7 +26,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from accounts import vault
 from accounts.models import ActivityLog, ExchangeCredential, User
 from accounts.services.credentials import credential_create, credential_reveal
-from accounts.views_credentials import credentials as credentials_view
+from gatekeeper.models import Access, AccessCheck
+from gatekeeper.views import connect as connect_view
 
 FRAGMENT = 12  # any run this long from a secret counts as a leak
 
@@ -36,14 +39,19 @@ def _exchange_value() -> str:
 class Secrets:
     """The plaintext under test and every fragment of it that must not show up anywhere."""
 
-    def __init__(self) -> None:
-        self.api_key = _exchange_value()
-        self.api_secret = _exchange_value()
+    def __init__(self, api_key: str | None = None, api_secret: str | None = None) -> None:
+        self.api_key = api_key or _exchange_value()
+        self.api_secret = api_secret or _exchange_value()
         # The mask shows the key's first and last four characters by design; nothing in between may appear.
         hidden_key = self.api_key[4:-4]
         self.fragments = {hidden_key[i : i + FRAGMENT] for i in range(len(hidden_key) - FRAGMENT + 1)} | {
             self.api_secret[i : i + FRAGMENT] for i in range(len(self.api_secret) - FRAGMENT + 1)
         }
+
+    @classmethod
+    def of(cls, account) -> Secrets:
+        """The key and secret of an account on the fake BingX."""
+        return cls(account.api_key, account.secret)
 
     def assert_absent(self, text: str, where: str) -> None:
         leaked = [fragment for fragment in self.fragments if fragment in text]
@@ -92,45 +100,47 @@ def _verified_admin_client(admin: User) -> Client:
     return client
 
 
-def test_key_and_secret_never_appear_anywhere_over_a_credentials_whole_life(all_logs, client, user, settings):
-    plain = Secrets()
+def test_key_and_secret_never_appear_anywhere_over_a_credentials_whole_life(
+    all_logs, bingx, client, user, settings, django_capture_on_commit_callbacks
+):
+    plain = Secrets.of(bingx.trader(deposits=[(250, "USDT", 1, timedelta(hours=1))]))
     old, new = vault.generate_key_entry("old"), vault.generate_key_entry("new")
     settings.FLAXU_ENCRYPTION_KEYS = old
     client.force_login(user)
-    page = reverse("credentials")
+    connect, page = reverse("access_connect"), reverse("credentials")
+    pair = {"api_key": plain.api_key, "api_secret": plain.api_secret}
 
-    # Create through the page, then see the list.
-    response = client.post(
-        page,
-        {
-            "exchange": "bingx",
-            "label": "Main",
-            "api_key": plain.api_key,
-            "api_secret": plain.api_secret,
-            "sandbox": "on",
-        },
-    )
-    assert response.status_code == 302
-    plain.assert_response_clean(response, "create redirect")
-    response = client.get(page)
-    assert response.status_code == 200
-    credential = ExchangeCredential.objects.get(user=user)
-    assert credential.api_key_masked in response.content.decode()
-    plain.assert_response_clean(response, "list page")
-
-    # A rejected resubmission (duplicate label) does not echo what was typed.
-    response = client.post(
-        page, {"exchange": "bingx", "label": "Main", "api_key": plain.api_key, "api_secret": plain.api_secret}
-    )
+    # Rejected first: the key pasted twice, then a wrong secret (BingX refuses); nothing typed is echoed.
+    response = client.post(connect, {"api_key": plain.api_key, "api_secret": plain.api_key})
     assert response.status_code == 200 and response.context["form"].errors
     plain.assert_response_clean(response, "form error page")
+    response = client.post(connect, {"api_key": plain.api_key, "api_secret": _exchange_value()})
+    assert response.status_code == 200 and "BingX does not accept" in response.content.decode()
+    plain.assert_response_clean(response, "refused key page")
+    assert not ExchangeCredential.objects.exists()
+
+    # Connect through the gatekeeper, then see the status page and the list.
+    response = client.post(connect, pair)
+    assert response.status_code == 302
+    plain.assert_response_clean(response, "connect redirect")
+    for url in (reverse("access_status"), connect, page):
+        response = client.get(url)
+        assert response.status_code == 200
+        plain.assert_response_clean(response, url)
+    credential = ExchangeCredential.objects.get(user=user)
+    assert credential.api_key_masked in response.content.decode()
+
+    # Connecting the same key again re-encrypts it in place.
+    response = client.post(connect, pair)
+    assert response.status_code == 302
+    assert ExchangeCredential.objects.get(user=user).pk == credential.pk
 
     # The admin, as a superuser who passed 2FA: changelist, change page, an edit, history, delete page.
     admin = User.objects.create_superuser("boss@example.com", "a-long-admin-password-1")
     staff = _verified_admin_client(admin)
     changelist = reverse("admin:accounts_exchangecredential_changelist")
     change = reverse("admin:accounts_exchangecredential_change", args=[credential.pk])
-    for url in (changelist, f"{changelist}?q=Main", change):
+    for url in (changelist, f"{changelist}?q=BingX", change):
         response = staff.get(url)
         assert response.status_code == 200, f"admin refused {url}"
         assert credential.api_key_masked in response.content.decode()
@@ -172,16 +182,25 @@ def test_key_and_secret_never_appear_anywhere_over_a_credentials_whole_life(all_
     for blob in ExchangeCredential.objects.values_list("api_key_encrypted", "api_secret_encrypted").get():
         plain.assert_absent(bytes(blob).decode("latin-1"), "the stored ciphertext")
 
-    # Confirm, then remove through the page.
+    # Confirm, then remove through the page (the gatekeeper records the decision after the commit).
     delete = reverse("credential_delete", args=[credential.pk])
     response = client.get(delete)
     assert response.status_code == 200
     plain.assert_response_clean(response, "remove confirmation")
-    response = client.post(delete, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(delete, follow=True)
     assert response.status_code == 200
     plain.assert_response_clean(response, "page after removal")
     assert not ExchangeCredential.objects.exists()
+    assert AccessCheck.objects.filter(user=user, source=AccessCheck.Source.KEY_REMOVED).count() == 1
 
+    # Nor in the decisions, the access row, notifications or mail.
+    for check in AccessCheck.objects.all():
+        plain.assert_absent(repr(check.inputs) + repr(check.reasons) + check.error, "an access decision")
+    for access in Access.objects.all():
+        plain.assert_absent(access.reason + access.last_error, "the access row")
+    for notification in user.notifications.all():
+        plain.assert_absent(notification.title + notification.body, "a notification")
     for message in mail.outbox:
         plain.assert_absent(message.message().as_string(), "an email")
 
@@ -193,37 +212,34 @@ def test_key_and_secret_never_appear_anywhere_over_a_credentials_whole_life(all_
     _assert_logs_clean(all_logs, plain)
 
 
-def test_repr_and_str_of_a_credential_show_the_mask_only(user):
-    plain = Secrets()
+def test_repr_and_str_of_a_credential_show_the_mask_only(bingx, user):
+    plain = Secrets.of(bingx.trader())
     client = Client()
     client.force_login(user)
-    client.post(
-        reverse("credentials"),
-        {"exchange": "bingx", "label": "Main", "api_key": plain.api_key, "api_secret": plain.api_secret},
-    )
+    client.post(reverse("access_connect"), {"api_key": plain.api_key, "api_secret": plain.api_secret})
     credential = ExchangeCredential.objects.get(user=user)
     for text in (repr(credential), str(credential)):
         plain.assert_absent(text, "repr/str")
         assert credential.api_key_masked in text
 
 
-def test_an_error_report_for_a_failed_save_hides_the_key_and_secret(user, settings):
+def test_an_error_report_for_a_failed_save_hides_the_key_and_secret(bingx, user, settings):
     """Production error emails (DEBUG off) show neither the POST values nor any local holding them."""
-    plain = Secrets()
+    plain = Secrets.of(bingx.trader())  # no local here may hold the plaintext: this frame is in the report too
     settings.DEBUG = False
-    # A genuinely broken ring makes the save fail deep inside the service, with plaintext in the frames.
+    # A genuinely broken ring makes the save fail deep inside the service (after BingX accepted the key),
+    # with plaintext in the frames of the view, key_connect, the credential service and the vault.
     settings.FLAXU_ENCRYPTION_KEYS = "k1:" + "A" * 22
     request = RequestFactory().post(
-        reverse("credentials"),
-        {"exchange": "bingx", "label": "Main", "api_key": plain.api_key, "api_secret": plain.api_secret},
+        reverse("access_connect"), {"api_key": plain.api_key, "api_secret": plain.api_secret}
     )
     request.user = user
     with pytest.raises(vault.KeyRingError) as failure:
-        credentials_view(request)
+        connect_view(request)
     report = ExceptionReporter(request, failure.type, failure.value, failure.tb)
     plain.assert_absent(report.get_traceback_text(), "the error report (text)")
     plain.assert_absent(report.get_traceback_html(), "the error report (HTML)")
-    assert not ExchangeCredential.objects.exists()
+    assert not ExchangeCredential.objects.exists() and not AccessCheck.objects.exists()
 
 
 def test_the_admin_cannot_add_keys_and_edits_only_label_and_sandbox(user):

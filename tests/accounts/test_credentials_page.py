@@ -1,34 +1,31 @@
-"""The "Exchange keys" page: add (masked, logged), duplicate labels, bad input, and removal."""
+"""The "Exchange keys" page: a masked list, a link to Connect BingX (the only way in), and removal.
+
+Removing the BingX key here goes through the gatekeeper (accounts.events.credential_removed), so access
+drops at once. Keys are connected the way users do, against the fake BingX.
+"""
 
 from __future__ import annotations
 
 import secrets
 import string
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from accounts import vault
 from accounts.models import ActivityLog, ExchangeCredential
-from accounts.services.credentials import CredentialLabelTaken, credential_create, credential_reveal
+from accounts.services.credentials import credential_create
+from gatekeeper import rules
+from gatekeeper.models import AccessCheck
+from gatekeeper.selectors import effective_level
 from tests.factories import UserFactory
 
 URL = reverse("credentials")
+CONNECT = reverse("access_connect")
 
 
 def _exchange_value() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(64))
-
-
-def _form(**overrides) -> dict:
-    data = {
-        "exchange": "bingx",
-        "label": "Main",
-        "api_key": _exchange_value(),
-        "api_secret": _exchange_value(),
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture
@@ -37,143 +34,53 @@ def signed_in(client, user):
     return client
 
 
-def test_anonymous_visitors_are_sent_to_login(client, db):
-    for response in (client.get(URL), client.post(URL, _form())):
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("account_login"))
-    assert not ExchangeCredential.objects.exists()
+def _connect(client, account):
+    response = client.post(CONNECT, {"api_key": account.api_key, "api_secret": account.secret})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
 
 
-def test_the_form_labels_every_input_and_never_prefills_the_secret(signed_in):
-    html = signed_in.get(URL).content.decode()
-    for name in ("exchange", "label", "api_key", "api_secret", "sandbox"):
-        assert f'for="id_{name}"' in html
-    assert 'type="password" name="api_secret"' in html
-    assert 'name="csrfmiddlewaretoken"' in html
-
-
-def test_an_added_key_is_listed_masked_and_recorded_with_label_exchange_and_mask_only(signed_in, user):
-    data = _form(label="Bot", sandbox="on")
-    response = signed_in.post(URL, data, follow=True)
-    assert response.redirect_chain == [(URL, 302)]
-    html = response.content.decode()
-    mask = vault.mask(data["api_key"])
-    assert mask in html and "Bot" in html and "Demo (VST)" in html
-    assert data["api_key"] not in html and data["api_secret"] not in html
-
-    credential = ExchangeCredential.objects.get(user=user)
-    assert (credential.label, credential.exchange, credential.sandbox, credential.api_key_masked) == (
-        "Bot",
-        "bingx",
-        True,
-        mask,
-    )
-    assert credential_reveal(credential) == (data["api_key"], data["api_secret"])
-    entry = ActivityLog.objects.get(user=user, action=ActivityLog.Action.CREDENTIAL_ADDED)
-    assert entry.detail == {"label": "Bot", "exchange": "bingx", "mask": mask}
-
-
-def test_surrounding_spaces_from_a_paste_are_trimmed(signed_in, user):
-    data = _form()
-    signed_in.post(URL, {**data, "api_key": f"  {data['api_key']}\n", "api_secret": f"\t{data['api_secret']} "})
-    assert credential_reveal(ExchangeCredential.objects.get(user=user)) == (data["api_key"], data["api_secret"])
-
-
-@pytest.mark.parametrize("label", ["Main", "main"])
-def test_a_duplicate_label_is_a_form_error_and_the_existing_key_is_kept(signed_in, user, label):
-    first = _form(label="Main")
-    signed_in.post(URL, first)
-    stored = ExchangeCredential.objects.get(user=user)
-
-    second = _form(label=label)
-    response = signed_in.post(URL, second)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "already have a key labelled" in html
-    assert 'name="label"' in html and 'aria-invalid="true"' in html
-    # The rejected submission is not echoed back; the stored key is untouched.
-    assert second["api_key"] not in html and second["api_secret"] not in html
-    assert ExchangeCredential.objects.filter(user=user).count() == 1
-    assert ExchangeCredential.objects.get(pk=stored.pk).api_secret_encrypted == stored.api_secret_encrypted
-    assert credential_reveal(ExchangeCredential.objects.get(pk=stored.pk)) == (first["api_key"], first["api_secret"])
-    assert ActivityLog.objects.filter(action=ActivityLog.Action.CREDENTIAL_ADDED).count() == 1
-
-
-def test_the_same_label_is_fine_for_another_user(signed_in, user):
-    other = UserFactory()
-    credential_create(
-        user=other, exchange="bingx", label="Main", api_key=_exchange_value(), api_secret=_exchange_value()
-    )
-    response = signed_in.post(URL, _form(label="Main"))
-    assert response.status_code == 302
-    assert ExchangeCredential.objects.filter(label="Main").count() == 2
-
-
-def test_a_duplicate_that_slips_past_the_form_is_a_domain_error_not_an_integrity_error(user):
-    # What the view catches if two submissions race past the form's check.
-    credential_create(
+def test_anonymous_visitors_are_sent_to_login(client, user):
+    credential = credential_create(
         user=user, exchange="bingx", label="Main", api_key=_exchange_value(), api_secret=_exchange_value()
     )
-    with pytest.raises(CredentialLabelTaken):
-        credential_create(
-            user=user, exchange="bingx", label="Main", api_key=_exchange_value(), api_secret=_exchange_value()
-        )
-    assert ExchangeCredential.objects.filter(user=user).count() == 1
+    delete = reverse("credential_delete", args=[credential.pk])
+    for response in (client.get(URL), client.get(delete), client.post(delete)):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    assert ExchangeCredential.objects.filter(pk=credential.pk).exists()
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [
-        ({"label": ""}, "label", "Give this key a label."),
-        ({"label": "   "}, "label", "Give this key a label."),
-        ({"label": "x" * 61}, "label", "Keep the label to 60 characters."),
-        ({"api_key": ""}, "api_key", "Enter your API key."),
-        ({"api_secret": ""}, "api_secret", "Enter your API secret."),
-        ({"api_key": "a" * 257}, "api_key", "Too long for an API key"),
-        ({"api_secret": "s" * 257}, "api_secret", "Too long for an API secret"),
-        ({"api_secret": "s" * 10}, "api_secret", "Too short for an API secret"),
-        ({"api_secret": "abcd" * 8 + " " + "efgh" * 8}, "api_secret", "no spaces or line breaks"),
-        ({"api_key": "abcd" * 8 + "\n" + "efgh" * 8}, "api_key", "no spaces or line breaks"),
-        ({"exchange": "binance"}, "exchange", "Select a valid choice"),
-    ],
-    ids=[
-        "blank-label",
-        "space-label",
-        "long-label",
-        "blank-key",
-        "blank-secret",
-        "long-key",
-        "long-secret",
-        "short-secret",
-        "space-in-secret",
-        "newline-in-key",
-        "unknown-exchange",
-    ],
-)
-def test_bad_input_is_a_field_error_never_a_500_and_never_echoes_key_or_secret(
-    signed_in, user, overrides, field, message
-):
-    data = _form(**overrides)
-    response = signed_in.post(URL, data)
-    assert response.status_code == 200
-    form = response.context["form"]
-    assert message in " ".join(form.errors[field])
-    html = response.content.decode()
-    assert 'aria-invalid="true"' in html and 'class="errorlist' in html
-    for name in ("api_key", "api_secret"):
-        if data[name].strip():
-            assert data[name].strip() not in html
-            assert data[name].strip()[:12] not in html
-    assert not ExchangeCredential.objects.filter(user=user).exists()
+def test_the_page_has_no_add_form_and_sends_you_to_connect_bingx(signed_in):
+    html = signed_in.get(URL).content.decode()
+    assert 'name="api_key"' not in html and 'name="api_secret"' not in html and 'name="label"' not in html
+    assert f'action="{URL}"' not in html
+    assert f'href="{CONNECT}"' in html and "Connect BingX" in html
+    assert "No exchange keys yet." in html
 
 
-def test_a_secret_equal_to_the_key_is_refused(signed_in, user):
-    value = _exchange_value()
-    response = signed_in.post(URL, _form(api_key=value, api_secret=value))
-    assert response.status_code == 200
-    assert "The secret is the same as the key" in response.content.decode()
-    assert value not in response.content.decode()
+def test_posting_a_key_to_the_page_is_refused_and_stores_nothing(signed_in):
+    response = signed_in.post(URL, {"exchange": "bingx", "label": "Main", "api_key": "k" * 64, "api_secret": "s" * 64})
+    assert response.status_code == 405
     assert not ExchangeCredential.objects.exists()
+    assert not ActivityLog.objects.filter(action=ActivityLog.Action.CREDENTIAL_ADDED).exists()
+
+
+def test_a_connected_key_is_listed_masked_with_label_mode_and_date(bingx, signed_in, user):
+    trader = bingx.trader()
+    _connect(signed_in, trader)
+    credential = ExchangeCredential.objects.get(user=user)
+    html = signed_in.get(URL).content.decode()
+    assert credential.api_key_masked in html and ">BingX</td>" in html and ">Live</td>" in html
+    assert f"{credential.created_at:%Y-%m-%d %H:%M}" in html
+    assert trader.api_key not in html and trader.secret not in html
+
+
+def test_a_demo_key_says_so(signed_in, user):
+    credential_create(
+        user=user, exchange="bingx", label="Bot", sandbox=True, api_key=_exchange_value(), api_secret=_exchange_value()
+    )
+    assert "Demo (VST)" in signed_in.get(URL).content.decode()
 
 
 def test_the_list_shows_only_my_keys(signed_in, user):
@@ -212,16 +119,37 @@ def test_remove_asks_for_confirmation_first(signed_in, user):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Remove “Main”?" in html and f'action="{url}"' in html and 'method="post"' in html
+    assert "your access becomes LIMITED" in html
     assert ExchangeCredential.objects.filter(pk=credential.pk).exists()
 
 
-def test_remove_deletes_the_key_and_records_activity(signed_in, user):
+def test_remove_deletes_the_key_and_records_activity(signed_in, user, django_capture_on_commit_callbacks):
     credential = credential_create(
         user=user, exchange="bingx", label="Main", api_key=_exchange_value(), api_secret=_exchange_value()
     )
-    response = signed_in.post(reverse("credential_delete", args=[credential.pk]), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(reverse("credential_delete", args=[credential.pk]), follow=True)
     assert response.redirect_chain == [(URL, 302)]
     assert "removed" in response.content.decode()
     assert not ExchangeCredential.objects.filter(pk=credential.pk).exists()
     entry = ActivityLog.objects.get(user=user, action=ActivityLog.Action.CREDENTIAL_REMOVED)
     assert entry.detail == {"label": "Main", "exchange": "bingx", "mask": credential.api_key_masked}
+
+
+def test_removing_the_bingx_key_here_drops_full_to_limited_at_once_with_one_decision(
+    bingx, signed_in, user, django_capture_on_commit_callbacks
+):
+    _connect(signed_in, bingx.trader(deposits=[(250, "USDT", 1, timedelta(hours=1))]))
+    assert effective_level(user) == rules.FULL
+    credential = ExchangeCredential.objects.get(user=user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(reverse("credential_delete", args=[credential.pk]))
+    assert response.status_code == 302
+
+    assert effective_level(user) == rules.LIMITED
+    removed = AccessCheck.objects.get(user=user, source=AccessCheck.Source.KEY_REMOVED)
+    assert (removed.previous_level, removed.outcome, removed.code) == (rules.FULL, rules.LIMITED, "no_key")
+    assert list(AccessCheck.objects.filter(user=user).values_list("source", flat=True)) == ["key_removed", "connect"]
+    status = signed_in.get(reverse("access_status")).content.decode()
+    assert 'data-level="LIMITED"' in status and "Next: connect BingX" in status

@@ -214,7 +214,9 @@ def test_recheck_while_bingx_is_down_is_a_503_and_the_status_says_so(bingx, api)
     assert status["history"][0]["transient"] is True and status["history"][0]["code"] == "unavailable"
 
 
-def test_deleting_the_bingx_key_limits_access_and_others_ids_are_404(bingx, api, user):
+def test_deleting_the_bingx_key_limits_access_and_others_ids_are_404(
+    bingx, api, user, django_capture_on_commit_callbacks
+):
     connect(api, bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))]))
     credential = ExchangeCredential.objects.get(user=user)
     stranger = APIClient()
@@ -223,28 +225,34 @@ def test_deleting_the_bingx_key_limits_access_and_others_ids_are_404(bingx, api,
     assert response.status_code == 404 and set(response.json()) == {"detail", "errors"}
     assert ExchangeCredential.objects.filter(pk=credential.pk).exists()
 
-    assert api.delete(f"{CREDENTIALS}{credential.pk}/").status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"{CREDENTIALS}{credential.pk}/").status_code == 204
     status = api.get(STATUS).json()
     assert status["level"] == rules.LIMITED and status["code"] == "no_key" and status["key"] is None
-    assert status["history"][0]["source"] == "key_removed"
+    assert [check["source"] for check in status["history"]] == ["key_removed", "connect"]
     assert api.delete(f"{CREDENTIALS}{credential.pk}/").status_code == 404
 
 
-def test_deleting_another_of_ones_keys_leaves_access_alone(bingx, api, user):
+def test_deleting_a_spare_key_leaves_access_alone(bingx, api, user, django_capture_on_commit_callbacks):
     connect(api, bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))]))
+    # A second BingX key can only be a leftover from before keys were checked; access is decided from the first.
     spare = credential_create(user=user, exchange="bingx", label="Spare", api_key=alnum(), api_secret=alnum())
-    assert api.delete(f"{CREDENTIALS}{spare.pk}/").status_code == 204
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"{CREDENTIALS}{spare.pk}/").status_code == 204
     status = api.get(STATUS).json()
     assert status["level"] == rules.FULL and status["key"] is not None
+    assert [check["source"] for check in status["history"]] == ["connect"]
 
 
-def test_a_key_labelled_bingx_in_the_way_is_a_409_and_nothing_changes(bingx, api, user):
-    for label in ("Alpha", "BingX"):
-        credential_create(user=user, exchange="bingx", label=label, api_key=alnum(), api_secret=alnum())
-    response = connect(api, bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))]))
-    assert response.status_code == 409
-    assert response.json()["detail"].startswith("You already have another BingX key labelled “BingX”")
-    assert ExchangeCredential.objects.filter(user=user).count() == 2 and not AccessCheck.objects.exists()
+def test_connecting_again_replaces_the_key_in_place_and_answers_with_the_same_id(bingx, api, user):
+    first = connect(api, bingx.trader(uid="2001", deposits=[(250, "USDT", 1, ago(hours=1))])).json()
+    second = connect(api, bingx.trader(uid="2002", deposits=[(250, "USDT", 1, ago(hours=1))]))
+    assert second.status_code == 201
+    body = second.json()
+    assert body["credential"]["id"] == first["credential"]["id"]
+    assert body["credential"]["masked"] != first["credential"]["masked"]
+    assert [check["source"] for check in body["status"]["history"]] == ["connect", "connect"]
+    assert ExchangeCredential.objects.filter(user=user).count() == 1
 
 
 @pytest.mark.urls(__name__)

@@ -146,14 +146,17 @@ def test_qualify_once_keeps_full_after_the_window(bingx, user, settings):
     assert check.outcome == rules.FULL and check.code == "qualified_before"
 
 
-def test_reconnecting_replaces_the_key_and_removing_it_limits_access(bingx, user):
+def test_reconnecting_replaces_the_key_and_removing_it_limits_access(bingx, user, django_capture_on_commit_callbacks):
     first = bingx.trader(uid="2001", deposits=[(250, "USDT", 1, ago(hours=1))])
     second = bingx.trader(uid="2002", deposits=[(250, "USDT", 1, ago(hours=1))])
-    connect(user, first)
-    connect(user, second)
+    with django_capture_on_commit_callbacks(execute=True):
+        connect(user, first)
+        connect(user, second)
     assert ExchangeCredential.objects.filter(user=user).count() == 1
-    key_remove(user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        key_remove(user=user)
     assert effective_level(user) == rules.LIMITED and not ExchangeCredential.objects.exists()
+    assert list(AccessCheck.objects.values_list("source", flat=True)) == ["key_removed", "connect", "connect"]
 
 
 def test_misconfigured_agent_keys_never_crash_or_flip_access(bingx, user, settings, caplog):

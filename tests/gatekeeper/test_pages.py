@@ -17,7 +17,6 @@ from django.urls import include, path
 from django.utils import timezone
 
 from accounts.models import ExchangeCredential
-from accounts.services.credentials import credential_create
 from gatekeeper import rules
 from gatekeeper.models import Access, AccessCheck
 from gatekeeper.permissions import full_access_required
@@ -217,16 +216,6 @@ def test_connecting_again_says_it_replaces_the_current_key(bingx, signed_in, use
     assert f'You already have a BingX key connected (<span class="mono">{mask}</span>)' in text(signed_in.get(CONNECT))
 
 
-def test_a_key_labelled_bingx_from_the_keys_page_in_the_way_is_explained_and_nothing_changes(bingx, signed_in, user):
-    for label in ("Alpha", "BingX"):  # two keys added on the generic page; "Alpha" is the one access uses
-        credential_create(user=user, exchange="bingx", label=label, api_key=alnum(), api_secret=alnum())
-    response = submit_key(signed_in, bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))]))
-    assert response.status_code == 200
-    assert "You already have another BingX key labelled “BingX” on Account → Exchange keys." in text(response)
-    assert sorted(ExchangeCredential.objects.values_list("label", flat=True)) == ["Alpha", "BingX"]
-    assert not AccessCheck.objects.exists()
-
-
 def test_while_staff_set_the_level_the_result_message_shows_their_setting(bingx, signed_in, user):
     access_override(user=user, level=rules.LIMITED, reason="Under review", expires_at=None, actor=None)
     html = text(submit_key(signed_in, bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))])))
@@ -269,9 +258,12 @@ def test_after_a_transient_failure_the_page_says_it_could_not_check(bingx, signe
     assert '<tr class="transient">' in html and "Not checked: BingX unreachable; stayed FULL" in html
 
 
-def test_history_lists_each_check_with_source_outcome_and_reasons(bingx, signed_in, user):
+def test_history_lists_each_check_with_source_outcome_and_reasons(
+    bingx, signed_in, user, django_capture_on_commit_callbacks
+):
     submit_key(signed_in, bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))]))
-    signed_in.post(REMOVE)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(REMOVE)
     html = text(signed_in.get(STATUS))
     history = html[html.index('id="access-history"') :]
     assert "Key connected" in history and "LIMITED → FULL" in history
@@ -296,16 +288,19 @@ def test_a_key_that_stopped_working_asks_to_reconnect(bingx, signed_in, user):
     assert "Next: reconnect your key" in html and 'href="/access/connect/"' in html
 
 
-def test_removing_the_key_asks_first_then_limits_access(bingx, signed_in, user):
+def test_removing_the_key_asks_first_then_limits_access(bingx, signed_in, user, django_capture_on_commit_callbacks):
     submit_key(signed_in, bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))]))
     mask = ExchangeCredential.objects.get(user=user).api_key_masked
     confirm = text(signed_in.get(REMOVE))
     assert "Remove your BingX key?" in confirm and mask in confirm
     assert ExchangeCredential.objects.filter(user=user).exists()
-    html = text(signed_in.post(REMOVE, follow=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(REMOVE)
+    html = text(signed_in.get(response["Location"]))
     assert f"Your BingX key {mask} was removed from FLAXU." in html
     assert not ExchangeCredential.objects.filter(user=user).exists()
     assert 'data-level="LIMITED"' in html and "Next: connect BingX" in html
+    assert AccessCheck.objects.filter(user=user, source=AccessCheck.Source.KEY_REMOVED).count() == 1
 
 
 # --- Dashboard, nav, locked page -----------------------------------------------------------------
