@@ -37,6 +37,7 @@ from market.providers import binance_liquidations
 from market.providers.alternative_me import AlternativeMe
 from market.providers.base import Fetched, Link, ProviderError, first_good
 from market.providers.coingecko import CoinGecko
+from market.providers.coinglass import Coinglass
 from market.providers.replay import ReplayAlternativeMe, ReplayCoinGecko
 from market.selectors import snapshots
 from market.selectors.candles import candle_frame
@@ -69,6 +70,7 @@ HEATMAP_RANGE = 0.25  # bins within +/-25 % of the price are shown
 HEATMAP_COLUMNS = 24
 HEATMAP_DEFAULT_SYMBOLS = 3  # kept warm by the refresh even if nobody asked (the universe's first ones)
 HEATMAP_STATE_TTL = 7 * 24 * 3600
+COINGLASS_TTL = 300  # its aggregated history moves per hour; the free plan allows few calls a minute
 HEATMAP_REQUESTED_TTL = 6 * 3600
 HEATMAP_MODEL = (
     "Estimated, not reported: open-interest increases are opened at each candle's volume-weighted price and "
@@ -499,6 +501,21 @@ def _liquidation_events(symbol: str, since: datetime) -> list[dict[str, Any]]:
     return sorted(events, key=lambda e: e["time"])
 
 
+def _aggregated_liquidations(symbol: str) -> dict[str, Any] | None:
+    """Coinglass's hourly liquidated USD (Binance, OKX, Bybit) for the symbol's coin; live and keyed only."""
+    provider = Coinglass()
+    if _demo() or not provider.enabled:
+        return None
+    coin, _ = base_coin(symbol)
+
+    def build() -> dict[str, Any]:
+        link = Link("coinglass", lambda: [b.as_dict() for b in provider.liquidation_history(coin, interval="1h")])
+        fetched = first_good(f"coinglass:{coin}", [link])
+        return _plain({"buckets": fetched.data or [], "source": fetched.source, "stale_since": fetched.stale_since})
+
+    return _widget(f"coinglass:{coin}", COINGLASS_TTL, build)
+
+
 def _within(rows: Iterable[tuple[float, float, float]], lo: float, hi: float) -> list[list[float]]:
     return [[p, long_, short] for p, long_, short in rows if lo <= p <= hi]
 
@@ -518,6 +535,7 @@ def _build_heatmap(symbol: str) -> dict[str, Any]:
             "maintenance_margin": liquidation_map.HeatmapConfig().maintenance_margin,
         },
         "recent_events": [{**e, "time": datetime.fromtimestamp(e["time"], tz=UTC)} for e in events[-50:]],
+        "aggregated": _aggregated_liquidations(symbol),
     }
     if state is None or not price:
         data.update(bin_width=None, bins=[], columns=[], events=[], swept=[], cleared_share={})
@@ -560,7 +578,8 @@ def liquidation_heatmap(symbol: str) -> dict[str, Any]:
     liquidations, 24 h), "recent_events": [{"time", "exchange", "side", "price", "amount", "value"}],
     "swept": [{"time", "side", "price", "amount"}], "cleared_share": {"down_5pct", "down_10pct",
     "up_5pct", "up_10pct"}, "observed_at", "model": {"description", "leverage_tiers", "tier_weights",
-    "maintenance_margin"}, ...}``. Bins within +/-25 % of the price.
+    "maintenance_margin"}, "aggregated": None | {"buckets": [{"time", "long_usd", "short_usd"}] (Coinglass,
+    hourly, live with COINGLASS_API_KEY only), "source", "stale_since"}, ...}``. Bins within +/-25 % of the price.
     """
     _known_symbol(symbol)
     cache.set(_requested_key(symbol), True, HEATMAP_REQUESTED_TTL)

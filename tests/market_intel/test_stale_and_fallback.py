@@ -110,3 +110,17 @@ def test_a_provider_that_never_answered_gives_an_empty_widget_not_an_error(close
     settings.FLAXU_ALTERNATIVE_ME_URL = closed_port_url
     widget = intel.fear_greed()
     assert widget["value"] is None and widget["source"] is None and widget["history"] == []
+
+
+def test_coinglass_history_joins_the_heatmap_only_live_and_with_a_key(provider_server, live_mode, settings, db):
+    path = "/api/futures/liquidation/aggregated-history"
+    settings.FLAXU_COINGLASS_URL = provider_server.url
+    provider_server.answer(path, Answer(body=fixture_text("coinglass_liquidation_aggregated_history.json")))
+    settings.COINGLASS_API_KEY = ""
+    assert intel._aggregated_liquidations("BTC/USDT:USDT") is None
+    settings.COINGLASS_API_KEY = "cg-secret-123456"
+    aggregated = intel._aggregated_liquidations("1000PEPE/USDT:USDT")
+    assert aggregated["source"] == "coinglass" and len(aggregated["buckets"]) == 48
+    assert provider_server.hits(path)[0].query["symbol"] == ["PEPE"]
+    assert intel._aggregated_liquidations("1000PEPE/USDT:USDT") == aggregated  # cached: one request
+    assert len(provider_server.hits(path)) == 1
