@@ -385,6 +385,12 @@ FLAXU_CANDLE_RETENTION_DAYS = {
 # Optional provider keys: CoinGecko demo key (header x-cg-demo-api-key); Coinglass is used only when set.
 COINGECKO_API_KEY = env.str("COINGECKO_API_KEY", default="")
 COINGLASS_API_KEY = env.str("COINGLASS_API_KEY", default="")
+# Provider API roots (empty: the public URL); tests and proxies point them elsewhere.
+FLAXU_COINGECKO_URL = env.str("FLAXU_COINGECKO_URL", default="")
+FLAXU_ALTERNATIVE_ME_URL = env.str("FLAXU_ALTERNATIVE_ME_URL", default="")
+FLAXU_COINGLASS_URL = env.str("FLAXU_COINGLASS_URL", default="")
+# Timeout of one provider HTTP request (seconds).
+FLAXU_PROVIDER_TIMEOUT_SECONDS = env.float("FLAXU_PROVIDER_TIMEOUT_SECONDS", default=10.0)
 
 # --- Tests ----------------------------------------------------------------------------------------
 if TESTING:
