@@ -105,8 +105,9 @@ def detect(arrays: CandleArrays, config: EngineConfig):
     """Every detector (pipeline.py); returns sorted (ints, floats), atr, swing bias, internal bias."""
     c = config
     ints, floats, atr, swing_bias, internal_bias = detect_events(
-        arrays.open, arrays.high, arrays.low, arrays.close, c.atr_period, c.swing_size, c.internal_size,
-        c.ob_max_candle_atr, c.zone_max_age, c.fvg_min_atr, c.fvg_min_body, c.pool_atr, c.pool_lookback)
+        arrays.open, arrays.high, arrays.low, arrays.close, int(c.atr_period), int(c.swing_size),
+        int(c.internal_size), float(c.ob_max_candle_atr), int(c.zone_max_age), float(c.fvg_min_atr),
+        float(c.fvg_min_body), float(c.pool_atr), int(c.pool_lookback))
     ints, floats = sort_events(ints, floats)
     return ints, floats, atr, swing_bias, internal_bias
 

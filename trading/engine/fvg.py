@@ -21,6 +21,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from trading.engine.validation import f64
+
 
 class Gaps(NamedTuple):
     bar: np.ndarray  # int64, the middle candle
@@ -69,4 +71,4 @@ def _gaps(open_, high, low, close, atr, min_atr, min_body):
 
 def fair_value_gaps(open_, high, low, close, atr, *, min_atr: float, min_body: float) -> Gaps:
     """All gaps that pass the size filters, in confirmation order."""
-    return Gaps(*_gaps(open_, high, low, close, atr, float(min_atr), float(min_body)))
+    return Gaps(*_gaps(f64(open_), f64(high), f64(low), f64(close), f64(atr), float(min_atr), float(min_body)))

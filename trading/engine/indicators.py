@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from trading.engine.validation import f64
+
 
 @njit(cache=True, nogil=True)
 def true_range(high, low, close):
@@ -32,9 +34,13 @@ def true_range(high, low, close):
     return out
 
 
-@njit(cache=True, nogil=True)
-def atr(high, low, close, period):
+def atr(high, low, close, period: int) -> np.ndarray:
     """Wilder's average true range; bars before ``period - 1`` get the running mean true range."""
+    return wilder_atr(f64(high), f64(low), f64(close), int(period))
+
+
+@njit(cache=True, nogil=True)
+def wilder_atr(high, low, close, period):
     tr = true_range(high, low, close)
     n = tr.shape[0]
     out = np.empty(n)

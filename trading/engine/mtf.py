@@ -86,7 +86,7 @@ class _HigherTimeframe:
 
     def __init__(self, timeframe: str, analysis: Analysis, duration: pd.Timedelta, config: EngineConfig) -> None:
         self.timeframe = timeframe
-        self.close_ns = (analysis.index + duration).asi8
+        self.close_ns = (analysis.index + duration).as_unit("ns").asi8  # pandas 3 indexes may be in us
         self.bias = analysis.swing_bias
         ints, floats = analysis.event_ints, analysis.event_floats
         kind, conf = ints[I_KIND], ints[I_CONF]
@@ -152,7 +152,7 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
     for tf in order:
         candles = frames[tf]
         arrays = candle_arrays(candles)
-        close_ns = (candles.index + durations[tf]).asi8
+        close_ns = (candles.index + durations[tf]).as_unit("ns").asi8
         above = list(higher)
         context_max = sum(max(config.w_htf_bias, 0.0) + max(config.w_htf_zone, 0.0) for _ in above)
 

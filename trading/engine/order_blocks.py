@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit
 
 from trading.engine.structure import Structure
+from trading.engine.validation import f64, i64
 
 
 class Blocks(NamedTuple):
@@ -85,8 +86,9 @@ def _failure_swings(high, low, pivot_bar, conf, direction, choch, prior_level):
 
 def order_blocks(high, low, atr, structure: Structure, *, max_candle_atr: float) -> Blocks:
     """One order block per break (where an eligible candle exists)."""
-    candle = _order_block_candles(high, low, atr, structure.bar, structure.confirmed, structure.direction,
-                                  max_candle_atr)
+    high, low = f64(high), f64(low)
+    candle = _order_block_candles(high, low, f64(atr), i64(structure.bar), i64(structure.confirmed),
+                                  i64(structure.direction), float(max_candle_atr))
     keep = np.flatnonzero(candle >= 0)
     bars = candle[keep]
     return Blocks(keep, bars, structure.confirmed[keep], structure.direction[keep], high[bars], low[bars])
@@ -94,8 +96,9 @@ def order_blocks(high, low, atr, structure: Structure, *, max_candle_atr: float)
 
 def mitigation_blocks(high, low, structure: Structure) -> Blocks:
     """One mitigation block per CHoCH that ended a failure swing."""
-    failed = _failure_swings(high, low, structure.bar, structure.confirmed, structure.direction, structure.choch,
-                             structure.prior_level)
+    high, low = f64(high), f64(low)
+    failed = _failure_swings(high, low, i64(structure.bar), i64(structure.confirmed), i64(structure.direction),
+                             np.ascontiguousarray(structure.choch, dtype=np.bool_).copy(), f64(structure.prior_level))
     keep = np.flatnonzero(failed)
     bars = structure.bar[keep]
     return Blocks(keep, bars, structure.confirmed[keep], structure.direction[keep], high[bars], low[bars])

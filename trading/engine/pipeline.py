@@ -2,9 +2,10 @@
 
 This module adds no rule of its own: it calls the compiled cores of pivots.py, structure.py,
 order_blocks.py, zones.py, fvg.py and liquidity.py in order and writes what they find into one pair
-of event arrays (see events.py for the layout). It exists because a scan runs the engine thousands of
-times on short series, where Python-level glue between the detectors would cost more than the
-detectors themselves.
+of event arrays (see events.py for the layout). The emitters are compiled because a scan runs the
+engine thousands of times on short series, where Python-level glue per detector output would cost
+more than the detectors themselves; they are joined in Python (four calls) because compiling one
+kernel over all of them costs numba some 16 s more at first use.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from trading.engine.events import (
     SWING,
 )
 from trading.engine.fvg import _gaps
-from trading.engine.indicators import atr as wilder_atr
+from trading.engine.indicators import wilder_atr
 from trading.engine.liquidity import _pair_pivots, _pool_outcomes
 from trading.engine.order_blocks import _failure_swings, _order_block_candles
 from trading.engine.pivots import _pivot_bars
@@ -163,24 +164,29 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
 
 
 @njit(cache=True, nogil=True)
-def detect_events(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
-                  fvg_min_body, pool_atr, pool_lookback):
-    """(ints, floats, atr, swing bias, internal bias): every detector's events, unsorted, refs as raw ids."""
-    n = close.shape[0]
-    atr = wilder_atr(high, low, close, atr_period)
-    ints = np.empty((_N_INT, max(64, n)), np.int64)
-    floats = np.empty((_N_FLOAT, max(64, n)))
-    p = 0
-    ints, floats, p, swing_bias, _, _, _, _, _ = _emit_scope(ints, floats, p, high, low, close, atr, swing_size,
-                                                             SWING, ob_max_atr, max_age)
-    ints, floats, p, internal_bias, p_bar, p_conf, p_side, p_level, pivot0 = _emit_scope(
-        ints, floats, p, high, low, close, atr, internal_size, INTERNAL, ob_max_atr, max_age)
-
+def _emit_gaps(p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age):
+    """Fair value gaps and their life, raw ids from ``p``."""
+    ints = np.empty((_N_INT, 64), np.int64)
+    floats = np.empty((_N_FLOAT, 64))
     g_bar, g_conf, g_dir, g_top, g_bottom, g_size = _gaps(open_, high, low, close, atr, fvg_min_atr, fvg_min_body)
-    ints, floats, p = _emit_zones(ints, floats, p, FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, g_bar, g_conf, g_dir,
-                                  g_top, g_bottom, np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close,
-                                  max_age, True, False)
+    ints, floats, used = _emit_zones(ints, floats, 0, FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, g_bar, g_conf, g_dir,
+                                     g_top, g_bottom, np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close,
+                                     max_age, True, False)
+    _shift_refs(ints, used, p)
+    return ints[:, :used], floats[:, :used]
 
+
+@njit(cache=True, nogil=True)
+def _shift_refs(ints, used, p):
+    """Emitters number their rows from 0; make refs to their own rows global (raw id = p + row)."""
+    for r in range(used):
+        if ints[5, r] >= 0:
+            ints[5, r] += p
+
+
+@njit(cache=True, nogil=True)
+def _emit_pools(p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr, pool_lookback, max_age):
+    """Equal highs/lows of the internal pivots (raw ids from ``pivot0``) and their sweeps/runs, ids from ``p``."""
     first, second = _pair_pivots(high, low, atr, p_bar, p_conf, p_side, p_level, pool_atr, pool_lookback)
     q = first.shape[0]
     side = p_side[second]
@@ -191,20 +197,52 @@ def detect_events(open_, high, low, close, atr_period, swing_size, internal_size
         level[k] = max(a, b) if side[k] > 0 else min(a, b)
     conf = p_conf[second]
     hit, swept, excess = _pool_outcomes(side, level, conf, high, low, close, atr, max_age)
-    ints, floats = _reserve(ints, floats, p, 2 * q)
-    pool0 = p
+    ints = np.empty((_N_INT, max(2 * q, 1)), np.int64)
+    floats = np.empty((_N_FLOAT, max(2 * q, 1)))
+    used = 0
     for k in range(q):
         a = p_level[first[k]]
         b = p_level[second[k]]
         spread = abs(a - b) / atr[conf[k]] if atr[conf[k]] > 0.0 else np.nan
-        _put(ints, floats, p, EQUAL_HIGHS if side[k] > 0 else EQUAL_LOWS, INTERNAL, side[k], p_bar[first[k]], conf[k],
-             pivot0 + second[k], max(a, b), min(a, b), level[k], spread)
-        p += 1
+        _put(ints, floats, used, EQUAL_HIGHS if side[k] > 0 else EQUAL_LOWS, INTERNAL, side[k], p_bar[first[k]],
+             conf[k], pivot0 + second[k], max(a, b), min(a, b), level[k], spread)
+        used += 1
     for k in range(q):
         t = hit[k]
         if t >= 0:
             kind = SWEEP if swept[k] else RUN
             direction = -side[k] if swept[k] else side[k]
-            _put(ints, floats, p, kind, INTERNAL, direction, t, t, pool0 + k, high[t], low[t], level[k], excess[k])
-            p += 1
-    return ints[:, :p], floats[:, :p], atr, swing_bias, internal_bias
+            _put(ints, floats, used, kind, INTERNAL, direction, t, t, p + k, high[t], low[t], level[k], excess[k])
+            used += 1
+    return ints[:, :used], floats[:, :used]
+
+
+def detect_events(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
+                  fvg_min_body, pool_atr, pool_lookback):
+    """(ints, floats, atr, swing bias, internal bias): every detector's events, unsorted, refs as raw ids."""
+    atr = wilder_atr(high, low, close, atr_period)
+    parts_i, parts_f = [], []
+    p = 0
+    biases = []
+    internal = None
+    for scope, size in ((SWING, swing_size), (INTERNAL, internal_size)):
+        ints = np.empty((_N_INT, max(64, close.shape[0] // 4)), np.int64)
+        floats = np.empty((_N_FLOAT, ints.shape[1]))
+        ints, floats, used, bias, p_bar, p_conf, p_side, p_level, _ = _emit_scope(
+            ints, floats, 0, high, low, close, atr, size, scope, ob_max_atr, max_age)
+        _shift_refs(ints, used, p)
+        internal = (p_bar, p_conf, p_side, p_level, p)  # the pivots are this part's first rows
+        parts_i.append(ints[:, :used])
+        parts_f.append(floats[:, :used])
+        biases.append(bias)
+        p += used
+    ints, floats = _emit_gaps(p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age)
+    parts_i.append(ints)
+    parts_f.append(floats)
+    p += ints.shape[1]
+    p_bar, p_conf, p_side, p_level, pivot0 = internal
+    ints, floats = _emit_pools(p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr,
+                               pool_lookback, max_age)
+    parts_i.append(ints)
+    parts_f.append(floats)
+    return np.concatenate(parts_i, axis=1), np.concatenate(parts_f, axis=1), atr, biases[0], biases[1]

@@ -26,6 +26,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from trading.engine.validation import f64
+
 HIGH = 1
 LOW = -1
 
@@ -98,6 +100,7 @@ def find_pivots(high: np.ndarray, low: np.ndarray, size: int) -> Pivots:
     """Alternating pivot highs/lows of ``size``, each known ``size`` bars after its bar."""
     if size < 1:
         raise ValueError(f"pivot size must be >= 1, got {size}")
-    bars, sides = _pivot_bars(high, low, size)
+    high, low = f64(high), f64(low)
+    bars, sides = _pivot_bars(high, low, int(size))
     level = np.where(sides == HIGH, high[bars], low[bars])
     return Pivots(bars, bars + size, sides, level)

@@ -358,13 +358,15 @@ def score_signals(ints: np.ndarray, floats: np.ndarray, candles: CandleArrays, a
     c = config
     row, setup, entry, stop, tp1, tp2, points, sweep, choch = _candidates(
         ints, floats, candles.open, candles.high, candles.low, candles.close, candles.volume, atr, swing_bias,
-        internal_bias, _weights(c), c.sl_atr_buffer, c.tp1_rr, c.tp2_rr, c.max_risk_atr, c.confluence_lookback,
-        c.profile_window, c.profile_bins, c.value_area, float(c.report_confidence), float(context_max))
+        internal_bias, _weights(c), float(c.sl_atr_buffer), float(c.tp1_rr), float(c.tp2_rr), float(c.max_risk_atr),
+        int(c.confluence_lookback), int(c.profile_window), int(c.profile_bins), float(c.value_area),
+        float(c.report_confidence), float(context_max))
     extra = None
     if context is not None:
         extra_points, extra = context(ints[I_CONF][row], ints[I_DIR][row], entry)
         points = points + extra_points
-    win, confidence, reasons, counts = _pick(ints, floats, row, setup, points, sweep, choch, c.report_confidence)
+    win, confidence, reasons, counts = _pick(ints, floats, row, setup, np.asarray(points, np.float64), sweep, choch,
+                                             int(c.report_confidence))
     r = row[win]
     return RawSignals(ints[I_CONF][r], ints[I_DIR][r], setup[win], entry[win], stop[win], tp1[win], tp2[win],
                       confidence[win], reasons, counts, [extra[i] for i in win] if extra is not None else None)

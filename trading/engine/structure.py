@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from trading.engine.pivots import Pivots
+from trading.engine.validation import f64, i64
 
 
 class Structure(NamedTuple):
@@ -95,5 +96,6 @@ def _breaks(close, p_conf, p_side, p_level):
 
 def market_structure(close: np.ndarray, pivots: Pivots) -> Structure:
     """BOS/CHoCH of one pivot series over ``close`` (see the module docstring)."""
-    pivot, conf, direction, choch, prior, bias = _breaks(close, pivots.confirmed, pivots.side, pivots.level)
+    pivot, conf, direction, choch, prior, bias = _breaks(f64(close), i64(pivots.confirmed), i64(pivots.side),
+                                                         f64(pivots.level))
     return Structure(pivot, pivots.bar[pivot], conf, direction, choch, pivots.level[pivot], prior, bias)

@@ -10,6 +10,17 @@ import pandas as pd
 REQUIRED = ("open", "high", "low", "close", "volume")
 
 
+def f64(values) -> np.ndarray:
+    """A writable, contiguous float64 array (the one array type the compiled detectors are built for)."""
+    out = np.ascontiguousarray(values, dtype=np.float64)
+    return out if out.flags.writeable else out.copy()
+
+
+def i64(values) -> np.ndarray:
+    out = np.ascontiguousarray(values, dtype=np.int64)
+    return out if out.flags.writeable else out.copy()
+
+
 class CandleArrays(NamedTuple):
     open: np.ndarray
     high: np.ndarray
@@ -45,6 +56,8 @@ def candle_arrays(candles: pd.DataFrame) -> CandleArrays:
             if not (pd.api.types.is_float_dtype(dtype) or pd.api.types.is_integer_dtype(dtype)):
                 raise ValueError(f"column {name!r} must be float64, got {dtype} (convert Decimals at the edge)")
     values = np.ascontiguousarray(values.T, dtype=np.float64)
+    if not values.flags.writeable:  # pandas 3 hands out read-only views; numba compiles those separately
+        values = values.copy()
     finite = np.isfinite(values)
     if not finite.all():
         row, bar = np.argwhere(~finite)[np.argmin(np.argwhere(~finite)[:, 1])]

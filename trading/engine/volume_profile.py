@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
-from trading.engine.validation import candle_arrays
+from trading.engine.validation import candle_arrays, f64, i64
 
 
 class Profile(NamedTuple):
@@ -111,7 +111,8 @@ def _profile_at(high, low, volume, bars, window, bins, share):
 
 def profile_at(high, low, volume, bars, *, window: int, bins: int, value_area: float) -> Profile:
     """The profile of the window ending at each of ``bars`` (int64 positions)."""
-    poc, vah, val, rhi, rlo = _profile_at(high, low, volume, np.asarray(bars, np.int64), window, bins, value_area)
+    poc, vah, val, rhi, rlo = _profile_at(f64(high), f64(low), f64(volume), i64(bars), int(window), int(bins),
+                                          float(value_area))
     return Profile(poc, vah, val, rhi, rlo, (rhi + rlo) / 2.0)
 
 

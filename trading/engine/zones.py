@@ -23,6 +23,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from trading.engine.validation import f64, i64
+
 
 class ZoneLife(NamedTuple):
     """Per zone: bar of each state change (-1 = not (yet) happened) and depth at the mitigation."""
@@ -99,4 +101,5 @@ def zone_life(direction, top, bottom, confirmed, high, low, close, *, max_age: i
     """Track zones (arrays of equal length) over the candles; see the module docstring."""
     if kill not in ("close", "wick"):
         raise ValueError(f"kill must be 'close' or 'wick', got {kill!r}")
-    return ZoneLife(*track_zones(direction, top, bottom, confirmed, high, low, close, max_age, kill == "wick", flip))
+    return ZoneLife(*track_zones(i64(direction), f64(top), f64(bottom), i64(confirmed), f64(high), f64(low), f64(close),
+                                 int(max_age), kill == "wick", bool(flip)))
