@@ -8,8 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from health_check.views import HealthCheckView
 
-from accounts.models import ExchangeCredential
-from accounts.selectors import credentials_for_user
 from flaxu.api_errors import error_body
 from gatekeeper import selectors as access_selectors
 
@@ -23,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
-        "bingx_key": credentials_for_user(user=request.user).filter(exchange=ExchangeCredential.Exchange.BINGX).first(),
+        "bingx_key": access_selectors.bingx_key(request.user),
         "access_level": access_selectors.effective_level(request.user),
         # None for FULL users; otherwise why the FULL-only cards are locked, in plain words.
         "full_refusal": access_selectors.full_access_refusal(request.user),
