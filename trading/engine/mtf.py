@@ -81,7 +81,7 @@ class MultiTimeframeAnalysis:
         return out.reset_index(drop=True)
 
 
-class _HigherTimeframe:
+class HigherTimeframe:
     """What a higher timeframe offers to lower ones: close times, swing bias, zones with their lifetimes."""
 
     def __init__(self, timeframe: str, analysis: Analysis, duration: pd.Timedelta, config: EngineConfig) -> None:
@@ -147,7 +147,7 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
     if len(set(durations.values())) != len(durations):
         raise ValueError(f"two labels name the same timeframe: {sorted(frames)}")
     order = sorted(frames, key=lambda tf: durations[tf], reverse=True)
-    higher: list[_HigherTimeframe] = []
+    higher: list[HigherTimeframe] = []
     analyses: dict[str, Analysis] = {}
     for tf in order:
         candles = frames[tf]
@@ -168,5 +168,5 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
 
         analysis = _analyze(arrays, candles.index, config, context, context_max)
         analyses[tf] = analysis
-        higher.append(_HigherTimeframe(tf, analysis, durations[tf], config))
+        higher.append(HigherTimeframe(tf, analysis, durations[tf], config))
     return MultiTimeframeAnalysis(analyses, {tf: durations[tf] for tf in order})

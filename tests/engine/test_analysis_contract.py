@@ -1,0 +1,114 @@
+"""What the backtester, the Celery task and the chart rely on: the columns, and what each event means."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trading.engine import KINDS, SETUPS, EngineConfig, analyze
+from trading.engine.synthetic import generate_candles
+
+CONFIG = EngineConfig(swing_size=15, internal_size=3, report_confidence=0)
+
+
+@pytest.fixture(scope="module")
+def market():
+    candles = generate_candles(6000, seed=31, tick=0.01)
+    return candles, analyze(candles, CONFIG)
+
+
+def test_event_table_columns_and_types(market):
+    _, analysis = market
+    ev = analysis.events
+    assert list(ev.columns) == ["kind", "scope", "direction", "bar", "confirmed", "top", "bottom", "level", "value",
+                                "ref"]
+    assert set(ev["kind"].astype(str)) == set(KINDS)  # 6,000 bars show every kind of event
+    assert ev["direction"].isin([1, -1]).all()
+    assert (ev["top"] >= ev["bottom"]).all()
+    assert (ev["bottom"] <= ev["level"]).all() and (ev["level"] <= ev["top"]).all()
+    assert set(ev.loc[ev["kind"] == "fvg", "scope"]) == {""}
+    assert set(ev.loc[ev["kind"] == "bos", "scope"]) == {"swing", "internal"}
+
+
+def test_signal_table_columns_and_types(market):
+    candles, analysis = market
+    sig = analysis.signals
+    assert list(sig.columns) == ["confirmed", "time", "direction", "setup", "entry", "stop_loss", "take_profit_1",
+                                 "take_profit_2", "confidence", "executable", "reasons"]
+    assert set(sig["direction"].astype(str)) == {"LONG", "SHORT"}
+    assert set(sig["setup"].astype(str)) <= set(SETUPS) and len(set(sig["setup"].astype(str))) >= 6
+    assert (sig["time"] == candles.index[sig["confirmed"]]).all()
+    assert sig["confirmed"].is_monotonic_increasing and sig["confirmed"].is_unique
+    assert sig["confidence"].between(0, 100).all() and sig["confidence"].dtype == np.int64
+    assert sig["reasons"].map(lambda r: isinstance(r, tuple) and len(r) >= 1 and list(r) == sorted(r)).all()
+    longs = sig["direction"] == "LONG"
+    assert (sig.loc[longs, "stop_loss"] < sig.loc[longs, "entry"]).all()
+    assert (sig.loc[longs, "entry"] < sig.loc[longs, "take_profit_1"]).all()
+    assert (sig.loc[longs, "take_profit_1"] < sig.loc[longs, "take_profit_2"]).all()
+    assert (sig.loc[~longs, "take_profit_2"] < sig.loc[~longs, "take_profit_1"]).all()
+    assert (sig.loc[~longs, "take_profit_1"] < sig.loc[~longs, "entry"]).all()
+    assert (sig.loc[~longs, "entry"] < sig.loc[~longs, "stop_loss"]).all()
+
+
+def _parent(ev, kind):
+    rows = ev[ev["kind"] == kind]
+    return rows, ev.loc[rows["ref"]].set_index(rows.index)
+
+
+def test_each_event_follows_from_the_right_one(market):
+    _, ev = market[0], market[1].events
+    piv = ev[ev["kind"].isin(["pivot_high", "pivot_low"])]
+    size = np.where(piv["scope"] == "swing", CONFIG.swing_size, CONFIG.internal_size)
+    assert (piv["confirmed"] - piv["bar"] == size).all()
+    assert (piv["direction"] == np.where(piv["kind"] == "pivot_high", 1, -1)).all()
+    for kind in ("bos", "choch"):
+        rows, parent = _parent(ev, kind)
+        assert parent["kind"].isin(["pivot_high", "pivot_low"]).all()
+        assert (parent["level"] == rows["level"]).all() and (parent["scope"] == rows["scope"]).all()
+        assert (rows["direction"] == np.where(parent["kind"] == "pivot_high", 1, -1)).all()
+    rows, parent = _parent(ev, "ob")
+    assert parent["kind"].isin(["bos", "choch"]).all() and (parent["confirmed"] == rows["confirmed"]).all()
+    assert ((parent["bar"] <= rows["bar"]) & (rows["bar"] < rows["confirmed"])).all()  # between pivot and break
+    rows, parent = _parent(ev, "breaker")
+    assert (parent["kind"] == "ob").all() and (rows["direction"] == -parent["direction"]).all()
+    assert (rows["confirmed"] > parent["confirmed"]).all()
+    for kind, zone in (("ob_mitigated", "ob"), ("breaker_mitigated", "breaker"), ("breaker_invalidated", "breaker"),
+                       ("mb_mitigated", "mb"), ("mb_invalidated", "mb"), ("fvg_mitigated", "fvg"),
+                       ("fvg_filled", "fvg")):
+        rows, parent = _parent(ev, kind)
+        assert (parent["kind"] == zone).all()
+        assert (rows["confirmed"] > parent["confirmed"]).all()  # never on the bar that made the zone
+        assert (rows[["top", "bottom", "bar", "direction"]].values == parent[["top", "bottom", "bar",
+                                                                             "direction"]].values).all()
+    rows, parent = _parent(ev, "sweep")
+    assert parent["kind"].isin(["equal_highs", "equal_lows"]).all()
+    assert (rows["direction"] == -parent["direction"]).all()
+    rows, parent = _parent(ev, "run")
+    assert (rows["direction"] == parent["direction"]).all()
+    gaps = ev[ev["kind"] == "fvg"]
+    assert (gaps["confirmed"] == gaps["bar"] + 1).all()
+
+
+def test_zones_know_when_they_ended(market):
+    _, analysis = market
+    zones = analysis.zones()
+    ev = analysis.events
+    assert set(zones["kind"]) == {"ob", "breaker", "mb", "fvg"}
+    ended = zones[zones["end"] >= 0]
+    assert (ended["end"] > ended["start"]).all()
+    breakers = ev[ev["kind"] == "breaker"]
+    assert (zones.loc[breakers["ref"], "end"].to_numpy() == breakers["confirmed"].to_numpy()).all()
+
+
+def test_explain_lists_the_events_behind_a_signal(market):
+    _, analysis = market
+    text = analysis.explain(0)
+    first = analysis.signals.iloc[0]
+    assert text.splitlines()[0].startswith(f"{first['direction']} {first['setup']} at bar {first['confirmed']}")
+    assert len(text.splitlines()) == 1 + len(first["reasons"])
+
+
+def test_signals_concatenate_across_symbols():
+    a = analyze(generate_candles(2000, seed=1), CONFIG).signals
+    b = analyze(generate_candles(2000, seed=2), CONFIG).signals
+    both = pd.concat([a.assign(symbol="A"), b.assign(symbol="B")], ignore_index=True)
+    assert both["direction"].dtype == a["direction"].dtype and both["setup"].dtype == a["setup"].dtype
