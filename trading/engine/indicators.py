@@ -1,4 +1,4 @@
-"""Indicators the detectors measure distances with.
+"""Indicators the detectors measure distances with, and sliding window extremes.
 
 ATR is Wilder's, exactly as ``ta.volatility.AverageTrueRange`` computes it from bar ``period - 1`` on
 (the tests check equality). ``ta`` runs a Python loop over the bars (about 0.26 s per 100,000 bars and
@@ -6,7 +6,7 @@ ATR is Wilder's, exactly as ``ta.volatility.AverageTrueRange`` computes it from 
 recursion is compiled here. Warm-up differs on purpose: ``ta`` returns 0 before bar ``period - 1``;
 here those bars get the mean true range so far, so early bars have a usable, causal scale.
 
-Causal: ``atr[i]`` reads bars ``<= i`` only.
+Causal: ``atr[i]``, ``sliding_max(...)[i]`` and ``sliding_min(...)[i]`` read bars ``<= i`` only.
 """
 
 from __future__ import annotations
@@ -52,3 +52,26 @@ def wilder_atr(high, low, close, period):
         else:
             out[i] = (out[i - 1] * (period - 1) + tr[i]) / period
     return out
+
+
+@njit(cache=True, nogil=True)
+def sliding_max(values, window):
+    """``out[i] = max(values[max(0, i - window + 1) .. i])`` in O(n) (van Herk / Gil-Werman blocks)."""
+    n = values.shape[0]
+    prefix = np.empty(n)
+    suffix = np.empty(n)
+    for i in range(n):
+        prefix[i] = values[i] if i % window == 0 else max(prefix[i - 1], values[i])
+    for i in range(n - 1, -1, -1):
+        suffix[i] = values[i] if (i + 1) % window == 0 or i == n - 1 else max(suffix[i + 1], values[i])
+    out = np.empty(n)
+    for i in range(n):
+        start = i - window + 1
+        out[i] = prefix[i] if start <= 0 or start % window == 0 else max(suffix[start], prefix[i])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def sliding_min(values, window):
+    """``out[i] = min(values[max(0, i - window + 1) .. i])`` in O(n)."""
+    return -sliding_max(-values, window)

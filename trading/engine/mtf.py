@@ -28,6 +28,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from trading.engine.analysis import Analysis, _analyze
 from trading.engine.config import DEFAULT_CONFIG, EngineConfig
@@ -68,17 +69,39 @@ class MultiTimeframeAnalysis:
 
     @cached_property
     def signals(self) -> pd.DataFrame:
-        """Every timeframe's signals, with ``timeframe`` and ``known_at`` (close time of the confirming bar)."""
-        parts = []
-        for tf, analysis in self.analyses.items():
-            frame = analysis.signals.copy()
-            frame.insert(0, "timeframe", tf)
-            frame.insert(3, "known_at", frame["time"] + self.durations[tf])
-            frame["_rank"] = -self.durations[tf].value
-            parts.append(frame)
-        out = pd.concat(parts, ignore_index=True)
-        out = out.sort_values(["known_at", "_rank", "confirmed"], kind="stable").drop(columns="_rank")
-        return out.reset_index(drop=True)
+        """Every timeframe's signals, with ``timeframe`` and ``known_at`` (close time of the confirming bar),
+        ordered by ``known_at`` (then the higher timeframe first)."""
+        frames = [a.signals for a in self.analyses.values()]
+        out = pd.concat(frames, ignore_index=True)
+        labels = list(self.analyses)
+        codes = np.repeat(np.arange(len(labels)), [len(f) for f in frames])
+        duration = np.array([self.durations[tf].value for tf in labels], np.int64)[codes]
+        known = out["time"].to_numpy(dtype="datetime64[ns]").astype(np.int64) + duration
+        order = np.lexsort((out["confirmed"].to_numpy(), -duration, known))
+        out = out.take(order).reset_index(drop=True)
+        out.insert(0, "timeframe", pd.Categorical.from_codes(codes[order], categories=labels))
+        out.insert(3, "known_at", pd.to_datetime(known[order], unit="ns", utc=True))
+        return out
+
+
+@njit(cache=True, nogil=True)
+def _zone_hits(bars, directions, entries, start, end, direction, top, bottom, max_age):
+    """Per candidate (higher-timeframe bar ``bars[c]``): the newest zone alive there that contains the
+    entry and points the same way, as an index into the zone arrays (sorted by start), or -1."""
+    c = bars.shape[0]
+    out = np.full(c, -1, np.int64)
+    for k in range(c):
+        j = bars[k]
+        if j < 0:
+            continue
+        z = np.searchsorted(start, j, side="right") - 1
+        while z >= 0 and j - start[z] <= max_age:
+            if ((end[z] < 0 or end[z] > j) and direction[z] == directions[k]
+                    and bottom[z] <= entries[k] <= top[z]):
+                out[k] = z
+                break
+            z -= 1
+    return out
 
 
 class HigherTimeframe:
@@ -93,7 +116,7 @@ class HigherTimeframe:
         swing_breaks = np.flatnonzero(((kind == BOS) | (kind == CHOCH)) & (ints[I_SCOPE] == SWING))
         self.break_rows = swing_breaks
         self.break_conf = conf[swing_breaks]
-        zones = np.flatnonzero(np.isin(kind, list(_END_OF)))
+        zones = np.flatnonzero(np.isin(kind, list(_END_OF)))  # table order: sorted by confirmation
         end = np.full(ints.shape[1], -1, np.int64)
         for zone_kind, end_kind in _END_OF.items():
             ends = np.flatnonzero(kind == end_kind)
@@ -109,30 +132,38 @@ class HigherTimeframe:
         self.max_age = config.zone_max_age
 
     def context(self, known_ns: np.ndarray, directions: np.ndarray, entries: np.ndarray, config: EngineConfig):
-        """(points, reasons) per lower-timeframe candidate known at ``known_ns``."""
-        c = known_ns.shape[0]
-        points = np.zeros(c)
-        reasons: list[list] = [[] for _ in range(c)]
+        """(points, reasons) per lower-timeframe candidate known at ``known_ns``; reasons as (timeframe,
+        event row) pairs per candidate."""
+        points, bias_rows, zone_rows = self.context_arrays(known_ns, directions, entries, config)
+        return points, [[(self.timeframe, int(r)) for r in (b, z) if r >= 0]
+                        for b, z in zip(bias_rows, zone_rows, strict=True)]
+
+    def context_arrays(self, known_ns, directions, entries, config: EngineConfig):
+        """(points, row of the break behind the bias or -1, row of the zone or -1) per candidate."""
         j = np.searchsorted(self.close_ns, known_ns, side="right") - 1
         have = j >= 0
-        js = np.maximum(j, 0)
-        bias = np.where(have, self.bias[js] if self.bias.size else 0, 0)
-        points += np.where(bias == directions, config.w_htf_bias, np.where(bias == -directions, config.w_htf_counter,
-                                                                            0.0))
-        last_break = np.searchsorted(self.break_conf, js, side="right") - 1
-        for k in np.flatnonzero(have & (bias != 0) & (last_break >= 0)):
-            reasons[k].append((self.timeframe, int(self.break_rows[last_break[k]])))
-        if self.zone_rows.size:
-            for k in np.flatnonzero(have):
-                jk = js[k]
-                alive = ((self.zone_start <= jk) & ((self.zone_end < 0) | (self.zone_end > jk))
-                         & (jk - self.zone_start <= self.max_age) & (self.zone_dir == directions[k])
-                         & (self.zone_bottom <= entries[k]) & (entries[k] <= self.zone_top))
-                hit = np.flatnonzero(alive)
-                if hit.size:
-                    points[k] += config.w_htf_zone
-                    reasons[k].append((self.timeframe, int(self.zone_rows[hit[-1]])))
-        return points, reasons
+        bias = np.where(have, self.bias[np.maximum(j, 0)], 0) if self.bias.size else np.zeros(j.size, np.int64)
+        points = np.where(bias == directions, config.w_htf_bias,
+                          np.where(bias == -directions, config.w_htf_counter, 0.0))
+        last_break = np.searchsorted(self.break_conf, j, side="right") - 1
+        bias_rows = np.where(have & (bias != 0) & (last_break >= 0), self.break_rows[np.maximum(last_break, 0)]
+                             if self.break_rows.size else -1, -1)
+        hit = _zone_hits(np.where(have, j, -1), np.asarray(directions, np.int64), np.asarray(entries, np.float64),
+                         self.zone_start, self.zone_end, self.zone_dir, self.zone_top, self.zone_bottom,
+                         int(self.max_age))
+        zone_rows = np.where(hit >= 0, self.zone_rows[np.maximum(hit, 0)] if self.zone_rows.size else -1, -1)
+        points = points + np.where(hit >= 0, config.w_htf_zone, 0.0)
+        return points, bias_rows, zone_rows
+
+
+class _Reasons:
+    """Higher-timeframe reasons of every candidate, turned into tuples only for the ones that are read."""
+
+    def __init__(self, parts: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        self.parts = parts
+
+    def __getitem__(self, k: int) -> tuple:
+        return tuple((tf, int(r)) for tf, bias, zone in self.parts for r in (bias[k], zone[k]) if r >= 0)
 
 
 def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None = None) -> MultiTimeframeAnalysis:
@@ -158,13 +189,12 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
 
         def context(bars, directions, entries, above=above, close_ns=close_ns):
             points = np.zeros(bars.shape[0])
-            reasons = [[] for _ in range(bars.shape[0])]
+            parts = []
             for h in above:
-                p, r = h.context(close_ns[bars], directions, entries, config)
+                p, bias_rows, zone_rows = h.context_arrays(close_ns[bars], directions, entries, config)
                 points += p
-                for mine, theirs in zip(reasons, r, strict=True):
-                    mine.extend(theirs)
-            return points, [tuple(x) for x in reasons]
+                parts.append((h.timeframe, bias_rows, zone_rows))
+            return points, _Reasons(parts)
 
         analysis = _analyze(arrays, candles.index, config, context, context_max)
         analyses[tf] = analysis

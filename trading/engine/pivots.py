@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from trading.engine.indicators import sliding_max, sliding_min
 from trading.engine.validation import f64
 
 HIGH = 1
@@ -47,32 +48,14 @@ def _pivot_bars(high, low, size):
     bars = np.empty(n, np.int64)
     sides = np.empty(n, np.int64)
     m = 0
-    # Monotonic deques over the window (i - size, i]: the window max of high and min of low.
-    dq_hi = np.empty(n, np.int64)
-    dq_lo = np.empty(n, np.int64)
-    hh = 0
-    th = 0
-    hl = 0
-    tl = 0
+    # window extremes of the `size` bars after each candidate: bars p+1 .. p+size end at bar p+size
+    later_high = sliding_max(high, size)
+    later_low = sliding_min(low, size)
     leg = 0
-    for i in range(1, n):
-        while th > hh and high[dq_hi[th - 1]] <= high[i]:
-            th -= 1
-        dq_hi[th] = i
-        th += 1
-        while dq_hi[hh] <= i - size:
-            hh += 1
-        while tl > hl and low[dq_lo[tl - 1]] >= low[i]:
-            tl -= 1
-        dq_lo[tl] = i
-        tl += 1
-        while dq_lo[hl] <= i - size:
-            hl += 1
-        if i < size:
-            continue
+    for i in range(size, n):
         p = i - size
-        new_high = high[p] > high[dq_hi[hh]]
-        new_low = low[p] < low[dq_lo[hl]]
+        new_high = high[p] > later_high[i]
+        new_low = low[p] < later_low[i]
         side = 0
         if new_high and new_low:
             if leg == 1:

@@ -63,8 +63,9 @@ from trading.engine.events import (
     OB_MITIGATED,
     SWEEP,
 )
+from trading.engine.indicators import sliding_max, sliding_min
 from trading.engine.validation import CandleArrays
-from trading.engine.volume_profile import profile_bar
+from trading.engine.volume_profile import profile_step
 
 SETUPS = ("swing_ob", "internal_ob", "swing_breaker", "internal_breaker", "swing_mb", "internal_mb", "fvg", "sweep")
 SETUP = {name: code for code, name in enumerate(SETUPS)}
@@ -178,6 +179,9 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
     c_sweep = np.empty(m, np.int64)
     c_choch = np.empty(m, np.int64)
     hist = np.empty(bins)
+    profile_state = np.array([-1.0, 0.0, 0.0])
+    range_high = sliding_max(high, window)
+    range_low = sliding_min(low, window)
     profile_t = -1
     poc = 0.0
     equilibrium = 0.0
@@ -228,7 +232,8 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
         if np.rint(points + upside) < floor:
             continue  # cannot be reported whatever the profile says: skip the profile
         if t != profile_t:
-            poc, _, _, hi, lo = profile_bar(high, low, volume, t, window, bins, value_area, hist)
+            poc, _, _, hi, lo = profile_step(high, low, volume, t, window, bins, value_area, hist, profile_state,
+                                             range_high, range_low)
             equilibrium = (hi + lo) / 2.0
             profile_t = t
         if d * (equilibrium - entry) > 0.0:

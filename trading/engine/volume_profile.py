@@ -49,28 +49,26 @@ def window_range(high, low, i, window):
 
 
 @njit(cache=True, nogil=True)
-def profile_bar(high, low, volume, i, window, bins, share, hist):
-    """(poc, vah, val, range high, range low) of the window ending at bar ``i``; ``hist`` is scratch space."""
-    s = max(0, i - window + 1)
-    hi, lo = window_range(high, low, i, window)
-    if not hi > lo:
-        return hi, hi, lo, hi, lo
-    scale = bins / (hi - lo)
-    hist[:bins] = 0.0
-    for b in range(s, i + 1):
-        # the bar's range in bin units: [x0, x1] within [0, bins]
-        x0 = (low[b] - lo) * scale
-        x1 = (high[b] - lo) * scale
-        b0 = min(int(x0), bins - 1)
-        b1 = min(int(x1), bins - 1)
-        if b0 == b1 or not x1 > x0:
-            hist[b0] += volume[b]
-            continue
-        per_bin = volume[b] / (x1 - x0)  # volume per bin width, spread uniformly
-        hist[b0] += per_bin * (b0 + 1 - x0)
-        for q in range(b0 + 1, b1):
-            hist[q] += per_bin
-        hist[b1] += per_bin * (x1 - b1)
+def _spread(hist, high, low, volume, lo, scale, bins, sign):
+    """Add (sign +1) or remove (-1) one bar's volume, spread uniformly over its range, in bin units."""
+    x0 = (low - lo) * scale
+    x1 = (high - lo) * scale
+    b0 = min(int(x0), bins - 1)
+    b1 = min(int(x1), bins - 1)
+    v = sign * volume
+    if b0 == b1 or not x1 > x0:
+        hist[b0] += v
+        return
+    per_bin = v / (x1 - x0)
+    hist[b0] += per_bin * (b0 + 1 - x0)
+    for q in range(b0 + 1, b1):
+        hist[q] += per_bin
+    hist[b1] += per_bin * (x1 - b1)
+
+
+@njit(cache=True, nogil=True)
+def _read(hist, lo, hi, bins, share):
+    """(poc, vah, val) of a histogram over [lo, hi]."""
     best = 0
     total = 0.0
     for q in range(bins):
@@ -82,8 +80,8 @@ def profile_bar(high, low, volume, i, window, bins, share, hist):
     up = best
     acc = hist[best]
     while acc < target and (down > 0 or up < bins - 1):
-        above = hist[up + 1] if up < bins - 1 else -1.0
-        below = hist[down - 1] if down > 0 else -1.0
+        above = hist[up + 1] if up < bins - 1 else -np.inf
+        below = hist[down - 1] if down > 0 else -np.inf
         if above >= below:
             up += 1
             acc += above
@@ -91,7 +89,52 @@ def profile_bar(high, low, volume, i, window, bins, share, hist):
             down -= 1
             acc += below
     width = (hi - lo) / bins
-    return lo + (best + 0.5) * width, lo + (up + 1) * width, lo + down * width, hi, lo
+    return lo + (best + 0.5) * width, lo + (up + 1) * width, lo + down * width
+
+
+@njit(cache=True, nogil=True)
+def profile_bar(high, low, volume, i, window, bins, share, hist):
+    """(poc, vah, val, range high, range low) of the window ending at bar ``i``; ``hist`` is scratch space."""
+    hi, lo = window_range(high, low, i, window)
+    if not hi > lo:
+        return hi, hi, lo, hi, lo
+    scale = bins / (hi - lo)
+    hist[:bins] = 0.0
+    for b in range(max(0, i - window + 1), i + 1):
+        _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
+    poc, vah, val = _read(hist, lo, hi, bins, share)
+    return poc, vah, val, hi, lo
+
+
+@njit(cache=True, nogil=True)
+def profile_step(high, low, volume, t, window, bins, share, hist, state, range_high, range_low):
+    """``profile_bar`` for increasing bars ``t``, reusing the last histogram when the window moved by less
+    than half its length and its range did not change (then only the bars that left and entered are
+    removed/added). ``state`` = [previous bar or -1, its range low, its range high]; ``range_high`` /
+    ``range_low`` are the window extremes per bar. Equal to ``profile_bar`` up to float rounding.
+    """
+    hi = range_high[t]
+    lo = range_low[t]
+    if not hi > lo:
+        state[0] = -1.0
+        return hi, hi, lo, hi, lo
+    scale = bins / (hi - lo)
+    s = max(0, t - window + 1)
+    prev = int(state[0])
+    if prev >= 0 and lo == state[1] and hi == state[2] and 2 * (t - prev) < window:
+        for b in range(max(0, prev - window + 1), s):
+            _spread(hist, high[b], low[b], volume[b], lo, scale, bins, -1.0)
+        for b in range(prev + 1, t + 1):
+            _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
+    else:
+        hist[:bins] = 0.0
+        for b in range(s, t + 1):
+            _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
+    state[0] = t
+    state[1] = lo
+    state[2] = hi
+    poc, vah, val = _read(hist, lo, hi, bins, share)
+    return poc, vah, val, hi, lo
 
 
 @njit(cache=True, nogil=True)
