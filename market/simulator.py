@@ -281,7 +281,7 @@ class _LRU:
 class SyntheticPaths(PricePath):
     """Generated prices for the instruments (UNIVERSE by default)."""
 
-    def __init__(self, seed: int, instruments: Sequence[Instrument] = UNIVERSE, cache_days: int = 256):
+    def __init__(self, seed: int, instruments: Sequence[Instrument] = UNIVERSE, cache_days: int = 160):
         self.seed = int(seed)
         self._instruments = {i.symbol: i for i in instruments}
         self._days = _LRU(cache_days)
@@ -770,7 +770,7 @@ class MarketSimulator:
         if not self.exchanges:
             raise ValueError("at least one exchange")
         self.paths = paths or SyntheticPaths(self.seed)
-        self._venue_days = _LRU(512)
+        self._venue_days = _LRU(320)
 
     # Universe --------------------------------------------------------------------------------------
 

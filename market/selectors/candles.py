@@ -7,6 +7,7 @@ one binary COPY parsed by numpy; SQLite: one cursor, flattened with ``np.fromite
 
 from __future__ import annotations
 
+import gc
 import itertools
 from datetime import UTC, datetime
 
@@ -58,7 +59,7 @@ def _select(epoch: str, real: str, where: str, limit: int | None) -> str:
 
 
 def _arrays(exchange: str, symbol: str, timeframe: str, start, end, limit) -> tuple[np.ndarray, np.ndarray]:
-    """(epoch seconds int64, (n, 5) float64 OHLCV) from one query."""
+    """(epoch seconds int64, (5, n) float64 OHLCV: one contiguous row per column) from one query."""
     where, params = _where(start, end)
     params = [exchange, symbol, timeframe, *params]
     if connection.vendor == "postgresql":
@@ -71,21 +72,31 @@ def _arrays(exchange: str, symbol: str, timeframe: str, start, end, limit) -> tu
                     buffer += block
         rows = (len(buffer) - _PGCOPY_HEADER - 2) // _PGCOPY_ROW.itemsize
         table = np.frombuffer(buffer, _PGCOPY_ROW, count=rows, offset=_PGCOPY_HEADER)
-        values = np.empty((rows, len(COLUMNS)))
+        columns = np.empty((len(COLUMNS), rows))
         for i, c in enumerate(COLUMNS):
-            values[:, i] = table[c]
-        return table["time"].astype(np.int64), values
+            columns[i] = table[c]
+        return table["time"].astype(np.int64), columns
     if connection.vendor == "sqlite":
         sql = _select("CAST(strftime('%%s', open_time) AS INTEGER)", "CAST({0} AS REAL)", where, limit)
     else:  # any other backend: let Django adapt the values
         sql = _select("open_time", "{0}", where, limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if connection.vendor != "sqlite":
-        rows = [(_seconds(r[0]), *map(float, r[1:])) for r in rows]
-    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 6).reshape(-1, 6)
-    return flat[:, 0].astype(np.int64), np.ascontiguousarray(flat[:, 1:])
+    # A million result tuples would wake the cyclic garbage collector again and again (it scans them all,
+    # finding nothing): keep it off while they exist.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if connection.vendor != "sqlite":
+            rows = [(_seconds(r[0]), *map(float, r[1:])) for r in rows]
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64, count=len(rows) * 6)
+        del rows
+    finally:
+        if collecting:
+            gc.enable()
+    flat = flat.reshape(-1, 6)
+    return flat[:, 0].astype(np.int64), np.ascontiguousarray(flat[:, 1:].T)
 
 
 def candle_frame(
@@ -101,9 +112,10 @@ def candle_frame(
     Index: ``time`` (open time, ``datetime64[ns, UTC]``); columns ``open high low close volume`` as
     float64. Empty frame (same columns and dtypes) when nothing is stored.
     """
-    times, values = _arrays(exchange, symbol, timeframe, start, end, limit)
+    times, columns = _arrays(exchange, symbol, timeframe, start, end, limit)
     index = pd.DatetimeIndex((times * 1_000_000_000).astype("datetime64[ns]"), name="time").tz_localize(UTC)
-    return pd.DataFrame(values, index=index, columns=list(COLUMNS), copy=False)
+    # pandas keeps a 2-D block column-major: handing it the transposed view keeps each column contiguous.
+    return pd.DataFrame(columns.T, index=index, columns=list(COLUMNS), copy=False)
 
 
 def candle_open_times(

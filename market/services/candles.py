@@ -23,6 +23,7 @@ from market.exchanges.types import Candle as CandleRow
 from market.models import TIMEFRAME_SECONDS, Candle
 from market.selectors.candles import candle_last_time, candle_open_times
 from market.services.live import push_coalesced
+from market.signals import candles_closed
 from market.sources import MarketSource, get_source
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,9 @@ def _fetch_closed(
         page = source.ohlcv(exchange, symbol, timeframe, since=_moment(cursor), limit=limit)
         fresh = [c for c in page if cursor <= c.time.timestamp() < until]
         if not fresh:
-            break
+            # Nothing in this window (before a listing, an outage): look at the next one.
+            cursor += limit * step
+            continue
         out.extend(fresh)
         cursor = int(fresh[-1].time.timestamp()) + step
     return out
@@ -148,8 +151,9 @@ def candles_ingest(
 
     A first ingest backfills ``BACKFILL[timeframe]`` candles. Holes are looked for among the last
     ``repair_lookback`` candles (``None``: the whole stored range) and refilled from the source; one
-    the source has nothing for is not asked again for UNFILLABLE_SECONDS. New candles are pushed to
-    ``market.candles.<symbol>.<timeframe>`` (type ``candles``).
+    the source has nothing for is not asked again for UNFILLABLE_SECONDS. New candles are announced
+    with ``market.signals.candles_closed`` and pushed to ``market.candles.<symbol>.<timeframe>``
+    (type ``candles``).
     """
     source = source or get_source()
     step = _step(timeframe)
@@ -177,8 +181,12 @@ def candles_ingest(
                 )
             repaired += candles_upsert(exchange, symbol, timeframe, rows)
 
-    if new and push:
-        candles_push(exchange, symbol, timeframe, new[-PUSH_MAX_CANDLES:])
+    if new:
+        candles_closed.send(
+            sender=candles_ingest, exchange=exchange, symbol=symbol, timeframe=timeframe, last=new[-1].time
+        )
+        if push:
+            candles_push(exchange, symbol, timeframe, new[-PUSH_MAX_CANDLES:])
     newest = new[-1].time if new else last
     return IngestResult(new=len(new), repaired=repaired, last=newest)
 

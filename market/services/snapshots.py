@@ -34,10 +34,6 @@ LIQUIDATIONS_WINDOW = timedelta(hours=1)
 TICKERS_GROUP = "market.tickers"
 
 
-class _Unavailable(Exception):
-    """The whole exchange failed for this kind (wraps the gateway error)."""
-
-
 def _store(kind: str, exchange: str, data: Any, source: MarketSource, *, offered: bool = True) -> None:
     cache.set(
         cache_key(kind, exchange),
@@ -71,10 +67,14 @@ def _refresh(kind: str, exchange: str, fetch: Callable[[], Any], source: MarketS
     except errors.NotOffered:
         _store(kind, exchange, [] if kind == "liquidations" else {}, source, offered=False)
         return True
-    except (errors.GatewayError, _Unavailable) as exc:
-        message = getattr(exc, "message", None) or str(exc)
-        logger.warning("market snapshot %s/%s not refreshed: %s", kind, exchange, message)
-        _mark_failed(kind, exchange, message)
+    except errors.GatewayError as exc:
+        logger.warning("market snapshot %s/%s not refreshed: %s", kind, exchange, exc.message)
+        _mark_failed(kind, exchange, exc.message)
+        return False
+    except Exception:
+        # A bug or an answer nobody foresaw must not stop the other exchanges' refresh.
+        logger.exception("market snapshot %s/%s failed unexpectedly", kind, exchange)
+        _mark_failed(kind, exchange, "unexpected error (logged)")
         return False
     _store(kind, exchange, data, source)
     return True

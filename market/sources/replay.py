@@ -78,7 +78,7 @@ class ReplaySource:
                 first, end = paths.span()
                 # Half the file is history when the replay starts; the other half plays forward.
                 anchor = anchor if anchor is not None else first + (end - first) // 2 // 60 * 60
-                until = end
+                until = end - 1  # the last second of the last candle: prices hold there
             clock = ReplayClock(speed=speed, anchor=anchor, start=start, until=until)
         self.clock = clock
         self._exponents: dict[str, tuple[int, int, int]] = {}

@@ -136,3 +136,22 @@ def test_the_same_ingest_in_two_sources_with_one_seed_stores_identical_rows():
     frame = candle_frame("okx", BTC, "1h")
     service.candles_upsert("okx", BTC, "1h", second.ohlcv("okx", BTC, "1h", limit=48)[:-1])
     assert candle_frame("okx", BTC, "1h").equals(frame)
+
+
+def test_newly_closed_candles_are_announced_to_other_apps(replay, small_backfill):
+    from market.signals import candles_closed
+
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append(kwargs)
+
+    candles_closed.connect(receiver)
+    try:
+        candles_ingest("bingx", BTC, "1m", replay, push=False)
+        candles_ingest("bingx", BTC, "1m", replay, push=False)  # nothing new: no signal
+    finally:
+        candles_closed.disconnect(receiver)
+    assert len(heard) == 1
+    assert heard[0]["exchange"] == "bingx" and heard[0]["timeframe"] == "1m"
+    assert heard[0]["last"] == T0.replace(second=0) - timedelta(minutes=1)

@@ -101,3 +101,10 @@ def test_latest_candles_are_decimal_rows_for_apis():
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         candle_frame("bingx", BTC, "1m", start=datetime(2026, 1, 1))
+
+
+def test_frame_columns_are_contiguous_arrays_for_the_engines():
+    candles_upsert("bingx", BTC, "1m", rows(20))
+    frame = candle_frame("bingx", BTC, "1m")
+    for column in frame.columns:
+        assert frame[column].to_numpy().flags["C_CONTIGUOUS"]

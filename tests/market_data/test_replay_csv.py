@@ -87,9 +87,10 @@ def test_the_replay_holds_at_the_end_of_the_file(tmp_path):
     path = write(tmp_path, random_rows(1, 120))
     source = ReplaySource(seed=5, csv_path=str(path), speed=1000.0, start=0.0)
     source.clock.wall = lambda: 10_000.0
-    assert source.now() == START + timedelta(minutes=120)
+    assert source.now() == START + timedelta(minutes=120, seconds=-1)
     assert source.clock.ended and "ended" in source.detail
     assert len(source.ohlcv("bingx", "BTC/USDT:USDT", "1m", since=START, limit=500)) == 120
+    assert source.tickers("okx")["BTC/USDT:USDT"].last > 0  # prices hold at the end
 
 
 @pytest.mark.parametrize(

@@ -138,3 +138,17 @@ def test_snapshots_hold_decimal_gateway_types(replay):
     service.open_interest_refresh(source=replay)
     oi = selectors.open_interest("binanceusdm").data[BTC]
     assert isinstance(oi, exchanges.OpenInterest) and isinstance(oi.value, Decimal)
+
+
+def test_an_unexpected_error_on_one_exchange_does_not_stop_the_others(flaky, monkeypatch, caplog):
+    original = ReplaySource.funding_rates
+
+    def broken(self, exchange):
+        if exchange == "binanceusdm":
+            raise KeyError("fundingRate")  # an answer nobody foresaw
+        return original(self, exchange)
+
+    monkeypatch.setattr(FlakySource, "funding_rates", broken)
+    assert service.funding_refresh(source=flaky) == {"bingx": True, "binanceusdm": False, "okx": True, "bybit": True}
+    assert selectors.funding("binanceusdm").error == "unexpected error (logged)"
+    assert "binanceusdm failed unexpectedly" in caplog.text
