@@ -24,11 +24,17 @@ earlier one); a CHoCH of either scope in the trade's direction within that windo
 the same direction retested on the same bar; long in discount / short in premium of the rolling
 profile window; long at or below its POC / short at or above it; a rejection candle (closes in the
 trade's direction, in the far half of its range); in ``analyze_mtf``, higher-timeframe trend and
-zones. A signal is ``executable`` when ``confidence >= min_confidence`` (75).
+zones. A signal is ``executable`` when ``confidence >= min_confidence`` (75). Setups below
+``report_confidence`` (50) are not reported at all (0 reports every setup, e.g. to calibrate low buckets).
 
 **One signal per bar**: of the setups on one bar and direction, the highest confidence wins (ties: the
-setup order above, then the most recent zone); the others become its reasons. If a long and a short
-remain on one bar, the higher confidence wins; on a tie neither is reported.
+setup order above, then the most recent zone, then the lower zone); up to three others become its
+reasons. If a long and a short remain on one bar, the higher confidence wins; on a tie neither is
+reported.
+
+``reasons`` are rows of the event table, ascending: the triggering event, the zone or pool it belongs
+to and what created that (break, pivot), the sweep and the CHoCH that scored, and the other setups of
+the same bar.
 
 Everything is evaluated at the close of ``t`` from events confirmed at or before ``t`` and bars
 ``<= t``: no delay beyond the events', no look-ahead.
@@ -36,7 +42,7 @@ Everything is evaluated at the close of ``t`` from events confirmed at or before
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -85,8 +91,8 @@ _ZONE_TRIGGER[[OB_MITIGATED, BREAKER_MITIGATED, MB_MITIGATED, FVG_MITIGATED]] = 
 (W_OB, W_BREAKER, W_MB, W_FVG, W_SWEEP, W_SWING_SCOPE, W_SWING_BIAS, W_INTERNAL_BIAS, W_COUNTER, W_RECENT_SWEEP,
  W_RECENT_CHOCH, W_ZONE, W_PD, W_VP, W_REJECTION) = range(15)
 
-# (bars, directions, entries) -> (points per candidate, extra reasons per candidate)
-Context = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, list]]
+# (bars, directions, entries) -> (points per candidate, reasons indexable by candidate); see mtf.py
+Context = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, Sequence]]
 
 
 class RawSignals(NamedTuple):

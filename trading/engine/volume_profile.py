@@ -12,8 +12,10 @@ bar itself: no confirmation delay, nothing later is read):
 * **equilibrium** is the middle of the range: above it is **premium** (+1), below it **discount** (-1),
   exactly on it 0.
 
-The engine evaluates the profile only at the bars where a setup needs it; ``volume_profile`` gives
-every bar (for charts and tests).
+The engine evaluates the profile only at the bars where a setup needs it, in bar order, updating the
+last histogram when the window moved by less than half its length with an unchanged range
+(``profile_step``: the same numbers up to float rounding); ``volume_profile`` gives every bar (for
+charts and tests).
 """
 
 from __future__ import annotations
