@@ -32,6 +32,8 @@ setup order above, then the most recent zone, then the lower zone); up to three 
 reasons. If a long and a short remain on one bar, the higher confidence wins; on a tie neither is
 reported.
 
+``confirmed`` is the bar whose close produced the signal and ``time`` that bar's open time (the index
+label): the signal exists from ``time + timeframe`` on, so the earliest fill is the next bar's open.
 ``reasons`` are rows of the event table, ascending: the triggering event, the zone or pool it belongs
 to and what created that (break, pivot), the sweep and the CHoCH that scored, and the other setups of
 the same bar.
