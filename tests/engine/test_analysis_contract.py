@@ -112,3 +112,12 @@ def test_signals_concatenate_across_symbols():
     b = analyze(generate_candles(2000, seed=2), CONFIG).signals
     both = pd.concat([a.assign(symbol="A"), b.assign(symbol="B")], ignore_index=True)
     assert both["direction"].dtype == a["direction"].dtype and both["setup"].dtype == a["setup"].dtype
+
+
+def test_a_market_that_never_moves_gives_no_signal_and_no_nan_levels():
+    index = pd.date_range("2024-01-01", periods=300, freq="5min", tz="UTC")
+    flat = pd.DataFrame({"open": 100.0, "high": 100.0, "low": 100.0, "close": 100.0, "volume": 5.0}, index=index)
+    analysis = analyze(flat, CONFIG)
+    assert analysis.signals.empty
+    assert (analysis.atr == 0).all()
+    assert not analysis.events[["top", "bottom", "level"]].isna().any().any()
