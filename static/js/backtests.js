@@ -1,0 +1,100 @@
+// A backtest's page: the progress bar while it runs (pushes on the user's socket, and polling the API
+// every second in case a push is missed), then the equity curve once it is done.
+(function () {
+  "use strict";
+
+  const POLL_MS = 1000;
+  const SLOW_POLL_MS = 5000; // after a 429
+  const FINISHED = new Set(["done", "failed"]);
+
+  function startProgress() {
+    const box = document.getElementById("backtest-progress");
+    if (!box || FINISHED.has(box.dataset.status)) return;
+    const id = Number(box.dataset.backtestId);
+    const bar = box.querySelector(".progress");
+    const fill = box.querySelector(".progress .bar");
+    const value = document.getElementById("progress-value");
+    const badge = box.querySelector(".status");
+    let timer = null;
+    let finished = false;
+
+    function show(state) {
+      if (finished) return;
+      const progress = Math.max(0, Math.min(100, Number(state.progress) || 0));
+      const current = Number(bar.getAttribute("aria-valuenow")) || 0;
+      const shown = Math.max(progress, state.status === "done" ? 100 : current);
+      fill.style.width = shown + "%";
+      bar.setAttribute("aria-valuenow", String(shown));
+      value.textContent = shown + " %";
+      if (state.status && badge) {
+        badge.className = "status " + state.status;
+        badge.textContent = state.status.charAt(0).toUpperCase() + state.status.slice(1);
+      }
+      box.dataset.status = state.status || box.dataset.status;
+      if (FINISHED.has(state.status)) {
+        finished = true;
+        window.clearTimeout(timer);
+        // The results (statistics, trades, equity) are rendered by the server.
+        window.setTimeout(() => window.location.reload(), 700);
+      }
+    }
+
+    async function poll() {
+      let delay = POLL_MS;
+      try {
+        const response = await fetch(box.dataset.statusUrl, {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        if (response.ok) show(await response.json());
+        else if (response.status === 429) delay = SLOW_POLL_MS;
+      } catch (error) {
+        delay = SLOW_POLL_MS;
+      }
+      if (!finished) timer = window.setTimeout(poll, delay);
+    }
+
+    if (window.flaxuLive) {
+      window.flaxuLive.on("backtest", (state) => {
+        if (state && Number(state.id) === id) show(state);
+      });
+    }
+    poll();
+  }
+
+  function startEquityChart() {
+    const element = document.getElementById("equity-chart");
+    const dataNode = document.getElementById("equity-data");
+    const LW = window.LightweightCharts;
+    if (!element || !dataNode || !LW) return;
+    const points = JSON.parse(dataNode.textContent);
+    if (!points.length) return;
+    const css = getComputedStyle(document.documentElement);
+    const text = css.getPropertyValue("--text").trim() || "#e6edf3";
+    const border = css.getPropertyValue("--border").trim() || "#30363d";
+    const chart = LW.createChart(element, {
+      autoSize: true,
+      layout: { background: { type: "solid", color: "transparent" }, textColor: text, attributionLogo: false },
+      grid: { vertLines: { color: border }, horzLines: { color: border } },
+      rightPriceScale: { borderColor: border },
+      timeScale: { borderColor: border, timeVisible: true, secondsVisible: false },
+    });
+    const series = chart.addSeries(LW.BaselineSeries, {
+      baseValue: { type: "price", price: points[0][1] },
+      topLineColor: "#3fb950",
+      topFillColor1: "rgba(63, 185, 80, 0.28)",
+      topFillColor2: "rgba(63, 185, 80, 0.05)",
+      bottomLineColor: "#f85149",
+      bottomFillColor1: "rgba(248, 81, 73, 0.05)",
+      bottomFillColor2: "rgba(248, 81, 73, 0.28)",
+      lineWidth: 2,
+      priceFormat: { type: "price", precision: 2, minMove: 0.01 },
+    });
+    series.setData(points.map(([time, value]) => ({ time, value })));
+    chart.timeScale().fitContent();
+    element.dataset.ready = "true";
+  }
+
+  startProgress();
+  startEquityChart();
+})();

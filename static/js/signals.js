@@ -1,0 +1,394 @@
+// Signals pages: the live list (/signals/), the sniper panel (/signals/sniper/) and a signal's chart
+// (/signals/<id>/). Each part starts only if its elements are on the page.
+(function () {
+  "use strict";
+
+  const MAX_ROWS = 100;
+
+  // A price with about six significant digits, like trading.services.explain.price.
+  function price(value) {
+    const x = Number(value);
+    if (!isFinite(x)) return "—";
+    if (x === 0) return "0";
+    const decimals = Math.min(Math.max(5 - Math.floor(Math.log10(Math.abs(x))), 0), 10);
+    return x.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  }
+
+  function shortTime(iso) {
+    const d = new Date(iso);
+    const pad = (n) => String(n).padStart(2, "0");
+    return pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+  }
+
+  function cell(text, className) {
+    const td = document.createElement("td");
+    if (className) td.className = className;
+    if (text instanceof Node) td.appendChild(text);
+    else td.textContent = text;
+    return td;
+  }
+
+  function span(text, className, title) {
+    const s = document.createElement("span");
+    s.className = className;
+    s.textContent = text;
+    if (title) s.title = title;
+    return s;
+  }
+
+  function timeElement(iso) {
+    const t = document.createElement("time");
+    t.dateTime = iso;
+    t.textContent = shortTime(iso);
+    return t;
+  }
+
+  function prepend(tbody, row, emptyNote) {
+    row.classList.add("fresh");
+    tbody.insertBefore(row, tbody.firstChild);
+    while (tbody.rows.length > MAX_ROWS) tbody.deleteRow(tbody.rows.length - 1);
+    if (emptyNote) emptyNote.hidden = true;
+  }
+
+  // --- live signal list ---------------------------------------------------------------------------
+  function startSignalList() {
+    const table = document.getElementById("signal-table");
+    const filtersNode = document.getElementById("signal-filters-data");
+    if (!table || !filtersNode || !window.flaxuLive) return;
+    const filters = JSON.parse(filtersNode.textContent) || {};
+    const tbody = table.tBodies[0];
+    const counter = document.getElementById("new-count");
+    let fresh = 0;
+
+    function matches(s) {
+      if (filters.symbol && s.symbol !== filters.symbol) return false;
+      if (filters.timeframe && s.timeframe !== filters.timeframe) return false;
+      if (filters.direction && s.direction !== filters.direction) return false;
+      if (filters.setup && s.setup !== filters.setup) return false;
+      if (filters.min_confidence != null && s.confidence < filters.min_confidence) return false;
+      return true;
+    }
+
+    function row(s) {
+      const tr = document.createElement("tr");
+      tr.dataset.signalId = s.id;
+      const link = document.createElement("a");
+      link.href = s.url;
+      link.textContent = s.symbol;
+      tr.append(
+        cell(timeElement(s.known_at)),
+        cell(link),
+        cell(s.timeframe),
+        cell(span(s.direction, "dir " + s.direction.toLowerCase())),
+        cell(s.setup_label),
+        cell(price(s.entry), "num"),
+        cell(price(s.stop_loss), "num"),
+        cell(price(s.take_profit_1), "num"),
+        cell(price(s.take_profit_2), "num"),
+        cell(span(String(s.confidence), "conf" + (s.auto_executable ? " auto" : ""),
+          s.auto_executable ? "Auto-executable" : "Below the auto-execution threshold"), "num"),
+      );
+      return tr;
+    }
+
+    window.flaxuLive.on("signal", (s) => {
+      if (!s || !matches(s) || tbody.querySelector('tr[data-signal-id="' + s.id + '"]')) return;
+      prepend(tbody, row(s), document.getElementById("no-signals"));
+      fresh += 1;
+      if (counter) {
+        counter.hidden = false;
+        counter.textContent = "· " + fresh + " new since you opened the page";
+      }
+    });
+    window.flaxuLive.on("subscribed", (data) => {
+      if (data && (data.groups || []).includes("signals.all")) table.dataset.live = "true";
+    });
+    window.flaxuLive.on("offline", () => delete table.dataset.live);
+    window.flaxuLive.subscribe(["signals.all"]);
+  }
+
+  // --- sniper panel -------------------------------------------------------------------------------
+  function startSniperPanel() {
+    const table = document.getElementById("sniper-table");
+    if (!table || !window.flaxuLive) return;
+    const tbody = table.tBodies[0];
+    window.flaxuLive.on("sniper_alert", (a) => {
+      if (!a || tbody.querySelector('tr[data-alert-id="' + a.id + '"]')) return;
+      const tr = document.createElement("tr");
+      tr.dataset.alertId = a.id;
+      const change = Number(a.change_pct);
+      tr.append(
+        cell(timeElement(a.time)),
+        cell(a.symbol),
+        cell(span(a.move, "move " + a.move.toLowerCase())),
+        cell((change > 0 ? "+" : "") + change.toFixed(2) + " %", "num"),
+        cell(Math.round(Number(a.cleared_pct)) + " %", "num"),
+        cell(span(a.direction, "dir " + a.direction.toLowerCase())),
+        cell(price(a.entry), "num"),
+        cell(price(a.stop_loss), "num"),
+        cell(price(a.take_profit), "num"),
+      );
+      prepend(tbody, tr, document.getElementById("no-alerts"));
+    });
+    window.flaxuLive.on("subscribed", (data) => {
+      if (data && (data.groups || []).includes("sniper.alerts")) table.dataset.live = "true";
+    });
+    window.flaxuLive.on("offline", () => delete table.dataset.live);
+    window.flaxuLive.subscribe(["sniper.alerts"]);
+  }
+
+  // --- a signal's chart ---------------------------------------------------------------------------
+  // Zones, breaks and pools are drawn by a small series primitive (boxes and segments between two
+  // times); entry, stop and targets are price lines; the signal and sweeps are markers.
+  const COLORS = {
+    bull: [63, 185, 80],
+    bear: [248, 81, 73],
+    break: "#d29922",
+    pool: "#a371f7",
+    entry: "#58a6ff",
+    stop: "#f85149",
+    target: "#3fb950",
+  };
+  const ZONES = { ob: "OB", mb: "MB", breaker: "Breaker", fvg: "FVG" };
+  const POOLS = { equal_highs: "EQH", equal_lows: "EQL" };
+
+  function rgba(rgb, alpha) {
+    return "rgba(" + rgb[0] + "," + rgb[1] + "," + rgb[2] + "," + alpha + ")";
+  }
+
+  function seconds(iso) {
+    return Math.floor(Date.parse(iso) / 1000);
+  }
+
+  class OverlayView {
+    constructor(source) {
+      this.source = source;
+      this.items = [];
+    }
+    zOrder() {
+      return "bottom";
+    }
+    update() {
+      const { chart, series, shapes, snap } = this.source;
+      if (!chart) return;
+      const ts = chart.timeScale();
+      this.items = shapes.map((s) => ({
+        shape: s,
+        x1: ts.timeToCoordinate(snap(s.from)),
+        x2: ts.timeToCoordinate(snap(s.to)),
+        y1: series.priceToCoordinate(s.top),
+        y2: series.priceToCoordinate(s.bottom),
+      })).filter((i) => i.x1 !== null && i.x2 !== null && i.y1 !== null && i.y2 !== null);
+    }
+    renderer() {
+      const items = this.items;
+      return {
+        draw(target) {
+          target.useBitmapCoordinateSpace((scope) => {
+            const ctx = scope.context;
+            const hr = scope.horizontalPixelRatio;
+            const vr = scope.verticalPixelRatio;
+            ctx.font = Math.round(11 * vr) + "px system-ui, sans-serif";
+            for (const { shape, x1, x2, y1, y2 } of items) {
+              const left = Math.round(Math.min(x1, x2) * hr);
+              const width = Math.max(Math.round(Math.abs(x2 - x1) * hr), Math.round(3 * hr));
+              const top = Math.round(Math.min(y1, y2) * vr);
+              const height = Math.round(Math.abs(y2 - y1) * vr);
+              if (shape.fill) {
+                ctx.fillStyle = shape.fill;
+                ctx.fillRect(left, top, width, Math.max(height, 1));
+              }
+              if (shape.stroke) {
+                ctx.strokeStyle = shape.stroke;
+                ctx.lineWidth = Math.max(1, Math.round((shape.width || 1) * hr));
+                ctx.setLineDash(shape.dash ? shape.dash.map((d) => d * hr) : []);
+                ctx.beginPath();
+                if (height <= 1) {
+                  ctx.moveTo(left, top + 0.5);
+                  ctx.lineTo(left + width, top + 0.5);
+                } else {
+                  ctx.rect(left + 0.5, top + 0.5, width - 1, height - 1);
+                }
+                ctx.stroke();
+                ctx.setLineDash([]);
+              }
+              if (shape.label) {
+                ctx.fillStyle = shape.labelColor || shape.stroke || "#8b949e";
+                ctx.fillText(shape.label, left + Math.round(3 * hr), top - Math.round(3 * vr) + (height > 14 * vr ? Math.round(14 * vr) : 0));
+              }
+            }
+          });
+        },
+      };
+    }
+  }
+
+  class Overlay {
+    constructor(shapes, snap) {
+      this.shapes = shapes;
+      this.snap = snap;
+      this.views = [new OverlayView(this)];
+    }
+    attached({ chart, series, requestUpdate }) {
+      this.chart = chart;
+      this.series = series;
+      this.requestUpdate = requestUpdate;
+    }
+    detached() {
+      this.chart = null;
+    }
+    updateAllViews() {
+      this.views.forEach((v) => v.update());
+    }
+    paneViews() {
+      return this.views;
+    }
+  }
+
+  function shapesFor(data, last) {
+    const shapes = [];
+    const signalTime = data.signal_time;
+    const after = Math.min(last, signalTime + 12 * data.step);
+    for (const e of data.events) {
+      const from = seconds(e.time);
+      const faint = e.role === "context";
+      const scope = e.scope === "internal" ? "int. " : e.scope === "swing" ? "swing " : "";
+      if (e.kind in ZONES) {
+        const rgb = e.direction > 0 ? COLORS.bull : COLORS.bear;
+        const to = e.end_time ? seconds(e.end_time) : after;
+        shapes.push({
+          from, to, top: e.top, bottom: e.bottom,
+          fill: rgba(rgb, faint ? 0.08 : 0.2),
+          stroke: faint ? null : rgba(rgb, 0.8),
+          label: faint ? null : scope + ZONES[e.kind],
+          labelColor: rgba(rgb, 1),
+        });
+      } else if (e.kind === "bos" || e.kind === "choch") {
+        shapes.push({
+          from, to: seconds(e.confirmed_time), top: e.level, bottom: e.level,
+          stroke: COLORS.break, dash: [6, 4], width: faint ? 1 : 2,
+          label: faint ? null : (e.kind === "bos" ? "BOS" : "CHoCH") + (e.scope === "internal" ? " (int.)" : ""),
+        });
+      } else if (e.kind in POOLS) {
+        shapes.push({
+          from, to: seconds(e.confirmed_time), top: e.level, bottom: e.level,
+          stroke: COLORS.pool, dash: [2, 3], width: 1.5, label: POOLS[e.kind],
+        });
+      }
+    }
+    // Risk and reward from the signal on: entry to stop in red, entry to the second target in green.
+    const reward = data.take_profit_2;
+    shapes.push({ from: signalTime, to: after, top: data.entry, bottom: data.stop_loss, fill: rgba(COLORS.bear, 0.12) });
+    shapes.push({ from: signalTime, to: after, top: reward, bottom: data.entry, fill: rgba(COLORS.bull, 0.10) });
+    return shapes;
+  }
+
+  function markersFor(data, first, last, snap) {
+    const markers = [];
+    const long = data.direction === "LONG";
+    markers.push({
+      time: data.signal_time,
+      position: long ? "belowBar" : "aboveBar",
+      shape: long ? "arrowUp" : "arrowDown",
+      color: long ? rgba(COLORS.bull, 1) : rgba(COLORS.bear, 1),
+      text: data.direction,
+    });
+    for (const e of data.events) {
+      if (e.kind !== "sweep" && e.kind !== "run") continue;
+      const t = seconds(e.confirmed_time);
+      if (t < first || t > last) continue;
+      markers.push({
+        time: snap(t),
+        position: e.direction > 0 ? "belowBar" : "aboveBar",
+        shape: "circle",
+        color: COLORS.pool,
+        text: e.kind === "sweep" ? "Sweep" : "Run",
+      });
+    }
+    const seen = new Set();
+    return markers
+      .filter((m) => {
+        const key = m.time + m.position + m.text;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      })
+      .sort((a, b) => a.time - b.time);
+  }
+
+  function startSignalChart() {
+    const element = document.getElementById("signal-chart");
+    const dataNode = document.getElementById("signal-data");
+    const LW = window.LightweightCharts;
+    if (!element || !dataNode || !LW) return;
+    const data = JSON.parse(dataNode.textContent);
+    if (!data.candles.length) return;
+
+    const css = getComputedStyle(document.documentElement);
+    const text = css.getPropertyValue("--text").trim() || "#e6edf3";
+    const border = css.getPropertyValue("--border").trim() || "#30363d";
+    const chart = LW.createChart(element, {
+      autoSize: true,
+      layout: { background: { type: "solid", color: "transparent" }, textColor: text, attributionLogo: false },
+      grid: { vertLines: { color: border }, horzLines: { color: border } },
+      rightPriceScale: { borderColor: border },
+      timeScale: { borderColor: border, timeVisible: true, secondsVisible: false },
+    });
+    const levels = [data.entry, data.stop_loss, data.take_profit_1, data.take_profit_2];
+    const lo = Math.min(...levels);
+    const hi = Math.max(...levels);
+    const decimals = Math.min(Math.max(5 - Math.floor(Math.log10(Math.abs(data.entry) || 1)), 0), 10);
+    const series = chart.addSeries(LW.CandlestickSeries, {
+      upColor: rgba(COLORS.bull, 1),
+      downColor: rgba(COLORS.bear, 1),
+      wickUpColor: rgba(COLORS.bull, 1),
+      wickDownColor: rgba(COLORS.bear, 1),
+      borderVisible: false,
+      priceLineVisible: false, // the levels are the lines that matter here
+      lastValueVisible: false,
+      priceFormat: { type: "price", precision: decimals, minMove: Math.pow(10, -decimals) },
+      autoscaleInfoProvider: (original) => {
+        const info = original();
+        if (info && info.priceRange) {
+          info.priceRange.minValue = Math.min(info.priceRange.minValue, lo);
+          info.priceRange.maxValue = Math.max(info.priceRange.maxValue, hi);
+        }
+        return info;
+      },
+    });
+    series.setData(data.candles);
+
+    const times = data.candles.map((c) => c.time);
+    const first = times[0];
+    const last = times[times.length - 1];
+    // The candle at or before t (clamped to the data), so shapes anchored off-screen still draw.
+    function snap(t) {
+      if (t <= first) return first;
+      if (t >= last) return last;
+      let a = 0;
+      let b = times.length - 1;
+      while (a < b) {
+        const m = (a + b + 1) >> 1;
+        if (times[m] <= t) a = m;
+        else b = m - 1;
+      }
+      return times[a];
+    }
+
+    const line = (price, color, title, style) =>
+      series.createPriceLine({ price, color, title, lineWidth: 2, lineStyle: style, axisLabelVisible: true });
+    line(data.entry, COLORS.entry, "Entry", LW.LineStyle.Solid);
+    line(data.stop_loss, COLORS.stop, "SL", LW.LineStyle.Dashed);
+    line(data.take_profit_1, COLORS.target, "TP1", LW.LineStyle.Dashed);
+    line(data.take_profit_2, COLORS.target, "TP2", LW.LineStyle.Dotted);
+
+    series.attachPrimitive(new Overlay(shapesFor(data, last), snap));
+    LW.createSeriesMarkers(series, markersFor(data, first, last, snap));
+    chart.timeScale().fitContent();
+    element.dataset.ready = "true";
+  }
+
+  startSignalList();
+  startSniperPanel();
+  startSignalChart();
+})();

@@ -1,0 +1,127 @@
+"""Journeys of a FULL user: the live signal list gets a new signal pushed, a signal's page draws its chart
+with zones, levels and reasons; a backtest started from the form runs in the Celery worker, its progress
+reaches 100 % and the results (statistics, equity curve, trades, CSV) appear."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from playwright.sync_api import expect
+
+from market.models import Candle
+from tests.factories import UserFactory
+from tests.trading.factories import BTC, EXCHANGE, grant_full, store_candles, synthetic
+from trading.models import Signal
+from trading.services.signals import signals_run
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def full_user(transactional_db):
+    user = UserFactory()
+    grant_full(user)
+    return user
+
+
+def sign_in(page, server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": str(server)}])
+
+
+def in_another_thread(function, *args, **kwargs):
+    """Run Django work off this thread: Playwright's event loop runs here (see tests/e2e/conftest.py)."""
+    result = {}
+
+    def work():
+        try:
+            result["value"] = function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(60)
+    return result.get("value")
+
+
+def run_signals():
+    return signals_run(exchange=EXCHANGE, symbol=BTC, timeframe="5m")
+
+
+def test_new_signals_arrive_live_and_a_signal_page_draws_its_chart(page, live_asgi_server, full_user):
+    frame = synthetic(1700, seed=3)
+    store_candles(frame.iloc[:1500])
+    assert in_another_thread(run_signals)
+    sign_in(page, live_asgi_server, full_user)
+
+    page.goto("/signals/")
+    table = page.locator("#signal-table")
+    expect(table).to_have_attribute("data-live", "true")  # subscribed to signals.all
+    before = table.locator("tbody tr").count()
+    assert before == Signal.objects.count()
+
+    store_candles(frame)  # 200 more closed candles: the next run finds newer signals and pushes them
+    new = in_another_thread(run_signals)
+    assert new
+    newest = max(new, key=lambda s: (s.bar_time, s.pk))
+    row = table.locator(f'tbody tr[data-signal-id="{newest.pk}"]')
+    expect(row).to_be_visible()
+    expect(row).to_contain_text(newest.direction)
+    expect(page.locator("#new-count")).to_contain_text(f"{len(new)} new")
+
+    row.get_by_role("link").click()
+    page.wait_for_url(re.compile(rf"/signals/{newest.pk}/$"))
+    chart = page.locator("#signal-chart")
+    expect(chart).to_have_attribute("data-ready", "true")
+    expect(chart.locator("canvas").first).to_be_visible()
+    box = chart.bounding_box()
+    assert box["width"] > 300 and box["height"] > 300
+    expect(page.locator("#reasons li").first).to_be_visible()
+    expect(page.locator("#calibration")).to_contain_text("backtested cases")
+    expect(page.get_by_role("heading", name=re.compile(newest.direction))).to_be_visible()
+    assert page.errors == []
+
+
+def test_a_backtest_runs_to_100_percent_and_shows_its_results(page, live_asgi_server, celery_worker_process,
+                                                              full_user):
+    store_candles(synthetic(3000, seed=12))
+    assert Candle.objects.count() == 3000
+    sign_in(page, live_asgi_server, full_user)
+
+    page.goto("/backtests/")
+    form = page.locator("#backtest-form")
+    form.locator("[name=symbol]").select_option(BTC)
+    form.locator("[name=timeframe]").select_option("5m")
+    form.locator("[name=start]").fill("2024-01-10T00:00")
+    form.locator("[name=end]").fill("2024-01-03T00:00")  # reversed: refused with a field error
+    form.get_by_role("button", name="Run backtest").click()
+    expect(page.locator("#end-errors")).to_contain_text("The period is reversed")
+
+    form.locator("[name=start]").fill("2024-01-03T00:00")
+    form.locator("[name=end]").fill("2024-01-10T00:00")
+    form.locator("[name=min_confidence]").fill("55")
+    form.get_by_role("button", name="Run backtest").click()
+    page.wait_for_url(re.compile(r"/backtests/\d+/$"))
+
+    expect(page.locator("#progress-value")).to_have_text("100 %", timeout=90_000)
+    expect(page.locator("#backtest-stats")).to_be_visible(timeout=30_000)
+    expect(page.locator("#backtest-status .status")).to_have_text("Done")
+    expect(page.locator("#equity-chart")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#backtest-trades tbody tr").first).to_be_visible()
+
+    with page.expect_download() as download_info:
+        page.locator("#download-csv").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("-btc-5m-trades.csv")
+    lines = open(download.path(), encoding="utf-8").read().strip().splitlines()  # noqa: SIM115
+    assert lines[0].startswith("number,setup,confidence,side,entry_time")
+    assert len(lines) - 1 == page.locator("#backtest-trades tbody tr").count()
+    assert page.errors == []

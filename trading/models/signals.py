@@ -1,0 +1,147 @@
+"""Live signals of the ICT engine, where each series' scan has got to, sniper alerts and calibration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+
+from trading.engine.timeframes import timeframe_to_timedelta
+from trading.models.fields import PERCENT, PRICE
+
+
+class Direction(models.TextChoices):
+    LONG = "LONG", "Long"
+    SHORT = "SHORT", "Short"
+
+
+class Signal(models.Model):
+    """A trade idea the ICT engine confirmed at the close of one candle (``bar_time`` is that candle's open).
+
+    Rows are written once by ``trading.services.signals.signals_run`` and never changed: a rerun inserts
+    nothing it already stored (unique per series, bar and direction). ``reasons`` are sentences;
+    ``events`` are the zones, sweeps and breaks behind the signal with prices and times, for the chart.
+    """
+
+    exchange = models.CharField(max_length=20)
+    symbol = models.CharField(max_length=40)
+    timeframe = models.CharField(max_length=4)
+    bar_time = models.DateTimeField(help_text="Open time of the closed candle the signal was confirmed on.")
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    setup = models.CharField(max_length=24)
+    entry = models.DecimalField(**PRICE)
+    stop_loss = models.DecimalField(**PRICE)
+    take_profit_1 = models.DecimalField(**PRICE)
+    take_profit_2 = models.DecimalField(**PRICE)
+    confidence = models.PositiveSmallIntegerField()
+    reasons = models.JSONField(default=list, blank=True)
+    events = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "symbol", "timeframe", "bar_time", "direction"], name="trading_signal_unique_bar"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-bar_time", "-id"], name="trading_signal_latest"),
+            models.Index(fields=["symbol", "timeframe", "-bar_time"], name="trading_signal_series"),
+        ]
+        ordering = ["-bar_time", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.symbol} {self.timeframe} {self.bar_time:%Y-%m-%d %H:%M} ({self.confidence})"
+
+    @property
+    def known_at(self) -> datetime:
+        """When the signal became known: the close of its candle."""
+        return self.bar_time + timeframe_to_timedelta(self.timeframe).to_pytimedelta()
+
+    @property
+    def auto_executable(self) -> bool:
+        """Confident enough to be traded automatically (FLAXU_SIGNAL_MIN_CONFIDENCE)."""
+        from trading.conf import signal_min_confidence
+
+        return self.confidence >= signal_min_confidence()
+
+    @property
+    def risk_reward(self) -> tuple[float, float]:
+        """Reward over risk of each target (2.0 and 3.0 by default), to two decimals."""
+        risk = abs(self.entry - self.stop_loss)
+        if not risk:
+            return (0.0, 0.0)
+        return tuple(round(float(abs(tp - self.entry) / risk), 2) for tp in (self.take_profit_1, self.take_profit_2))
+
+
+class SignalScan(models.Model):
+    """How far the engine has looked at one series: signals are saved only for bars after ``analysed_until``."""
+
+    exchange = models.CharField(max_length=20)
+    symbol = models.CharField(max_length=40)
+    timeframe = models.CharField(max_length=4)
+    analysed_until = models.DateTimeField(null=True, help_text="Open time of the newest closed candle analysed.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "symbol", "timeframe"], name="trading_signalscan_unique_series"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exchange} {self.symbol} {self.timeframe} up to {self.analysed_until}"
+
+
+class SniperAlert(models.Model):
+    """A violent 5-minute move that swept most estimated liquidations, with a one-click trade suggestion."""
+
+    class Move(models.TextChoices):
+        PUMP = "PUMP", "Pump"
+        DUMP = "DUMP", "Dump"
+
+    exchange = models.CharField(max_length=20)
+    symbol = models.CharField(max_length=40)
+    time = models.DateTimeField(help_text="Open time of the 1-minute candle whose close triggered the alert.")
+    move = models.CharField(max_length=4, choices=Move.choices)
+    change_pct = models.DecimalField(**PERCENT)
+    cleared_pct = models.DecimalField(**PERCENT)
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    entry = models.DecimalField(**PRICE)
+    stop_loss = models.DecimalField(**PRICE)
+    take_profit = models.DecimalField(**PRICE)
+    origin_price = models.DecimalField(**PRICE, help_text="Where the move started (the window's low or high).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "symbol", "time"], name="trading_sniperalert_unique_time"),
+        ]
+        indexes = [models.Index(fields=["-time", "-id"], name="trading_sniper_latest")]
+        ordering = ["-time", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.move} {self.symbol} {self.change_pct:+.2f} % at {self.time:%Y-%m-%d %H:%M}"
+
+
+class Calibration(models.Model):
+    """A snapshot of how often backtested signals reached TP1, per setup and confidence bucket.
+
+    ``table`` rows: ``{"setup", "bucket", "low", "high", "cases", "tp1_hits", "hit_rate"}``
+    (``trading.engine.backtest.calibration``). Live signals quote the newest snapshot.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    table = models.JSONField(default=list)
+    series = models.JSONField(default=list, help_text="The (exchange, symbol, timeframe) series backtested.")
+    candles = models.PositiveIntegerField(default=0)
+    signals = models.PositiveIntegerField(default=0)
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        get_latest_by = "created_at"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Calibration of {self.created_at:%Y-%m-%d %H:%M} ({self.cases} cases)"

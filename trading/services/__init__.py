@@ -1,0 +1,8 @@
+"""Trading actions (services write; selectors.py reads). One module per concern:
+
+- ``signals``: live ICT signals on closed candles (``signals_run``, ``signals_due``);
+- ``explain``: a signal's reasons in words and the events behind it, for the chart;
+- ``sniper``: the sniper scan (``sniper_scan``);
+- ``backtests``: validation, creation and running of user backtests;
+- ``calibration``: the calibration snapshot live signals quote (``calibration_refresh``).
+"""

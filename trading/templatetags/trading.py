@@ -1,0 +1,55 @@
+"""Template helpers of the trading pages: prices, setup names, and the dashboard's signals card."""
+
+from __future__ import annotations
+
+from django import template
+
+from trading import selectors
+from trading.services.explain import price as format_price
+from trading.services.explain import setup_label
+
+register = template.Library()
+
+CARD_SIGNALS = 5
+
+
+@register.filter
+def price(value) -> str:
+    """A price with about six significant digits (97,000.5 / 0.0185432)."""
+    if value is None or value == "":
+        return "—"
+    return format_price(float(value))
+
+
+EXCHANGE_NAMES = {"bingx": "BingX", "binanceusdm": "Binance", "okx": "OKX", "bybit": "Bybit"}
+
+
+@register.filter
+def exchange_name(exchange: str) -> str:
+    return EXCHANGE_NAMES.get(exchange, exchange.capitalize())
+
+
+@register.filter
+def setup_name(setup: str) -> str:
+    return setup_label(setup)
+
+
+@register.filter
+def percent(value, digits: int = 1) -> str:
+    """0.5834 -> "58.3 %"; None -> "—"."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{int(digits)}f} %"
+
+
+@register.filter
+def signed(value, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    return f"{float(value):+,.{int(digits)}f}"
+
+
+@register.inclusion_tag("trading/_signals_card.html")
+def signals_card():
+    """The dashboard's Signals card: the latest signals and links to the pages (FULL users only)."""
+    return {"signals": list(selectors.signals_filtered()[:CARD_SIGNALS])}

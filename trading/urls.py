@@ -1,0 +1,13 @@
+from django.urls import path
+
+from trading import views
+
+# Included at the site root by flaxu/urls.py.
+urlpatterns = [
+    path("signals/", views.signal_list, name="signal_list"),
+    path("signals/<int:pk>/", views.signal_detail, name="signal_detail"),
+    path("signals/sniper/", views.sniper_panel, name="sniper_panel"),
+    path("backtests/", views.backtest_list, name="backtest_list"),
+    path("backtests/<int:pk>/", views.backtest_detail, name="backtest_detail"),
+    path("backtests/<int:pk>/trades.csv", views.backtest_trades_csv, name="backtest_trades_csv"),
+]

@@ -1,0 +1,113 @@
+"""Trading pages (FULL access; others see the locked page): signals, a signal's chart, sniper alerts, backtests."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from gatekeeper.permissions import full_access_required
+from trading import conf, selectors
+from trading.api import trades_csv_response
+from trading.forms import BacktestForm, SignalFilterForm
+from trading.models import Backtest, Signal
+from trading.services.backtests import PARAMETER, BacktestInvalid, backtest_create
+from trading.services.explain import setup_label
+
+LIST_LENGTH = 100
+TRADES_SHOWN = 500
+
+
+@full_access_required
+def signal_list(request: HttpRequest) -> HttpResponse:
+    form = SignalFilterForm(request.GET or None, symbols=selectors.signal_symbols())
+    filters = form.filters()
+    context = {
+        "form": form,
+        "filters": filters,
+        "signals": selectors.signals_filtered(**filters)[:LIST_LENGTH],
+        "min_confidence": conf.signal_min_confidence(),
+    }
+    return render(request, "trading/signals.html", context)
+
+
+def _signal_data(signal: Signal) -> dict:
+    """What the chart script draws: candles, the signal's levels and the events behind it."""
+    return {
+        **selectors.signal_chart(signal),
+        "direction": signal.direction,
+        "entry": float(signal.entry),
+        "stop_loss": float(signal.stop_loss),
+        "take_profit_1": float(signal.take_profit_1),
+        "take_profit_2": float(signal.take_profit_2),
+        "events": signal.events,
+    }
+
+
+@full_access_required
+def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    signal = get_object_or_404(Signal, pk=pk)
+    context = {
+        "signal": signal,
+        "setup": setup_label(signal.setup),
+        "calibration": selectors.signal_calibration(signal),
+        "chart": _signal_data(signal),
+        "min_confidence": conf.signal_min_confidence(),
+    }
+    return render(request, "trading/signal_detail.html", context)
+
+
+@full_access_required
+def sniper_panel(request: HttpRequest) -> HttpResponse:
+    sniper = conf.sniper_config()
+    context = {"alerts": selectors.sniper_alerts()[:LIST_LENGTH], "sniper": sniper}
+    return render(request, "trading/sniper.html", context)
+
+
+@full_access_required
+def backtest_list(request: HttpRequest) -> HttpResponse:
+    form = BacktestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            backtest = backtest_create(
+                user=request.user,
+                symbol=data["symbol"],
+                timeframe=data["timeframe"],
+                start=data["start"],
+                end=data["end"],
+                parameters=form.parameters(),
+            )
+        except BacktestInvalid as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("backtest_detail", pk=backtest.pk)
+    context = {
+        "form": form,
+        "backtests": selectors.backtests_of(request.user)[:50],
+        "max_candles": f"{conf.backtest_max_candles():,}",
+    }
+    return render(request, "trading/backtests.html", context, status=400 if form.errors else 200)
+
+
+@full_access_required
+def backtest_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    backtest = get_object_or_404(Backtest, pk=pk, user=request.user)
+    trades = list(backtest.trades.order_by("number")[:TRADES_SHOWN]) if backtest.status == Backtest.Status.DONE else []
+    parameters = [(PARAMETER[name].label, value) for name, value in backtest.parameters.items() if name in PARAMETER]
+    context = {
+        "backtest": backtest,
+        "stats": backtest.stats,
+        "trades": trades,
+        "trades_total": backtest.trades.count() if trades else 0,
+        "trades_shown": TRADES_SHOWN,
+        "parameters": parameters,
+        "calibration": sorted(backtest.calibration, key=lambda r: (r["setup"], r["low"])),
+    }
+    return render(request, "trading/backtest_detail.html", context)
+
+
+@full_access_required
+def backtest_trades_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    return trades_csv_response(get_object_or_404(Backtest, pk=pk, user=request.user))
