@@ -25,3 +25,14 @@ def test_atr_warm_up_is_the_running_mean_true_range():
     close = np.array([10.0, 11.5, 12.0])
     assert atr(high, low, close, 14).tolist() == [2.0, 2.0, pytest.approx(7 / 3)]
     pd.testing.assert_series_equal(pd.Series(atr(high, low, close, 2)), pd.Series([2.0, 2.0, 2.5]))
+
+
+@pytest.mark.parametrize("window", [1, 2, 5, 50, 5000])
+def test_sliding_extremes_are_the_trailing_window_max_and_min(window):
+    from trading.engine.indicators import sliding_max, sliding_min
+
+    values = np.random.default_rng(window).standard_normal(777).round(1)  # rounding makes ties
+    expected_max = [values[max(0, i - window + 1):i + 1].max() for i in range(777)]
+    expected_min = [values[max(0, i - window + 1):i + 1].min() for i in range(777)]
+    assert sliding_max(values, window).tolist() == expected_max
+    assert sliding_min(values, window).tolist() == expected_min

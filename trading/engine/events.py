@@ -75,25 +75,15 @@ def _ranks_after(a, b, ints, floats):
 
 
 @njit(cache=True, nogil=True)
-def sort_events(ints, floats):
-    """Raw events in table order (confirmed, kind, scope, direction, bar, top, bottom), refs remapped to rows.
-
-    Stable: events equal in all of these keep their raw order.
-    """
-    m = ints.shape[1]
-    key = np.empty(m, np.int64)
-    for k in range(m):
-        up = 1 if ints[I_DIR, k] > 0 else 0
-        key[k] = (((ints[I_CONF, k] * 32 + ints[I_KIND, k]) * 4 + ints[I_SCOPE, k]) * 2 + up) * m + k
-    order = np.argsort(key)  # keys are unique (raw position last), so this sort is stable
-    for k in range(m):
-        key[k] //= m
+def _break_ties(order, key, ints, floats):
+    """Within runs of equal ``key`` in ``order``: insertion sort by (bar, top, bottom), stable."""
+    m = order.shape[0]
     start = 0
     while start < m:
         stop = start + 1
         while stop < m and key[order[stop]] == key[order[start]]:
             stop += 1
-        for a in range(start + 1, stop):  # insertion sort of the (small) run of equal keys
+        for a in range(start + 1, stop):
             x = order[a]
             b = a
             while b > start and _ranks_after(order[b - 1], x, ints, floats):
@@ -101,21 +91,23 @@ def sort_events(ints, floats):
                 b -= 1
             order[b] = x
         start = stop
-    rank = np.empty(m, np.int64)
-    out_i = np.empty_like(ints)
-    out_f = np.empty_like(floats)
-    for r in range(m):
-        rank[order[r]] = r
-    for j in range(ints.shape[0]):
-        for r in range(m):
-            out_i[j, r] = ints[j, order[r]]
-    for j in range(floats.shape[0]):
-        for r in range(m):
-            out_f[j, r] = floats[j, order[r]]
-    for r in range(m):
-        ref = out_i[I_REF, r]
-        out_i[I_REF, r] = rank[ref] if ref >= 0 else -1
-    return out_i, out_f
+
+
+def sort_events(ints: np.ndarray, floats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Raw events in table order (confirmed, kind, scope, direction, bar, top, bottom), refs remapped to rows.
+
+    Stable: events equal in all of these keep their raw order.
+    """
+    key = ((ints[I_CONF] * 32 + ints[I_KIND]) * 4 + ints[I_SCOPE]) * 2 + (ints[I_DIR] > 0)
+    order = np.argsort(key, kind="stable")
+    _break_ties(order, key, ints, floats)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    ints = ints[:, order]
+    floats = floats[:, order]
+    ref = ints[I_REF]
+    ints[I_REF] = np.where(ref >= 0, rank[np.maximum(ref, 0)], -1)
+    return ints, floats
 
 
 def events_frame(ints: np.ndarray, floats: np.ndarray) -> pd.DataFrame:

@@ -56,22 +56,52 @@ def wilder_atr(high, low, close, period):
 
 @njit(cache=True, nogil=True)
 def sliding_max(values, window):
-    """``out[i] = max(values[max(0, i - window + 1) .. i])`` in O(n) (van Herk / Gil-Werman blocks)."""
+    """``out[i] = max(values[max(0, i - window + 1) .. i])`` in O(n) (van Herk / Gil-Werman blocks).
+
+    Blocks of ``window`` bars: a running max from each block's start (``prefix``) and from each
+    block's end backwards (``suffix``); a window ``[s, i]`` spans at most two blocks, so its max is
+    ``max(suffix[s], prefix[i])``.
+    """
     n = values.shape[0]
     prefix = np.empty(n)
     suffix = np.empty(n)
-    for i in range(n):
-        prefix[i] = values[i] if i % window == 0 else max(prefix[i - 1], values[i])
-    for i in range(n - 1, -1, -1):
-        suffix[i] = values[i] if (i + 1) % window == 0 or i == n - 1 else max(suffix[i + 1], values[i])
+    for start in range(0, n, window):
+        end = min(start + window, n)
+        m = values[start]
+        for i in range(start, end):
+            m = max(m, values[i])
+            prefix[i] = m
+        m = values[end - 1]
+        for i in range(end - 1, start - 1, -1):
+            m = max(m, values[i])
+            suffix[i] = m
     out = np.empty(n)
-    for i in range(n):
-        start = i - window + 1
-        out[i] = prefix[i] if start <= 0 or start % window == 0 else max(suffix[start], prefix[i])
+    for i in range(min(window - 1, n)):
+        out[i] = prefix[i]
+    for i in range(window - 1, n):
+        out[i] = max(suffix[i - window + 1], prefix[i])
     return out
 
 
 @njit(cache=True, nogil=True)
 def sliding_min(values, window):
-    """``out[i] = min(values[max(0, i - window + 1) .. i])`` in O(n)."""
-    return -sliding_max(-values, window)
+    """``out[i] = min(values[max(0, i - window + 1) .. i])`` in O(n) (as ``sliding_max``)."""
+    n = values.shape[0]
+    prefix = np.empty(n)
+    suffix = np.empty(n)
+    for start in range(0, n, window):
+        end = min(start + window, n)
+        m = values[start]
+        for i in range(start, end):
+            m = min(m, values[i])
+            prefix[i] = m
+        m = values[end - 1]
+        for i in range(end - 1, start - 1, -1):
+            m = min(m, values[i])
+            suffix[i] = m
+    out = np.empty(n)
+    for i in range(min(window - 1, n)):
+        out[i] = prefix[i]
+    for i in range(window - 1, n):
+        out[i] = min(suffix[i - window + 1], prefix[i])
+    return out
