@@ -17,11 +17,13 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("access/", include("gatekeeper.urls")),
     path("", include("trading.urls")),
+    path("markets/", include("market.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include("accounts.api_urls")),
     path("api/", include("gatekeeper.api_urls")),
     path("api/", include("trading.api_urls")),
+    path("api/market/", include("market.api_urls")),
 ]
 
 handler404 = "flaxu.views.not_found"

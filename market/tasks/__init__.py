@@ -3,5 +3,6 @@
 The price-alert tasks (market/tasks/alerts.py) are added here by their author: ``from .alerts import *``.
 """
 
+from market.tasks.alerts import *  # noqa: F403
 from market.tasks.intel import *  # noqa: F403
 from market.tasks.refresh import *  # noqa: F403

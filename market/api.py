@@ -1,0 +1,198 @@
+"""Market API (``/api/market/``): every Markets-page widget as JSON, and the caller's price alerts.
+
+Read endpoints validate their query with a serializer, call one selector/service (each caches per its
+TTL setting) and pass the result through the documented response serializer. Errors use the one
+FLAXU shape (``flaxu.api_errors``): ``{"detail", "errors": {field: [messages]}}``.
+
+Market data is public and cheap to serve from the cache, but the page polls it while its websocket is
+down, so reads count against a roomier per-user budget (``MarketDataThrottle``) than the general
+"api" scope; writes (alerts) keep the default.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from flaxu.throttles import parse_rate
+from market import serializers as s
+from market.exchanges import errors as gateway_errors
+from market.selectors import prices, snapshots
+from market.selectors.alerts import price_alerts_for_user
+from market.services import intel
+from market.services.alerts import price_alert_create, price_alert_delete
+
+_ERROR = s.MarketErrorSerializer
+_BAD = OpenApiResponse(_ERROR, description="Invalid query: `errors` names each parameter and what is wrong.")
+
+
+class MarketDataThrottle(UserRateThrottle):
+    """600 reads per 15 minutes per user: a page polling every 10 s stays well inside."""
+
+    scope = "market"
+    rate = "600/15m"
+
+    def parse_rate(self, rate):
+        return parse_rate(rate)
+
+
+def _query(serializer_class, request, **context):
+    serializer = serializer_class(data=request.query_params, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _universe() -> dict:
+    return {"universe": snapshots.universe()}
+
+
+class MarketView(APIView):
+    throttle_classes = [MarketDataThrottle]
+
+
+class SourceView(MarketView):
+    """The market-data source (live or replay/DEMO), its clock, exchanges, followed symbols and timeframes."""
+
+    @extend_schema(responses=s.SourceInfoSerializer)
+    def get(self, request):
+        return Response(s.SourceInfoSerializer(prices.source_summary()).data)
+
+
+class TickersView(MarketView):
+    """Last price, best bid/ask, 24 h change and volume per exchange and symbol (cache, ~10 s fresh)."""
+
+    @extend_schema(parameters=[s.TickersQuerySerializer], responses={200: s.TickersSerializer, 400: _BAD})
+    def get(self, request):
+        query = _query(s.TickersQuerySerializer, request, exchanges=snapshots.exchanges(), **_universe())
+        return Response(s.TickersSerializer(prices.tickers_table(**query)).data)
+
+
+class CandlesView(MarketView):
+    """OHLCV candles for the chart: stored closed candles, completed to now by the source (last may be forming)."""
+
+    @extend_schema(parameters=[s.CandlesQuerySerializer], responses={200: s.CandlesSerializer, 400: _BAD})
+    def get(self, request):
+        query = _query(s.CandlesQuerySerializer, request, **_universe())
+        return Response(s.CandlesSerializer(prices.chart_candles(**query)).data)
+
+
+def _widget(serializer_class, payload) -> Response:
+    return Response(serializer_class(payload).data)
+
+
+class FundingView(MarketView):
+    """Funding rates side by side on every exchange, with next funding time and annualized rate."""
+
+    @extend_schema(responses=s.FundingSerializer)
+    def get(self, request):
+        return _widget(s.FundingSerializer, intel.funding_table())
+
+
+class LongShortView(MarketView):
+    """Account long/short ratios (Binance, OKX, Bybit; BingX is listed as not offered)."""
+
+    @extend_schema(responses=s.LongShortSerializer)
+    def get(self, request):
+        return _widget(s.LongShortSerializer, intel.long_short_table())
+
+
+class OpenInterestView(MarketView):
+    """Open interest per symbol and exchange (USDT), largest first."""
+
+    @extend_schema(responses=s.OpenInterestSerializer)
+    def get(self, request):
+        return _widget(s.OpenInterestSerializer, intel.open_interest_table())
+
+
+class ArbitrageView(MarketView):
+    """Cross-exchange spreads after taker fees and book depth. Transfers between exchanges take time."""
+
+    @extend_schema(responses=s.ArbitrageSerializer)
+    def get(self, request):
+        return _widget(s.ArbitrageSerializer, intel.arbitrage_table())
+
+
+class HeatmapView(MarketView):
+    """Estimated liquidation levels of one perpetual (a model; see `model.description`), real events overlaid."""
+
+    @extend_schema(parameters=[s.SymbolQuerySerializer], responses={200: s.HeatmapSerializer, 400: _BAD})
+    def get(self, request):
+        query = _query(s.SymbolQuerySerializer, request, **_universe())
+        try:
+            payload = intel.liquidation_heatmap(query["symbol"])
+        except gateway_errors.InvalidRequest as exc:
+            raise ValidationError({"symbol": [str(exc)]}) from exc
+        return _widget(s.HeatmapSerializer, payload)
+
+
+class FearGreedView(MarketView):
+    """Fear & Greed index (alternative.me) with 30 days of history."""
+
+    @extend_schema(responses=s.FearGreedSerializer)
+    def get(self, request):
+        return _widget(s.FearGreedSerializer, intel.fear_greed())
+
+
+class AltcoinSeasonView(MarketView):
+    """Altcoin Season Index, computed by FLAXU: share of the top 50 altcoins that beat BTC over 90 (30) days."""
+
+    @extend_schema(responses=s.AltcoinSeasonSerializer)
+    def get(self, request):
+        return _widget(s.AltcoinSeasonSerializer, intel.altcoin_season())
+
+
+class TopCoinsView(MarketView):
+    """A page of the top 500 coins by market cap: sortable, searchable, live prices where exchanges list them."""
+
+    @extend_schema(parameters=[s.TopCoinsQuerySerializer], responses={200: s.TopCoinsSerializer, 400: _BAD})
+    def get(self, request):
+        query = _query(s.TopCoinsQuerySerializer, request, sorts=intel.TOP_SORTS)
+        payload = intel.top_coins(page=query["page"], per_page=query["per_page"], sort=query["sort"], query=query["q"])
+        return _widget(s.TopCoinsSerializer, payload)
+
+
+# --- price alerts ---------------------------------------------------------------------------------------
+
+
+def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    return {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+
+
+class PriceAlertListCreateView(APIView):
+    """Your price alerts (active first); or create one: above/below a price, or rise/fall by % within a window.
+
+    An alert fires once: an in-app notification, a websocket event (`price_alert`) and an email.
+    """
+
+    @extend_schema(responses=s.PriceAlertSerializer(many=True))
+    def get(self, request):
+        return Response(s.PriceAlertSerializer(price_alerts_for_user(user=request.user), many=True).data)
+
+    @extend_schema(
+        request=s.PriceAlertCreateSerializer,
+        responses={201: s.PriceAlertSerializer, 400: OpenApiResponse(_ERROR, description="Invalid alert.")},
+    )
+    def post(self, request):
+        serializer = s.PriceAlertCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            alert = price_alert_create(user=request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(_field_errors(exc)) from exc
+        return Response(s.PriceAlertSerializer(alert).data, status=status.HTTP_201_CREATED)
+
+
+class PriceAlertDeleteView(APIView):
+    """Delete one of your price alerts (active or fired)."""
+
+    @extend_schema(request=None, responses={204: None, 404: _ERROR})
+    def delete(self, request, pk: int):
+        alert = get_object_or_404(price_alerts_for_user(user=request.user), pk=pk)
+        price_alert_delete(alert=alert)
+        return Response(status=status.HTTP_204_NO_CONTENT)

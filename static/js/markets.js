@@ -1,0 +1,766 @@
+// The Markets page, kept live: prices and the chart follow the "market.tickers" pushes, closed candles
+// arrive on "market.candles.<symbol>.<tf>", and a widget's own push re-fetches its fragment from
+// /markets/widgets/<name>/. While the websocket is down the page polls the API every 10 s instead.
+// Also: the price-alert form (fields that fit the chosen condition) and fired-alert messages.
+(function () {
+  "use strict";
+
+  const MINUS = "\u2212";
+  const live = window.flaxuLive || null;
+
+  // --- formatting (same rules as market/templatetags/market_format.py) -----------------------------
+
+  function num(value) {
+    if (value === null || value === undefined || value === "") return null;
+    const n = Number(value);
+    return Number.isFinite(n) ? n : null;
+  }
+
+  function priceDecimals(n) {
+    const m = Math.abs(n);
+    if (m >= 1000) return 2;
+    if (m >= 1) return 4;
+    if (m === 0) return 2;
+    return Math.min(10, Math.max(4, 5 - Math.floor(Math.log10(m))));
+  }
+
+  function fmtFixed(n, decimals) {
+    return Math.abs(n).toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  }
+
+  function fmtPrice(value) {
+    const n = num(value);
+    if (n === null) return "–";
+    const text = fmtFixed(n, priceDecimals(n));
+    return n < 0 ? MINUS + text : text;
+  }
+
+  function fmtPct(value, decimals) {
+    const n = num(value);
+    const d = decimals === undefined ? 2 : decimals;
+    if (n === null) return "–";
+    const text = fmtFixed(n, d) + " %";
+    const rounded = Number(n.toFixed(d));
+    if (rounded > 0) return "▲ +" + text;
+    if (rounded < 0) return "▼ " + MINUS + text;
+    return text;
+  }
+
+  function direction(value) {
+    const n = num(value);
+    if (n === null || n === 0) return "flat";
+    return n > 0 ? "up" : "down";
+  }
+
+  function fmtUsd(value) {
+    const n = num(value);
+    if (n === null) return "–";
+    const sign = n < 0 ? MINUS : "";
+    const m = Math.abs(n);
+    const units = [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "K"]];
+    for (const [limit, suffix] of units) {
+      if (m >= limit) return sign + "$" + fmtFixed(m / limit, 2) + suffix;
+    }
+    return sign + "$" + fmtFixed(m, 2);
+  }
+
+  function fmtTime(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(11, 19);
+  }
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children || []) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  function announce(text) {
+    const status = document.getElementById("live-status");
+    if (status) status.textContent = text;
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(url + " answered " + response.status);
+    return response.json();
+  }
+
+  // --- price alerts (both pages) ---------------------------------------------------------------------
+
+  function setupAlertForm(form) {
+    const condition = form.querySelector("[name=condition]");
+    if (!condition) return;
+    const byName = (name) => {
+      const input = form.querySelector("[name=" + name + "]");
+      return input ? input.closest(".field") : null;
+    };
+    const levelFields = [byName("price")];
+    const moveFields = [byName("percent"), byName("window_minutes")];
+    function sync() {
+      const isLevel = condition.value === "above" || condition.value === "below";
+      levelFields.forEach((f) => f && (f.hidden = !isLevel));
+      moveFields.forEach((f) => f && (f.hidden = isLevel));
+    }
+    condition.addEventListener("change", sync);
+    sync();
+    // The chosen perpetual's last price, as a reference for the level.
+    const symbol = form.querySelector("[name=symbol]");
+    const hint = document.getElementById("alert-price-hint");
+    const pricesNode = document.getElementById("alert-prices");
+    if (symbol && hint && pricesNode) {
+      const prices = JSON.parse(pricesNode.textContent);
+      const showPrice = () => {
+        const last = prices[symbol.value];
+        hint.textContent = last ? symbol.value.split("/")[0] + " last price: " + last + " USDT" : "";
+      };
+      symbol.addEventListener("change", showPrice);
+      showPrice();
+    }
+  }
+
+  const alertForm = document.getElementById("alert-form");
+  if (alertForm) setupAlertForm(alertForm);
+
+  if (live) {
+    live.on("price_alert", (data) => {
+      announce("Price alert fired: " + data.title);
+      const row = document.getElementById("alert-" + data.id);
+      if (row && row.cells[2]) {
+        row.cells[2].textContent = "";
+        row.cells[2].append(el("strong", { text: "Fired" }), " " + fmtTime(data.fired_at) + " UTC at " + fmtPrice(data.price));
+      }
+    });
+  }
+
+  // --- the Markets page ------------------------------------------------------------------------------
+
+  const configNode = document.getElementById("markets-config");
+  if (!configNode) return;
+  const config = JSON.parse(configNode.textContent);
+  const state = {
+    symbol: config.symbol,
+    timeframe: config.timeframe,
+    tickers: null, // the latest {exchange: {symbol: row}}
+    sourceTime: null,
+    polling: null,
+    slowPolls: 0,
+    wasOffline: false,
+  };
+
+  function widgetUrl(name, query) {
+    return config.urls.widget.replace("WIDGET", name) + (query || "");
+  }
+
+  function slug(symbol) {
+    return config.slugs[symbol] || symbol.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
+  }
+
+  function candlesGroup(symbol, timeframe) {
+    return "market.candles." + slug(symbol) + "." + timeframe;
+  }
+
+  function heatmapGroup(symbol) {
+    return "market.liquidations." + slug(symbol);
+  }
+
+  // Live prices: top-500 rows, the chart header and the forming candle -----------------------------
+
+  function flash(node, up) {
+    node.classList.remove("flash-up", "flash-down");
+    void node.offsetWidth; // restart the animation
+    node.classList.add(up ? "flash-up" : "flash-down");
+  }
+
+  function setPrice(node, value) {
+    const n = num(value);
+    if (n === null) return;
+    const before = num(node.dataset.price);
+    node.dataset.price = String(n);
+    node.textContent = fmtPrice(n);
+    if (before !== null && before !== n) flash(node.closest("td") || node, n > before);
+  }
+
+  function setChange(node, value) {
+    node.textContent = fmtPct(value);
+    node.classList.remove("up", "down", "flat");
+    node.classList.add(direction(value));
+  }
+
+  function applyTickers(byExchange, sourceTime) {
+    state.tickers = byExchange;
+    if (sourceTime) state.sourceTime = sourceTime;
+    // Coin → its price on the first exchange that lists it (as the server does).
+    const coins = {};
+    for (const rows of Object.values(byExchange)) {
+      for (const [symbol, row] of Object.entries(rows)) {
+        const mapped = config.coinMap[symbol];
+        if (!mapped || coins[mapped[0]] || num(row.last) === null) continue;
+        coins[mapped[0]] = { price: num(row.last) / mapped[1], change: row.change_percent };
+      }
+    }
+    document.querySelectorAll("#top-rows tr[data-coin]").forEach((tr) => {
+      const quote = coins[tr.dataset.coin];
+      if (!quote || !tr.querySelector(".tag.live")) return;
+      const priceNode = tr.querySelector("[data-price]");
+      const changeNode = tr.querySelector("[data-change]");
+      if (priceNode) setPrice(priceNode, quote.price);
+      if (changeNode && quote.change !== null && quote.change !== undefined) setChange(changeNode, quote.change);
+    });
+    const own = (byExchange[config.chartExchange] || {})[state.symbol];
+    if (own) {
+      const last = document.getElementById("chart-last");
+      const change = document.getElementById("chart-change");
+      if (last) setPrice(last, own.last);
+      if (change) setChange(change, own.change_percent);
+      updateFormingCandle(num(own.last), own.time || state.sourceTime);
+    }
+  }
+
+  function tickersFromApi(data) {
+    const byExchange = {};
+    let time = null;
+    for (const table of data.exchanges || []) {
+      const rows = {};
+      for (const t of table.tickers || []) {
+        rows[t.symbol] = t;
+        time = time || t.time;
+      }
+      byExchange[table.exchange] = rows;
+    }
+    return [byExchange, time];
+  }
+
+  // The chart ------------------------------------------------------------------------------------------
+
+  const chartNode = document.getElementById("chart");
+  const chartStatus = document.getElementById("chart-status");
+  let chart = null;
+  let candleSeries = null;
+  let volumeSeries = null;
+  let lastBar = null;
+  let loadToken = 0;
+
+  function cssVar(name, fallback) {
+    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function makeChart() {
+    const LC = window.LightweightCharts;
+    if (!LC || !chartNode) return false;
+    const border = cssVar("--border", "#30363d");
+    chart = LC.createChart(chartNode, {
+      autoSize: true,
+      layout: { background: { type: "solid", color: "transparent" }, textColor: cssVar("--muted", "#8b949e") },
+      grid: { vertLines: { color: border }, horzLines: { color: border } },
+      rightPriceScale: { borderColor: border },
+      timeScale: { borderColor: border, timeVisible: true, secondsVisible: false },
+    });
+    const good = cssVar("--good", "#3fb950");
+    const bad = cssVar("--bad", "#f85149");
+    candleSeries = chart.addSeries(LC.CandlestickSeries, {
+      upColor: good,
+      downColor: bad,
+      wickUpColor: good,
+      wickDownColor: bad,
+      borderVisible: false,
+    });
+    candleSeries.priceScale().applyOptions({ scaleMargins: { top: 0.05, bottom: 0.25 } });
+    volumeSeries = chart.addSeries(LC.HistogramSeries, { priceFormat: { type: "volume" }, priceScaleId: "" });
+    volumeSeries.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    return true;
+  }
+
+  function toBar(c) {
+    return {
+      time: Math.floor(Date.parse(c.time) / 1000),
+      open: Number(c.open),
+      high: Number(c.high),
+      low: Number(c.low),
+      close: Number(c.close),
+      volume: Number(c.volume),
+    };
+  }
+
+  function volumeBar(bar) {
+    const up = bar.close >= bar.open;
+    return { time: bar.time, value: bar.volume, color: up ? "rgba(63,185,80,0.45)" : "rgba(248,81,73,0.45)" };
+  }
+
+  function putBar(bar) {
+    if (!candleSeries) return;
+    if (lastBar && bar.time < lastBar.time) {
+      try {
+        candleSeries.update(bar, true);
+        volumeSeries.update(volumeBar(bar), true);
+      } catch (error) {
+        /* older than the chart's history: nothing to correct */
+      }
+      return;
+    }
+    candleSeries.update(bar);
+    volumeSeries.update(volumeBar(bar));
+    lastBar = bar;
+  }
+
+  async function loadCandles() {
+    if (!candleSeries) return;
+    const token = ++loadToken;
+    const url =
+      config.urls.candles +
+      "?symbol=" + encodeURIComponent(state.symbol) +
+      "&timeframe=" + encodeURIComponent(state.timeframe) +
+      "&limit=300";
+    try {
+      const data = await getJSON(url);
+      if (token !== loadToken) return; // a newer symbol/timeframe was chosen meanwhile
+      const bars = (data.candles || []).map(toBar);
+      const precision = bars.length ? priceDecimals(bars[bars.length - 1].close) : 2;
+      candleSeries.applyOptions({ priceFormat: { type: "price", precision, minMove: Math.pow(10, -precision) } });
+      candleSeries.setData(bars);
+      volumeSeries.setData(bars.map(volumeBar));
+      lastBar = bars.length ? bars[bars.length - 1] : null;
+      if (chartStatus) {
+        const stale = data.stale_since ? " · stale since " + fmtTime(data.stale_since) + " UTC" : "";
+        chartStatus.textContent =
+          bars.length + " candles of " + state.timeframe + " (" + data.stored + " stored) · " + data.source + stale;
+      }
+    } catch (error) {
+      if (chartStatus) chartStatus.textContent = "Could not load candles; retrying with the next update.";
+    }
+  }
+
+  function updateFormingCandle(price, time) {
+    if (!candleSeries || !lastBar || price === null) return;
+    const step = config.timeframeSeconds[state.timeframe];
+    const now = time ? Math.floor(Date.parse(time) / 1000) : Math.floor(Date.now() / 1000);
+    if (!Number.isFinite(now)) return;
+    const start = Math.floor(now / step) * step;
+    if (start < lastBar.time) return;
+    let bar;
+    if (start === lastBar.time) {
+      bar = { ...lastBar, high: Math.max(lastBar.high, price), low: Math.min(lastBar.low, price), close: price };
+    } else {
+      bar = { time: start, open: lastBar.close, high: Math.max(lastBar.close, price), low: Math.min(lastBar.close, price), close: price, volume: 0 };
+    }
+    putBar(bar);
+  }
+
+  function onCandles(data) {
+    if (data.symbol !== state.symbol || data.timeframe !== state.timeframe) return;
+    if (data.exchange && data.exchange !== config.chartExchange) return;
+    (data.candles || []).map(toBar).forEach(putBar);
+  }
+
+  // Symbol and timeframe pickers ------------------------------------------------------------------------
+
+  function subscribeChart(previous) {
+    if (!live) return;
+    if (previous) live.unsubscribe([candlesGroup(previous.symbol, previous.timeframe), heatmapGroup(previous.symbol)]);
+    live.subscribe([candlesGroup(state.symbol, state.timeframe), heatmapGroup(state.symbol)]);
+  }
+
+  function rememberInUrl() {
+    const url = new URL(window.location.href);
+    url.searchParams.set("symbol", state.symbol);
+    url.searchParams.set("timeframe", state.timeframe);
+    window.history.replaceState(null, "", url);
+  }
+
+  function choose(symbol, timeframe) {
+    const previous = { symbol: state.symbol, timeframe: state.timeframe };
+    if (symbol === previous.symbol && timeframe === previous.timeframe) return;
+    state.symbol = symbol;
+    state.timeframe = timeframe;
+    const base = symbol.split("/")[0];
+    const title = document.getElementById("chart-title");
+    if (title) title.textContent = base + " perpetual";
+    const link = document.getElementById("chart-alert-link");
+    if (link) {
+      link.href = config.urls.alerts + "?symbol=" + encodeURIComponent(symbol);
+      link.textContent = "Set a price alert on " + base;
+    }
+    document.querySelectorAll("#chart-form button[name=timeframe]").forEach((b) => {
+      b.setAttribute("aria-pressed", String(b.value === timeframe));
+    });
+    if (chartNode) chartNode.setAttribute("aria-label", "Candlestick chart of " + symbol + " with volume.");
+    rememberInUrl();
+    subscribeChart(previous);
+    loadCandles();
+    if (symbol !== previous.symbol) {
+      const last = document.getElementById("chart-last");
+      if (last) delete last.dataset.price;
+      if (state.tickers) applyTickers(state.tickers);
+      refreshWidget("heatmap");
+    }
+  }
+
+  const chartForm = document.getElementById("chart-form");
+  if (chartForm) {
+    const select = chartForm.querySelector("#chart-symbol");
+    chartForm.addEventListener("click", (event) => {
+      const button = event.target.closest("button[name=timeframe]");
+      if (!button) return;
+      event.preventDefault();
+      choose(state.symbol, button.value);
+    });
+    chartForm.addEventListener("submit", (event) => event.preventDefault());
+    if (select) select.addEventListener("change", () => choose(select.value, state.timeframe));
+  }
+
+  // Widget fragments ------------------------------------------------------------------------------------
+
+  const pending = new Set();
+
+  function refreshWidget(name) {
+    if (name === "top-coins") {
+      loadTop();
+      return;
+    }
+    if (pending.has(name)) return;
+    pending.add(name);
+    window.setTimeout(async () => {
+      pending.delete(name);
+      const query = name === "heatmap" ? "?symbol=" + encodeURIComponent(state.symbol) : "";
+      try {
+        const response = await fetch(widgetUrl(name, query), { credentials: "same-origin" });
+        if (!response.ok) return;
+        const html = await response.text();
+        const current = document.getElementById("w-" + name);
+        if (!current) return;
+        const template = document.createElement("template");
+        template.innerHTML = html.trim();
+        const fresh = template.content.firstElementChild;
+        if (fresh && fresh.id === current.id) current.replaceWith(fresh);
+        if (name === "heatmap") drawHeatmap();
+      } catch (error) {
+        /* keep what is shown; the next push or poll tries again */
+      }
+    }, 250);
+  }
+
+  // Top 500 table ----------------------------------------------------------------------------------------
+
+  const topTable = document.getElementById("top-table");
+  const top = topTable
+    ? { page: Number(topTable.dataset.page) || 1, sort: topTable.dataset.sort || "rank", q: topTable.dataset.query || "" }
+    : null;
+  const TOP_COLUMNS = [
+    ["rank", "#", "num"],
+    ["name", "Coin", ""],
+    ["price", "Price", "num"],
+    ["change_24h_pct", "24 h", "num"],
+    ["change_7d_pct", "7 d", "num"],
+    ["market_cap", "Market cap", "num"],
+    ["volume_24h", "Volume 24 h", "num"],
+  ];
+  let topToken = 0;
+
+  function topHref(params) {
+    const query = new URLSearchParams();
+    if (params.page && params.page > 1) query.set("page", params.page);
+    query.set("sort", params.sort);
+    if (params.q) query.set("q", params.q);
+    return "?" + query.toString() + "#w-top-coins";
+  }
+
+  function coinRow(coin) {
+    const priceCell = el("td", { className: "num" }, [
+      el("span", { "data-price": coin.price === null ? "" : String(coin.price), text: fmtPrice(coin.price) }),
+    ]);
+    if (coin.live) {
+      priceCell.append(" ", el("span", { className: "tag live", title: "Live price from exchange tickers", text: "live" }));
+    }
+    return el("tr", { "data-coin": String(coin.symbol).toUpperCase() }, [
+      el("td", { className: "num", text: coin.rank === null ? "–" : String(coin.rank) }),
+      el("th", { scope: "row" }, [coin.name || coin.symbol, el("span", { className: "coin-symbol", text: String(coin.symbol).toUpperCase() })]),
+      priceCell,
+      el("td", { className: "num " + direction(coin.change_24h_pct), "data-change": "", text: fmtPct(coin.change_24h_pct) }),
+      el("td", { className: "num " + direction(coin.change_7d_pct), text: fmtPct(coin.change_7d_pct) }),
+      el("td", { className: "num", text: fmtUsd(coin.market_cap) }),
+      el("td", { className: "num", text: fmtUsd(coin.volume_24h) }),
+    ]);
+  }
+
+  function renderTop(data) {
+    const field = top.sort.replace(/^-/, "");
+    const descending = top.sort.startsWith("-");
+    const headRow = topTable.tHead.rows[0];
+    headRow.textContent = "";
+    for (const [key, label, css] of TOP_COLUMNS) {
+      const current = key === field;
+      let next;
+      if (current) next = descending ? key : "-" + key;
+      else next = ["rank", "name", "symbol"].includes(key) ? key : "-" + key;
+      const th = el("th", { scope: "col", className: css, "aria-sort": current ? (descending ? "descending" : "ascending") : null }, [
+        el("a", { href: topHref({ page: 1, sort: next, q: top.q }), "data-sort": next, text: label }),
+      ]);
+      headRow.append(th);
+    }
+    const body = document.getElementById("top-rows");
+    body.textContent = "";
+    if (!data.results.length) {
+      body.append(el("tr", {}, [el("td", { colspan: "7", className: "muted", text: "No coin matches “" + top.q + "”." })]));
+    }
+    data.results.forEach((coin) => body.append(coinRow(coin)));
+    const caption = document.getElementById("top-caption");
+    if (caption) {
+      caption.textContent =
+        "By market cap. Page " + data.page + " of " + data.pages + ", " + data.total + " coin" + (data.total === 1 ? "" : "s") +
+        (top.q ? " matching “" + top.q + "”" : "") + ". Prices tagged “live” follow the exchanges’ tickers.";
+    }
+    const pager = document.getElementById("top-pager");
+    if (pager) {
+      pager.textContent = "";
+      pager.append(
+        data.page > 1
+          ? el("a", { href: topHref({ page: data.page - 1, sort: top.sort, q: top.q }), "data-page": data.page - 1, rel: "prev", text: "← Previous" })
+          : el("span", { className: "disabled", "aria-disabled": "true", text: "← Previous" }),
+        el("span", { id: "top-page-label", text: "Page " + data.page + " of " + data.pages }),
+        data.page < data.pages
+          ? el("a", { href: topHref({ page: data.page + 1, sort: top.sort, q: top.q }), "data-page": data.page + 1, rel: "next", text: "Next →" })
+          : el("span", { className: "disabled", "aria-disabled": "true", text: "Next →" }),
+      );
+    }
+    const freshness = document.getElementById("top-freshness");
+    if (freshness) {
+      freshness.textContent = "";
+      const line = el("p", { className: "freshness muted" });
+      if (data.stale_since) {
+        line.append(el("span", { className: "stale", role: "status", text: "⚠ Stale since " + fmtTime(data.stale_since) + " UTC: showing the last good data." }), " ");
+      }
+      line.append("Source: " + (data.source || "not loaded yet") + " · updated " + fmtTime(data.updated_at) + " UTC" + (data.demo ? " · DEMO" : ""));
+      freshness.append(line);
+    }
+    topTable.dataset.sort = top.sort;
+    topTable.dataset.page = String(data.page);
+    top.page = data.page;
+    if (state.tickers) applyTickers(state.tickers);
+  }
+
+  async function loadTop() {
+    if (!top) return;
+    const token = ++topToken;
+    const query = new URLSearchParams({ page: top.page, per_page: config.topPerPage, sort: top.sort, q: top.q });
+    try {
+      const data = await getJSON(config.urls.topCoins + "?" + query.toString());
+      if (token === topToken) renderTop(data);
+    } catch (error) {
+      announce("Could not load the coin list; the next update tries again.");
+    }
+  }
+
+  if (top) {
+    const section = document.getElementById("w-top-coins");
+    section.addEventListener("click", (event) => {
+      const sortLink = event.target.closest("a[data-sort]");
+      const pageLink = event.target.closest("a[data-page]");
+      if (sortLink) {
+        event.preventDefault();
+        top.sort = sortLink.dataset.sort;
+        top.page = 1;
+        loadTop();
+      } else if (pageLink) {
+        event.preventDefault();
+        top.page = Number(pageLink.dataset.page) || 1;
+        loadTop();
+        topTable.scrollIntoView({ block: "nearest" });
+      }
+    });
+    const search = document.getElementById("top-search");
+    const input = document.getElementById("top-q");
+    let typing = null;
+    if (search) {
+      search.addEventListener("submit", (event) => {
+        event.preventDefault();
+        top.q = input.value.trim();
+        top.page = 1;
+        loadTop();
+      });
+    }
+    if (input) {
+      input.addEventListener("input", () => {
+        window.clearTimeout(typing);
+        typing = window.setTimeout(() => {
+          top.q = input.value.trim();
+          top.page = 1;
+          loadTop();
+        }, 300);
+      });
+    }
+  }
+
+  // Liquidation heatmap (canvas) -----------------------------------------------------------------------
+
+  function drawHeatmap() {
+    const canvas = document.getElementById("heatmap-canvas");
+    const source = document.getElementById("heatmap-data");
+    if (!canvas || !source) return;
+    const data = JSON.parse(source.textContent);
+    const ratio = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    if (!width || !height || !data.bin_width) return;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+
+    const columns = data.columns.length ? data.columns : [[null, data.bins]];
+    const all = columns.flatMap((c) => c[1]).concat(data.bins);
+    if (!all.length) return;
+    const low = Math.min(...all.map((b) => b[0]), data.price || Infinity);
+    const high = Math.max(...all.map((b) => b[0] + data.bin_width), data.price || -Infinity);
+    const axis = 84; // price labels on the right
+    const profile = Math.max(60, Math.round(width * 0.16));
+    const mapWidth = width - axis - profile - 8;
+    const y = (p) => height - ((p - low) / (high - low || 1)) * height;
+    const rowHeight = Math.max(1, (data.bin_width / (high - low || 1)) * height);
+    const peak = Math.max(1, ...all.map((b) => Math.max(b[1], b[2])));
+    const colWidth = mapWidth / columns.length;
+    const price = data.price;
+
+    columns.forEach(([, bins], i) => {
+      for (const [p, longs, shorts] of bins) {
+        const value = longs + shorts;
+        if (value <= 0) continue;
+        const alpha = Math.min(1, 0.08 + Math.sqrt(value / peak));
+        ctx.fillStyle = longs >= shorts ? `rgba(63,185,80,${alpha})` : `rgba(248,81,73,${alpha})`;
+        ctx.fillRect(i * colWidth, y(p + data.bin_width), Math.ceil(colWidth), Math.ceil(rowHeight));
+      }
+    });
+    // The current profile: bars grow left to right from the map's edge.
+    const x0 = mapWidth + 8;
+    for (const [p, longs, shorts] of data.bins) {
+      const top = y(p + data.bin_width);
+      if (longs > 0) {
+        ctx.fillStyle = "rgba(63,185,80,0.85)";
+        ctx.fillRect(x0, top, (longs / peak) * profile, Math.max(1, rowHeight - 1));
+      }
+      if (shorts > 0) {
+        ctx.fillStyle = "rgba(248,81,73,0.85)";
+        ctx.fillRect(x0, top, (shorts / peak) * profile, Math.max(1, rowHeight - 1));
+      }
+    }
+    const eventPeak = Math.max(1, ...data.events.map((e) => e[1] + e[2]));
+    ctx.fillStyle = "#58a6ff";
+    for (const [p, longs, shorts] of data.events) {
+      const r = 2 + 4 * Math.sqrt((longs + shorts) / eventPeak);
+      ctx.beginPath();
+      ctx.arc(x0 + profile - 6, y(p + data.bin_width / 2), r, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    if (price) {
+      ctx.strokeStyle = "#f0b90b";
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      ctx.moveTo(0, y(price));
+      ctx.lineTo(width - axis, y(price));
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    ctx.fillStyle = cssVar("--muted", "#8b949e");
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "left";
+    for (let i = 0; i <= 5; i++) {
+      const p = low + ((high - low) * i) / 5;
+      ctx.fillText(fmtPrice(p), width - axis + 4, Math.min(height - 3, Math.max(10, y(p) + 4)));
+    }
+    if (price) {
+      ctx.fillStyle = "#f0b90b";
+      ctx.fillText(fmtPrice(price), width - axis + 4, Math.max(10, y(price) - 4));
+    }
+    if (columns[0][0]) {
+      ctx.fillStyle = cssVar("--muted", "#8b949e");
+      ctx.fillText(fmtTime(columns[0][0]).slice(0, 5), 2, height - 4);
+      ctx.textAlign = "right";
+      ctx.fillText(fmtTime(columns[columns.length - 1][0]).slice(0, 5) + " UTC", mapWidth, height - 4);
+    }
+  }
+
+  let resizeTimer = null;
+  window.addEventListener("resize", () => {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(drawHeatmap, 150);
+  });
+
+  // Live pushes and the polling fallback ------------------------------------------------------------------
+
+  async function pollOnce() {
+    try {
+      const [byExchange, time] = tickersFromApi(await getJSON(config.urls.tickers));
+      applyTickers(byExchange, time);
+    } catch (error) {
+      /* try again at the next tick */
+    }
+    state.slowPolls += 1;
+    if (state.slowPolls % 6 === 0) {
+      // About once a minute: candles and every widget.
+      loadCandles();
+      Object.values(config.widgetEvents).forEach(([, name]) => refreshWidget(name));
+      refreshWidget("heatmap");
+    }
+  }
+
+  function startPolling() {
+    if (state.polling) return;
+    state.wasOffline = true;
+    announce("Live updates are offline; refreshing every " + config.pollSeconds + " s.");
+    pollOnce();
+    state.polling = window.setInterval(pollOnce, config.pollSeconds * 1000);
+  }
+
+  function stopPolling() {
+    if (!state.polling) return;
+    window.clearInterval(state.polling);
+    state.polling = null;
+    announce("");
+  }
+
+  function start() {
+    if (makeChart()) loadCandles();
+    drawHeatmap();
+    if (!live) {
+      startPolling();
+      return;
+    }
+    live.subscribe([config.tickersGroup, ...Object.values(config.widgetEvents).map(([group]) => group)]);
+    subscribeChart(null);
+    live.on("tickers", (data) => applyTickers(data.exchanges || {}, data.source_time));
+    live.on("candles", onCandles);
+    for (const [event, [, name]] of Object.entries(config.widgetEvents)) {
+      live.on(event, () => refreshWidget(name));
+    }
+    live.on("liquidation_heatmap", (data) => {
+      if (!data || data.symbol === state.symbol) refreshWidget("heatmap");
+    });
+    live.on("hello", () => {
+      stopPolling();
+      if (state.wasOffline) {
+        // Back online: catch up on what the socket missed.
+        state.wasOffline = false;
+        loadCandles();
+        loadTop();
+      }
+    });
+    live.on("offline", startPolling);
+    window.setTimeout(() => {
+      if (!live.live) startPolling();
+    }, 5000);
+  }
+
+  // lightweight-charts and this file are both deferred, in order: the library is there by now.
+  start();
+})();
