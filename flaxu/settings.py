@@ -392,6 +392,33 @@ FLAXU_COINGLASS_URL = env.str("FLAXU_COINGLASS_URL", default="")
 # Timeout of one provider HTTP request (seconds).
 FLAXU_PROVIDER_TIMEOUT_SECONDS = env.float("FLAXU_PROVIDER_TIMEOUT_SECONDS", default=10.0)
 
+# --- FLAXU: signals, sniper, backtests ------------------------------------------------------------
+# Signals at or above this confidence (0-100) are auto-executable.
+FLAXU_SIGNAL_MIN_CONFIDENCE = env.int("FLAXU_SIGNAL_MIN_CONFIDENCE", default=75)
+# Symbols the live signal engine follows (ccxt symbols); empty: the market source's universe.
+FLAXU_SIGNAL_SYMBOLS = env.list("FLAXU_SIGNAL_SYMBOLS", default=[])
+# Timeframes the live signal engine runs on, each on its own stored candles.
+FLAXU_SIGNAL_TIMEFRAMES = env.list("FLAXU_SIGNAL_TIMEFRAMES", default=["5m", "15m", "1h"])
+# Closed candles each live run analyses (covers the engine's zone age and warm-up).
+FLAXU_SIGNAL_LOOKBACK_BARS = env.int("FLAXU_SIGNAL_LOOKBACK_BARS", default=1500)
+# On a series' first run, signals of this many latest candles are saved; later runs save only new ones.
+FLAXU_SIGNAL_BACKFILL_BARS = env.int("FLAXU_SIGNAL_BACKFILL_BARS", default=300)
+# A backtest may cover at most this many candles of its timeframe.
+FLAXU_BACKTEST_MAX_CANDLES = env.int("FLAXU_BACKTEST_MAX_CANDLES", default=200_000)
+# Candles per series the daily calibration backtests read.
+FLAXU_CALIBRATION_MAX_CANDLES = env.int("FLAXU_CALIBRATION_MAX_CANDLES", default=20_000)
+# Sniper: a move within this many minutes, up at least PUMP_PCT or down at least DUMP_PCT, that cleared at
+# least MIN_CLEARED_PCT of estimated liquidations; REVERSAL trades against the move.
+FLAXU_SNIPER_WINDOW_MINUTES = env.int("FLAXU_SNIPER_WINDOW_MINUTES", default=5)
+FLAXU_SNIPER_PUMP_PCT = env.float("FLAXU_SNIPER_PUMP_PCT", default=5.0)
+FLAXU_SNIPER_DUMP_PCT = env.float("FLAXU_SNIPER_DUMP_PCT", default=-10.0)
+FLAXU_SNIPER_MIN_CLEARED_PCT = env.float("FLAXU_SNIPER_MIN_CLEARED_PCT", default=75.0)
+FLAXU_SNIPER_REVERSAL = env.bool("FLAXU_SNIPER_REVERSAL", default=False)
+# A sniper scan saves alerts of the last this many minutes (catches up after a missed scan).
+FLAXU_SNIPER_RECENT_MINUTES = env.int("FLAXU_SNIPER_RECENT_MINUTES", default=10)
+# Budget of the backtest status endpoint, which the page polls every second.
+FLAXU_THROTTLE_BACKTEST_STATUS = env.str("FLAXU_THROTTLE_BACKTEST_STATUS", default="1800/15m")
+
 # --- Tests ----------------------------------------------------------------------------------------
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production

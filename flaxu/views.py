@@ -54,6 +54,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /account/",
         "Disallow: /access/",
         "Disallow: /dashboard/",
+        "Disallow: /markets/",
+        "Disallow: /signals/",
+        "Disallow: /backtests/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
