@@ -121,3 +121,14 @@ def test_a_market_that_never_moves_gives_no_signal_and_no_nan_levels():
     assert analysis.signals.empty
     assert (analysis.atr == 0).all()
     assert not analysis.events[["top", "bottom", "level"]].isna().any().any()
+
+
+def test_both_event_sorts_give_the_same_table(monkeypatch):
+    from trading.engine import events
+
+    candles = generate_candles(3000, seed=5, tick=0.05)  # ties on a coarse grid
+    compiled = analyze(candles, CONFIG)
+    monkeypatch.setattr(events, "SMALL", 0)  # force the numpy path
+    vectorized = analyze(candles, CONFIG)
+    pd.testing.assert_frame_equal(compiled.events, vectorized.events)
+    pd.testing.assert_frame_equal(compiled.signals, vectorized.signals)
