@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import expect
 
+from market.services import intel
 from market.services.snapshots import snapshots_refresh_all, tickers_refresh
 from market.sources import reset_source
 
@@ -114,4 +116,20 @@ def test_chart_pickers_switch_symbol_and_timeframe_without_reloading(page, live_
     page.fill("#top-q", "solana")
     expect(page.locator("#top-rows tr")).to_have_count(1)
     expect(page.locator("#top-rows")).to_contain_text("Solana")
+    assert page.errors == []
+
+
+def test_a_widget_push_refreshes_that_widget_in_place(page, live_asgi_server, user, market_ready):
+    sign_in(page, live_asgi_server, user)
+    page.goto("/markets/")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    page.evaluate("window.flaxuMarker = true")  # survives only if the page is not reloaded
+    freshness = page.locator("#w-funding .freshness")
+    before = freshness.inner_text()
+
+    time.sleep(1.1)  # the "updated" time has a resolution of one second
+    run_in_thread(intel.funding_refresh)  # what the beat's "funding table" task does: store, then push
+
+    expect(freshness).not_to_have_text(before, timeout=10_000)
+    assert page.evaluate("window.flaxuMarker") is True
     assert page.errors == []
