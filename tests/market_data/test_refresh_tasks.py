@@ -34,7 +34,7 @@ def eager():
 
 
 def test_default_schedules_point_at_registered_tasks():
-    tasks = set(PeriodicTask.objects.filter(name__startswith="Market: ").values_list("task", flat=True))
+    tasks = set(PeriodicTask.objects.filter(task__startswith="market.tasks.refresh.").values_list("task", flat=True))
     assert tasks == SCHEDULED
     assert set(celery_app.tasks) >= SCHEDULED
     tickers = PeriodicTask.objects.get(task="market.tasks.refresh.refresh_tickers")
