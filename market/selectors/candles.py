@@ -19,6 +19,7 @@ from market.exchanges.types import Candle as CandleRow
 from market.models import Candle
 
 COLUMNS = ("open", "high", "low", "close", "volume")
+_PG_EPOCH = 946_684_800  # PostgreSQL timestamps count microseconds from 2000-01-01 UTC
 _PGCOPY_HEADER = 19  # b"PGCOPY\n\xff\r\n\0" + flags (4) + header extension length (4)
 _PGCOPY_ROW = np.dtype(
     [("fields", ">i2"), ("tl", ">i4"), ("time", ">i8")]
@@ -63,7 +64,8 @@ def _arrays(exchange: str, symbol: str, timeframe: str, start, end, limit) -> tu
     where, params = _where(start, end)
     params = [exchange, symbol, timeframe, *params]
     if connection.vendor == "postgresql":
-        sql = _select("EXTRACT(EPOCH FROM open_time)::int8", "{0}::float8", where, limit)
+        # open_time travels as PostgreSQL's own binary timestamp (cheaper than EXTRACT on every row).
+        sql = _select("open_time", "{0}::float8", where, limit)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3
             buffer = bytearray()
@@ -75,7 +77,7 @@ def _arrays(exchange: str, symbol: str, timeframe: str, start, end, limit) -> tu
         columns = np.empty((len(COLUMNS), rows))
         for i, c in enumerate(COLUMNS):
             columns[i] = table[c]
-        return table["time"].astype(np.int64), columns
+        return table["time"].astype(np.int64) // 1_000_000 + _PG_EPOCH, columns
     if connection.vendor == "sqlite":
         sql = _select("CAST(strftime('%%s', open_time) AS INTEGER)", "CAST({0} AS REAL)", where, limit)
     else:  # any other backend: let Django adapt the values
