@@ -47,6 +47,7 @@ from trading.engine.zones import track_zones
 
 _N_INT = 6
 _N_FLOAT = 4
+_NONE = np.int64(-1)  # "no ref"; numba compiles a callee again for every literal constant it is passed
 
 
 @njit(cache=True, nogil=True)
@@ -56,8 +57,12 @@ def _reserve(ints, floats, used, extra):
     cap = max(2 * ints.shape[1], used + extra)
     grown_i = np.empty((_N_INT, cap), np.int64)
     grown_f = np.empty((_N_FLOAT, cap))
-    grown_i[:, :used] = ints[:, :used]
-    grown_f[:, :used] = floats[:, :used]
+    for j in range(_N_INT):  # plain loops: slice assignment makes numba compile shape-error formatting
+        for r in range(used):
+            grown_i[j, r] = ints[j, r]
+    for j in range(_N_FLOAT):
+        for r in range(used):
+            grown_f[j, r] = floats[j, r]
     return grown_i, grown_f
 
 
@@ -76,8 +81,15 @@ def _put(ints, floats, p, kind, scope, direction, bar, conf, ref, top, bottom, l
 
 
 @njit(cache=True, nogil=True)
-def _emit_zones(ints, floats, p, kind, kind_mitigated, kind_end, scope, zbar, zconf, zdir, ztop, zbottom, zref,
-                zvalue, high, low, close, max_age, wick_kill, flip):
+def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, zvalue, high, low, close, max_age):
+    """A zone kind's creation and life events. ``spec`` = [kind, its mitigation kind, its end kind, scope,
+    wick kill (0/1), flip (0/1)]: one int64 array rather than constants, so numba compiles this once."""
+    kind = spec[0]
+    kind_mitigated = spec[1]
+    kind_end = spec[2]
+    scope = spec[3]
+    wick_kill = spec[4] == 1
+    flip = spec[5] == 1
     z = zbar.shape[0]
     mit, depth, dead, mit2, depth2, dead2 = track_zones(zdir, ztop, zbottom, zconf, high, low, close, max_age,
                                                         wick_kill, flip)
@@ -107,12 +119,12 @@ def _emit_zones(ints, floats, p, kind, kind_mitigated, kind_end, scope, zbar, zc
         for k in range(z):
             mid = (ztop[k] + zbottom[k]) / 2.0
             if mit2[k] >= 0:
-                _put(ints, floats, p, BREAKER_MITIGATED, scope, -zdir[k], zbar[k], mit2[k], end_id[k], ztop[k],
-                     zbottom[k], mid, depth2[k])
+                _put(ints, floats, p, np.int64(BREAKER_MITIGATED), scope, -zdir[k], zbar[k], mit2[k], end_id[k],
+                     ztop[k], zbottom[k], mid, depth2[k])
                 p += 1
             if dead2[k] >= 0:
-                _put(ints, floats, p, BREAKER_INVALIDATED, scope, -zdir[k], zbar[k], dead2[k], end_id[k], ztop[k],
-                     zbottom[k], mid, np.nan)
+                _put(ints, floats, p, np.int64(BREAKER_INVALIDATED), scope, -zdir[k], zbar[k], dead2[k], end_id[k],
+                     ztop[k], zbottom[k], mid, np.nan)
                 p += 1
     return ints, floats, p
 
@@ -129,8 +141,8 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
     ints, floats = _reserve(ints, floats, p, m)
     pivot0 = p
     for k in range(m):
-        kind = PIVOT_HIGH if p_side[k] > 0 else PIVOT_LOW
-        _put(ints, floats, p, kind, scope, p_side[k], p_bar[k], p_conf[k], -1, p_level[k], p_level[k], p_level[k],
+        kind = np.int64(PIVOT_HIGH if p_side[k] > 0 else PIVOT_LOW)
+        _put(ints, floats, p, kind, scope, p_side[k], p_bar[k], p_conf[k], _NONE, p_level[k], p_level[k], p_level[k],
              np.nan)
         p += 1
 
@@ -142,24 +154,24 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
     for k in range(nb):
         b_bar[k] = p_bar[b_pivot[k]]
         lvl = p_level[b_pivot[k]]
-        _put(ints, floats, p, CHOCH if b_choch[k] else BOS, scope, b_dir[k], b_bar[k], b_conf[k], pivot0 + b_pivot[k],
-             lvl, lvl, lvl, np.nan)
+        _put(ints, floats, p, np.int64(CHOCH if b_choch[k] else BOS), scope, b_dir[k], b_bar[k], b_conf[k],
+             pivot0 + b_pivot[k], lvl, lvl, lvl, np.nan)
         p += 1
 
     candle = _order_block_candles(high, low, atr, b_bar, b_conf, b_dir, ob_max_atr)
     keep = np.flatnonzero(candle >= 0)
     zbar = candle[keep]
     zref = break0 + keep
-    ints, floats, p = _emit_zones(ints, floats, p, OB, OB_MITIGATED, BREAKER, scope, zbar, b_conf[keep], b_dir[keep],
-                                  high[zbar], low[zbar], zref, np.full(keep.shape[0], np.nan), high, low, close,
-                                  max_age, False, True)
+    spec = np.array([OB, OB_MITIGATED, BREAKER, scope, 0, 1], np.int64)
+    ints, floats, p = _emit_zones(ints, floats, p, spec, zbar, b_conf[keep], b_dir[keep], high[zbar], low[zbar], zref,
+                                  np.full(keep.shape[0], np.nan), high, low, close, max_age)
 
     failed = _failure_swings(high, low, b_bar, b_conf, b_dir, b_choch, b_prior)
     keep = np.flatnonzero(failed)
     zbar = b_bar[keep]
-    ints, floats, p = _emit_zones(ints, floats, p, MB, MB_MITIGATED, MB_INVALIDATED, scope, zbar, b_conf[keep],
-                                  b_dir[keep], high[zbar], low[zbar], break0 + keep, np.full(keep.shape[0], np.nan),
-                                  high, low, close, max_age, False, False)
+    spec = np.array([MB, MB_MITIGATED, MB_INVALIDATED, scope, 0, 0], np.int64)
+    ints, floats, p = _emit_zones(ints, floats, p, spec, zbar, b_conf[keep], b_dir[keep], high[zbar], low[zbar],
+                                  break0 + keep, np.full(keep.shape[0], np.nan), high, low, close, max_age)
     return ints, floats, p, bias, p_bar, p_conf, p_side, p_level, pivot0
 
 
@@ -169,9 +181,9 @@ def _emit_gaps(p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_a
     ints = np.empty((_N_INT, 64), np.int64)
     floats = np.empty((_N_FLOAT, 64))
     g_bar, g_conf, g_dir, g_top, g_bottom, g_size = _gaps(open_, high, low, close, atr, fvg_min_atr, fvg_min_body)
-    ints, floats, used = _emit_zones(ints, floats, 0, FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, g_bar, g_conf, g_dir,
-                                     g_top, g_bottom, np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close,
-                                     max_age, True, False)
+    spec = np.array([FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, 1, 0], np.int64)
+    ints, floats, used = _emit_zones(ints, floats, np.int64(0), spec, g_bar, g_conf, g_dir, g_top, g_bottom,
+                                     np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close, max_age)
     _shift_refs(ints, used, p)
     return ints[:, :used], floats[:, :used]
 
@@ -199,20 +211,21 @@ def _emit_pools(p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0
     hit, swept, excess = _pool_outcomes(side, level, conf, high, low, close, atr, max_age)
     ints = np.empty((_N_INT, max(2 * q, 1)), np.int64)
     floats = np.empty((_N_FLOAT, max(2 * q, 1)))
-    used = 0
+    used = np.int64(0)
     for k in range(q):
         a = p_level[first[k]]
         b = p_level[second[k]]
         spread = abs(a - b) / atr[conf[k]] if atr[conf[k]] > 0.0 else np.nan
-        _put(ints, floats, used, EQUAL_HIGHS if side[k] > 0 else EQUAL_LOWS, INTERNAL, side[k], p_bar[first[k]],
-             conf[k], pivot0 + second[k], max(a, b), min(a, b), level[k], spread)
+        _put(ints, floats, used, np.int64(EQUAL_HIGHS if side[k] > 0 else EQUAL_LOWS), np.int64(INTERNAL), side[k],
+             p_bar[first[k]], conf[k], pivot0 + second[k], max(a, b), min(a, b), level[k], spread)
         used += 1
     for k in range(q):
         t = hit[k]
         if t >= 0:
-            kind = SWEEP if swept[k] else RUN
+            kind = np.int64(SWEEP if swept[k] else RUN)
             direction = -side[k] if swept[k] else side[k]
-            _put(ints, floats, used, kind, INTERNAL, direction, t, t, p + k, high[t], low[t], level[k], excess[k])
+            _put(ints, floats, used, kind, np.int64(INTERNAL), direction, t, t, p + k, high[t], low[t], level[k],
+                 excess[k])
             used += 1
     return ints[:, :used], floats[:, :used]
 

@@ -343,7 +343,8 @@ def _pick(ints, floats, c_row, c_setup, c_points, c_sweep, c_choch, floor):
                 if row[j] >= 0 and (count == 0 or row[j] != row[count - 1]):
                     row[count] = row[j]
                     count += 1
-            row[count:] = -1
+            for j in range(count, REASON_WIDTH):
+                row[j] = -1
             counts[w] = count
             winners[w] = k
             w += 1
@@ -354,12 +355,15 @@ def _pick(ints, floats, c_row, c_setup, c_points, c_sweep, c_choch, floor):
                 w -= 1
             elif confidence[best[1]] > confidence[best[0]]:
                 winners[w - 2] = winners[w - 1]
-                reasons[w - 2] = reasons[w - 1]
+                for j in range(REASON_WIDTH):  # a loop: row assignment makes numba compile error formatting
+                    reasons[w - 2, j] = reasons[w - 1, j]
                 counts[w - 2] = counts[w - 1]
                 w -= 1
             else:
                 w -= 2
-            reasons[w:w + 2] = -1
+            for j in range(REASON_WIDTH):
+                reasons[w, j] = -1
+                reasons[w + 1, j] = -1
         start = stop
     return winners[:w], confidence, reasons[:w], counts[:w]
 

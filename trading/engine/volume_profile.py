@@ -101,7 +101,8 @@ def profile_bar(high, low, volume, i, window, bins, share, hist):
     if not hi > lo:
         return hi, hi, lo, hi, lo
     scale = bins / (hi - lo)
-    hist[:bins] = 0.0
+    for q in range(bins):
+        hist[q] = 0.0
     for b in range(max(0, i - window + 1), i + 1):
         _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
     poc, vah, val = _read(hist, lo, hi, bins, share)
@@ -129,7 +130,8 @@ def profile_step(high, low, volume, t, window, bins, share, hist, state, range_h
         for b in range(prev + 1, t + 1):
             _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
     else:
-        hist[:bins] = 0.0
+        for q in range(bins):
+            hist[q] = 0.0
         for b in range(s, t + 1):
             _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
     state[0] = t

@@ -89,7 +89,7 @@ def track_zones(direction, top, bottom, confirmed, high, low, close, max_age, wi
         dead[k] = x
         if flip and x >= 0:
             last2 = min(n - 1, x + max_age)
-            m2, d2, x2 = _scan(-direction[k], top[k], bottom[k], x + 1, last2, high, low, close, False)
+            m2, d2, x2 = _scan(-direction[k], top[k], bottom[k], x + 1, last2, high, low, close, np.bool_(False))
             mit2[k] = m2
             depth2[k] = d2
             dead2[k] = x2
