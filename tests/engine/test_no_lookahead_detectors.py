@@ -121,10 +121,10 @@ def test_liquidity_pools_sweeps_and_runs(candles, size, tol, lookback, max_age):
 @DETECTOR
 @given(candles=markets(max_bars=300), window=st.integers(1, 120), bins=st.integers(1, 30))
 def test_volume_profile_reads_no_bar_after_its_own(candles, window, bins):
-    _, h, lo, _, v = _arrays(candles)
+    _, h, lo, c, v = _arrays(candles)
     bars = np.arange(len(candles))
-    full = profile_at(h, lo, v, bars, window=window, bins=bins, value_area=0.7)
+    full = profile_at(h, lo, c, v, bars, window=window, bins=bins, value_area=0.7)
     for k in range(0, len(candles) + 1, 5):
-        part = profile_at(h[:k], lo[:k], v[:k], bars[:k], window=window, bins=bins, value_area=0.7)
+        part = profile_at(h[:k], lo[:k], c[:k], v[:k], bars[:k], window=window, bins=bins, value_area=0.7)
         for mine, theirs in zip(part, full, strict=True):
             np.testing.assert_array_equal(mine, theirs[:k])

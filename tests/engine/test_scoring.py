@@ -65,7 +65,8 @@ def _reference_confidence(analysis, frame, signal, cfg):
     o, h, lo, c = frame.iloc[t][["open", "high", "low", "close"]]
     if d * (c - o) > 0 and d * (c - (h + lo) / 2) >= 0:
         points += cfg.w_rejection
-    p = profile_at(frame["high"].to_numpy(), frame["low"].to_numpy(), frame["volume"].to_numpy(), np.array([t]),
+    p = profile_at(frame["high"].to_numpy(), frame["low"].to_numpy(), frame["close"].to_numpy(),
+                   frame["volume"].to_numpy(), np.array([t]),
                    window=cfg.profile_window, bins=cfg.profile_bins, value_area=cfg.value_area)
     points += cfg.w_premium_discount if d * (p.equilibrium[0] - c) > 0 else 0
     points += cfg.w_volume_profile if d * (p.poc[0] - c) >= 0 else 0

@@ -240,8 +240,8 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
         if np.rint(points + upside) < floor:
             continue  # cannot be reported whatever the profile says: skip the profile
         if t != profile_t:
-            poc, _, _, hi, lo = profile_step(high, low, volume, t, window, bins, value_area, hist, profile_state,
-                                             range_high, range_low)
+            poc, _, _, hi, lo = profile_step(high, low, close, volume, t, window, bins, value_area, hist,
+                                             profile_state, range_high, range_low)
             equilibrium = (hi + lo) / 2.0
             profile_t = t
         if d * (equilibrium - entry) > 0.0:
@@ -361,9 +361,9 @@ def _pick(ints, floats, c_row, c_setup, c_points, c_sweep, c_choch, floor):
                 w -= 1
             else:
                 w -= 2
-            for j in range(REASON_WIDTH):
-                reasons[w, j] = -1
-                reasons[w + 1, j] = -1
+            for r in range(w, min(w + 2, c)):  # free the rows just given up (no bounds checks in numba)
+                for j in range(REASON_WIDTH):
+                    reasons[r, j] = -1
         start = stop
     return winners[:w], confidence, reasons[:w], counts[:w]
 
@@ -396,7 +396,7 @@ def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig
     reasons[:] = tuples
     return pd.DataFrame({
         "confirmed": sig.bar,
-        "time": index.take(sig.bar),
+        "time": index.array.take(sig.bar),
         "direction": pd.Categorical.from_codes((sig.direction < 0).astype(np.int8), dtype=DIRECTION_DTYPE),
         "setup": pd.Categorical.from_codes(sig.setup, dtype=SETUP_DTYPE),
         "entry": sig.entry,

@@ -4,7 +4,10 @@ Rule, at the close of bar ``i``, over the window of bars ``max(0, i-window+1) ..
 bar itself: no confirmation delay, nothing later is read):
 
 * the window's range ``[lo, hi]`` (lowest low, highest high) is cut into ``bins`` equal bins; each bar
-  spreads its volume uniformly over its own ``[low, high]`` (a bar with no range puts it in one bin);
+  puts its volume in the bin of its typical price ``(high + low + close) / 3`` (where inside a candle
+  the volume traded is unknown without lower-timeframe data; the typical price is the usual estimate,
+  and a scan evaluates thousands of profiles, so the cheap one is used: the highest price falls in the
+  top bin);
 * **POC** is the centre of the bin with the most volume (ties: the lowest bin);
 * the **value area** grows from the POC bin, each step adding the neighbouring bin with more volume
   (ties: the upper one), until it holds ``value_area`` (70 %) of the volume; **VAH** / **VAL** are its
@@ -51,21 +54,10 @@ def window_range(high, low, i, window):
 
 
 @njit(cache=True, nogil=True)
-def _spread(hist, high, low, volume, lo, scale, bins, sign):
-    """Add (sign +1) or remove (-1) one bar's volume, spread uniformly over its range, in bin units."""
-    x0 = (low - lo) * scale
-    x1 = (high - lo) * scale
-    b0 = min(int(x0), bins - 1)
-    b1 = min(int(x1), bins - 1)
-    v = sign * volume
-    if b0 == b1 or not x1 > x0:
-        hist[b0] += v
-        return
-    per_bin = v / (x1 - x0)
-    hist[b0] += per_bin * (b0 + 1 - x0)
-    for q in range(b0 + 1, b1):
-        hist[q] += per_bin
-    hist[b1] += per_bin * (x1 - b1)
+def _add(hist, high, low, close, volume, lo, scale, bins, sign):
+    """Add (sign +1) or remove (-1) one bar's volume at its typical price."""
+    q = min(int(((high + low + close) / 3.0 - lo) * scale), bins - 1)
+    hist[q] += sign * volume
 
 
 @njit(cache=True, nogil=True)
@@ -95,7 +87,7 @@ def _read(hist, lo, hi, bins, share):
 
 
 @njit(cache=True, nogil=True)
-def profile_bar(high, low, volume, i, window, bins, share, hist):
+def profile_bar(high, low, close, volume, i, window, bins, share, hist):
     """(poc, vah, val, range high, range low) of the window ending at bar ``i``; ``hist`` is scratch space."""
     hi, lo = window_range(high, low, i, window)
     if not hi > lo:
@@ -104,13 +96,13 @@ def profile_bar(high, low, volume, i, window, bins, share, hist):
     for q in range(bins):
         hist[q] = 0.0
     for b in range(max(0, i - window + 1), i + 1):
-        _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
+        _add(hist, high[b], low[b], close[b], volume[b], lo, scale, bins, 1.0)
     poc, vah, val = _read(hist, lo, hi, bins, share)
     return poc, vah, val, hi, lo
 
 
 @njit(cache=True, nogil=True)
-def profile_step(high, low, volume, t, window, bins, share, hist, state, range_high, range_low):
+def profile_step(high, low, close, volume, t, window, bins, share, hist, state, range_high, range_low):
     """``profile_bar`` for increasing bars ``t``, reusing the last histogram when the window moved by less
     than half its length and its range did not change (then only the bars that left and entered are
     removed/added). ``state`` = [previous bar or -1, its range low, its range high]; ``range_high`` /
@@ -126,14 +118,14 @@ def profile_step(high, low, volume, t, window, bins, share, hist, state, range_h
     prev = int(state[0])
     if prev >= 0 and lo == state[1] and hi == state[2] and 2 * (t - prev) < window:
         for b in range(max(0, prev - window + 1), s):
-            _spread(hist, high[b], low[b], volume[b], lo, scale, bins, -1.0)
+            _add(hist, high[b], low[b], close[b], volume[b], lo, scale, bins, -1.0)
         for b in range(prev + 1, t + 1):
-            _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
+            _add(hist, high[b], low[b], close[b], volume[b], lo, scale, bins, 1.0)
     else:
         for q in range(bins):
             hist[q] = 0.0
         for b in range(s, t + 1):
-            _spread(hist, high[b], low[b], volume[b], lo, scale, bins, 1.0)
+            _add(hist, high[b], low[b], close[b], volume[b], lo, scale, bins, 1.0)
     state[0] = t
     state[1] = lo
     state[2] = hi
@@ -142,7 +134,7 @@ def profile_step(high, low, volume, t, window, bins, share, hist, state, range_h
 
 
 @njit(cache=True, nogil=True)
-def _profile_at(high, low, volume, bars, window, bins, share):
+def _profile_at(high, low, close, volume, bars, window, bins, share):
     r = bars.shape[0]
     poc = np.empty(r)
     vah = np.empty(r)
@@ -151,15 +143,15 @@ def _profile_at(high, low, volume, bars, window, bins, share):
     rlo = np.empty(r)
     hist = np.empty(bins)
     for row in range(r):
-        poc[row], vah[row], val[row], rhi[row], rlo[row] = profile_bar(high, low, volume, bars[row], window, bins,
-                                                                       share, hist)
+        poc[row], vah[row], val[row], rhi[row], rlo[row] = profile_bar(high, low, close, volume, bars[row], window,
+                                                                       bins, share, hist)
     return poc, vah, val, rhi, rlo
 
 
-def profile_at(high, low, volume, bars, *, window: int, bins: int, value_area: float) -> Profile:
+def profile_at(high, low, close, volume, bars, *, window: int, bins: int, value_area: float) -> Profile:
     """The profile of the window ending at each of ``bars`` (int64 positions)."""
-    poc, vah, val, rhi, rlo = _profile_at(f64(high), f64(low), f64(volume), i64(bars), int(window), int(bins),
-                                          float(value_area))
+    poc, vah, val, rhi, rlo = _profile_at(f64(high), f64(low), f64(close), f64(volume), i64(bars), int(window),
+                                          int(bins), float(value_area))
     return Profile(poc, vah, val, rhi, rlo, (rhi + rlo) / 2.0)
 
 
@@ -173,7 +165,8 @@ def volume_profile(candles: pd.DataFrame, *, window: int = 100, bins: int = 24, 
     """Per bar: poc, vah, val, range_high, range_low, equilibrium and zone (+1 premium / -1 discount)."""
     arrays = candle_arrays(candles)
     bars = np.arange(len(candles), dtype=np.int64)
-    p = profile_at(arrays.high, arrays.low, arrays.volume, bars, window=window, bins=bins, value_area=value_area)
+    p = profile_at(arrays.high, arrays.low, arrays.close, arrays.volume, bars, window=window, bins=bins,
+                   value_area=value_area)
     out = pd.DataFrame(p._asdict(), index=candles.index)
     out["zone"] = premium_discount(arrays.close, p.equilibrium)
     return out
