@@ -50,8 +50,10 @@ class Analysis:
     def signals(self) -> pd.DataFrame:
         frame = signals_frame(self.raw_signals, self.index, self.config)
         if self.raw_signals.extra is not None:
-            htf = np.empty(len(self.raw_signals.extra), dtype=object)
-            htf[:] = self.raw_signals.extra
+            extra = self.raw_signals.extra
+            htf = np.empty(len(extra), dtype=object)
+            for k in range(len(extra)):
+                htf[k] = extra[k]
             frame["htf_reasons"] = htf
         return frame
 

@@ -116,7 +116,7 @@ class HigherTimeframe:
         swing_breaks = np.flatnonzero(((kind == BOS) | (kind == CHOCH)) & (ints[I_SCOPE] == SWING))
         self.break_rows = swing_breaks
         self.break_conf = conf[swing_breaks]
-        zones = np.flatnonzero(np.isin(kind, list(_END_OF)))  # table order: sorted by confirmation
+        zones = np.flatnonzero((kind == OB) | (kind == BREAKER) | (kind == MB) | (kind == FVG))  # by confirmation
         end = np.full(ints.shape[1], -1, np.int64)
         for zone_kind, end_kind in _END_OF.items():
             ends = np.flatnonzero(kind == end_kind)
@@ -198,5 +198,6 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
 
         analysis = _analyze(arrays, candles.index, config, context, context_max)
         analyses[tf] = analysis
-        higher.append(HigherTimeframe(tf, analysis, durations[tf], config))
+        if tf != order[-1]:
+            higher.append(HigherTimeframe(tf, analysis, durations[tf], config))
     return MultiTimeframeAnalysis(analyses, {tf: durations[tf] for tf in order})

@@ -108,7 +108,7 @@ class RawSignals(NamedTuple):
     confidence: np.ndarray  # int64 0..100
     reasons: np.ndarray  # (signals, REASON_WIDTH) event rows, ascending, -1 padded
     counts: np.ndarray  # valid reasons per signal
-    extra: list | None  # context reasons per signal (analyze_mtf)
+    extra: Sequence | None  # context reasons per signal (analyze_mtf), read lazily
 
 
 @lru_cache(maxsize=64)
@@ -386,7 +386,21 @@ def score_signals(ints: np.ndarray, floats: np.ndarray, candles: CandleArrays, a
                                              int(c.report_confidence))
     r = row[win]
     return RawSignals(ints[I_CONF][r], ints[I_DIR][r], setup[win], entry[win], stop[win], tp1[win], tp2[win],
-                      confidence[win], reasons, counts, [extra[i] for i in win] if extra is not None else None)
+                      confidence[win], reasons, counts, _Picked(extra, win) if extra is not None else None)
+
+
+class _Picked(Sequence):
+    """The context reasons of the winners only, read when the signal table is built."""
+
+    def __init__(self, reasons: Sequence, rows: np.ndarray) -> None:
+        self.reasons = reasons
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, k):
+        return self.reasons[int(self.rows[k])]
 
 
 def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig) -> pd.DataFrame:
