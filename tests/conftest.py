@@ -10,6 +10,7 @@ from django.utils import timezone
 from market.exchanges import reset_process_state
 from tests.factories import PASSWORD, UserFactory
 from tests.fakes.bingx import Account, FakeBingX
+from tests.realtime.pushes import PushRecorder
 
 pytest_plugins = ["tests.processes", "tests.fakes.bingx.fixtures"]
 
@@ -97,6 +98,14 @@ def bingx(gateway, settings) -> BingX:
     settings.FLAXU_REFERRER_UID = agent.uid
     settings.FLAXU_EXCHANGE_RETRIES = 0
     return BingX(gateway, agent)
+
+
+@pytest.fixture
+def pushes():
+    """What services push to websocket groups during the test (see tests/realtime/pushes.py)."""
+    recorder = PushRecorder()
+    yield recorder
+    recorder.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 
 from market.sources import reset_source
 from tests.factories import UserFactory
-from tests.market_data.conftest import PushRecorder
 from tests.trading.factories import BTC, grant_full
 
 
@@ -42,10 +41,3 @@ def full_client(client, full_user):
 def limited_client(client, limited_user):
     client.force_login(limited_user)
     return client
-
-
-@pytest.fixture
-def pushes():
-    recorder = PushRecorder()
-    yield recorder
-    recorder.close()
