@@ -162,3 +162,29 @@ class GroupListener:
 def listen():
     """``listen(group)`` before a push (made inside ``django_capture_on_commit_callbacks(execute=True)``)."""
     return GroupListener
+
+
+# Binance USDⓈ-M markets in ccxt's shape, for feeding ccxt pro's parser without loading markets.
+BINANCE_MARKETS = [
+    {
+        "id": market_id,
+        "lowercaseId": market_id.lower(),
+        "symbol": f"{base}/USDT:USDT",
+        "base": base,
+        "quote": "USDT",
+        "settle": "USDT",
+        "type": "swap",
+        "spot": False,
+        "swap": True,
+        "future": False,
+        "option": False,
+        "contract": True,
+        "linear": True,
+        "inverse": False,
+        "contractSize": 1,
+        "active": True,
+        "precision": {},
+        "limits": {},
+    }
+    for market_id, base in (("BTCUSDT", "BTC"), ("ETHUSDT", "ETH"), ("SOLUSDT", "SOL"), ("DOGEUSDT", "DOGE"))
+]

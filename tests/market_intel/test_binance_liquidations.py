@@ -12,31 +12,8 @@ from websockets.asyncio.server import serve
 
 from market.providers.base import provider_health
 from market.providers.binance_liquidations import NAME, LiquidationStream, recent_events
+from tests.market_intel.conftest import BINANCE_MARKETS as MARKETS
 from tests.market_intel.conftest import fixture_json
-
-MARKETS = [
-    {
-        "id": market_id,
-        "lowercaseId": market_id.lower(),
-        "symbol": f"{base}/USDT:USDT",
-        "base": base,
-        "quote": "USDT",
-        "settle": "USDT",
-        "type": "swap",
-        "spot": False,
-        "swap": True,
-        "future": False,
-        "option": False,
-        "contract": True,
-        "linear": True,
-        "inverse": False,
-        "contractSize": 1,
-        "active": True,
-        "precision": {},
-        "limits": {},
-    }
-    for market_id, base in (("BTCUSDT", "BTC"), ("ETHUSDT", "ETH"), ("SOLUSDT", "SOL"), ("DOGEUSDT", "DOGE"))
-]
 
 
 def run_stream(connections: list[list[dict]], expected: int) -> tuple[LiquidationStream, list[str], list[list[str]]]:

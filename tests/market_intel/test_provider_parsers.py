@@ -13,7 +13,7 @@ from market.providers.binance_liquidations import event_from_ccxt
 from market.providers.coingecko import parse_markets
 from market.providers.coinglass import parse_liquidation_history
 from market.providers.replay import fng_answer, moved_markets
-from tests.market_intel.conftest import fixture_json
+from tests.market_intel.conftest import BINANCE_MARKETS, fixture_json
 
 
 def test_coingecko_pages_parse_into_500_ranked_coins():
@@ -71,31 +71,7 @@ def test_coinglass_liquidation_history_parses_long_and_short_usd():
 
 def test_binance_force_orders_go_through_ccxts_own_parser_and_a_forced_sell_is_a_long_liquidation():
     client = ccxt.pro.binanceusdm()
-    client.set_markets(
-        [
-            {
-                "id": market_id,
-                "lowercaseId": market_id.lower(),
-                "symbol": f"{base}/USDT:USDT",
-                "base": base,
-                "quote": "USDT",
-                "settle": "USDT",
-                "type": "swap",
-                "spot": False,
-                "swap": True,
-                "future": False,
-                "option": False,
-                "contract": True,
-                "linear": True,
-                "inverse": False,
-                "contractSize": 1,
-                "active": True,
-                "precision": {},
-                "limits": {},
-            }
-            for market_id, base in (("BTCUSDT", "BTC"), ("ETHUSDT", "ETH"), ("SOLUSDT", "SOL"), ("DOGEUSDT", "DOGE"))
-        ]
-    )
+    client.set_markets(BINANCE_MARKETS)
     messages = fixture_json("binance_force_orders.json")
     events = [event_from_ccxt(client.parse_ws_liquidation(m["o"])) for m in messages]
     for message, event in zip(messages, events, strict=True):
