@@ -6,6 +6,8 @@ row staff already edited; removing deletes only rows still pointing at our task.
 
 from __future__ import annotations
 
+from django.db import migrations
+
 Schedules = dict[str, tuple[str, int, str, int | None, str]]
 
 
@@ -32,3 +34,11 @@ def install(apps, schedules: Schedules) -> None:
 def uninstall(apps, schedules: Schedules) -> None:
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     PeriodicTask.objects.filter(name__in=schedules, task__in=[task for task, *_ in schedules.values()]).delete()
+
+
+def operation(schedules: Schedules) -> migrations.RunPython:
+    """The data-migration step that installs `schedules` (and removes them when migrating back)."""
+    return migrations.RunPython(
+        lambda apps, schema_editor: install(apps, schedules),
+        lambda apps, schema_editor: uninstall(apps, schedules),
+    )

@@ -70,18 +70,10 @@ SCHEDULES = {
 }
 
 
-def create_schedules(apps, schema_editor):
-    beat.install(apps, SCHEDULES)
-
-
-def remove_schedules(apps, schema_editor):
-    beat.uninstall(apps, SCHEDULES)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("market", "0001_initial"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(create_schedules, remove_schedules)]
+    operations = [beat.operation(SCHEDULES)]

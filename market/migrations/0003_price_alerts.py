@@ -18,14 +18,6 @@ SCHEDULES = {
 }
 
 
-def create_schedules(apps, schema_editor):
-    beat.install(apps, SCHEDULES)
-
-
-def remove_schedules(apps, schema_editor):
-    beat.uninstall(apps, SCHEDULES)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("market", "0002_default_schedules"),
@@ -119,5 +111,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(create_schedules, remove_schedules),
+        beat.operation(SCHEDULES),
     ]

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from flaxu import beat
 from flaxu.realtime.selectors import worker_heartbeat_last
 from flaxu.realtime.tasks import ping
 
@@ -24,7 +25,7 @@ def test_ping_records_the_worker_heartbeat():
 def test_default_schedules_are_created_once_and_left_alone_afterwards():
     migration = importlib.import_module("flaxu.realtime.migrations.0002_default_schedules")
     PeriodicTask.objects.filter(task__startswith="flaxu.realtime.").delete()
-    migration.create_schedules(apps, None)
+    beat.install(apps, migration.SCHEDULES)
     ping_task = PeriodicTask.objects.get(task="flaxu.realtime.tasks.ping")
     assert (ping_task.interval.every, ping_task.interval.period) == (60, "seconds")
     prune = PeriodicTask.objects.get(task="flaxu.realtime.tasks.prune_outbox")
@@ -32,6 +33,6 @@ def test_default_schedules_are_created_once_and_left_alone_afterwards():
 
     ping_task.enabled = False  # staff edit it in the admin; running the migration again keeps the edit
     ping_task.save()
-    migration.create_schedules(apps, None)
+    beat.install(apps, migration.SCHEDULES)
     assert PeriodicTask.objects.filter(task__startswith="flaxu.realtime.").count() == 2
     assert PeriodicTask.objects.get(task="flaxu.realtime.tasks.ping").enabled is False
