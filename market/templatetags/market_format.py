@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.dateparse import parse_datetime
 
+from market.formatting import MINUS, MISSING, format_price, price_decimals, symbol_label  # noqa: F401
+from market.formatting import number_or_none as _number
+
 register = template.Library()
-
-MINUS = "\u2212"
-MISSING = "\u2013"  # en dash: no value
-
-
-def _number(value) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = float(Decimal(str(value)))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def price_decimals(number: float) -> int:
-    """Decimals shown for a price: 2 from 1,000, 4 from 1, then 6 significant digits."""
-    magnitude = abs(number)
-    if magnitude >= 1000:
-        return 2
-    if magnitude >= 1:
-        return 4
-    if magnitude == 0:
-        return 2
-    return min(10, max(4, 5 - math.floor(math.log10(magnitude))))
 
 
 @register.filter
 def price(value) -> str:
     """``101303.1`` → ``101,303.10``; ``0.00001234`` → ``0.00001234``; missing → an en dash."""
-    number = _number(value)
-    if number is None:
-        return MISSING
-    text = f"{abs(number):,.{price_decimals(number)}f}"
-    return (MINUS + text) if number < 0 else text
+    return format_price(value)
+
+
+@register.filter
+def symbol(value: str) -> str:
+    """``BTC/USDT:USDT`` → ``BTC/USDT perp`` (as traders write it)."""
+    return symbol_label(value)
 
 
 @register.filter
