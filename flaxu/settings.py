@@ -203,6 +203,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("FLAXU_LOGIN_FAILED_LIMIT", default="5/15m/ip,5/15m/key"),
 }
 OTP_TOTP_ISSUER = "FLAXU"
+# The admin never shows TOTP seeds (key, QR, otpauth:// URL) or recovery codes, only that they exist.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[FLAXU] "
 # Behind N proxies that append to X-Forwarded-For (1 behind the TLS proxy of docs/deploy.md), so
 # client addresses in allow-lists, login limits and the activity log are the visitors' own.
