@@ -7,7 +7,7 @@ import ipaddress
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -28,8 +28,16 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        """An operator's account (`manage.py createsuperuser`): its address counts as verified, so it can log in."""
+        from allauth.account.models import EmailAddress  # allauth's models need the app registry ready
+
         extra.update(is_staff=True, is_superuser=True)
-        return self._create(email, password, **extra)
+        with transaction.atomic(using=self._db):
+            user = self._create(email, password, **extra)
+            EmailAddress.objects.using(self._db).update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
+        return user
 
 
 def validate_allowed_ips(value: str) -> None:
