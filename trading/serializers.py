@@ -154,12 +154,19 @@ class BacktestCreateSerializer(serializers.Serializer):
 
 class BacktestSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The backtest's page.")
+    effective_start = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Where stored candles begin inside the period (what is tested)."
+    )
+    effective_end = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Where stored candles end inside the period (what is tested)."
+    )
+    partial = serializers.BooleanField(read_only=True, help_text="Candles cover only part of the requested period.")
 
     class Meta:
         model = Backtest
         fields = [
-            "id", "exchange", "symbol", "timeframe", "start", "end", "status", "progress", "error", "candles",
-            "signals", "created_at", "started_at", "finished_at", "url",
+            "id", "exchange", "symbol", "timeframe", "start", "end", "effective_start", "effective_end", "partial",
+            "status", "progress", "error", "candles", "signals", "created_at", "started_at", "finished_at", "url",
         ]  # fmt: skip
         read_only_fields = fields
 

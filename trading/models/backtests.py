@@ -29,6 +29,9 @@ class Backtest(models.Model):
     timeframe = models.CharField(max_length=4)
     start = models.DateTimeField()
     end = models.DateTimeField(help_text="Exclusive: candles opening before this time.")
+    # The part of [start, end) with stored candles, set when created: what the backtest really covers.
+    effective_start = models.DateTimeField(null=True, blank=True, help_text="Open of the first stored candle.")
+    effective_end = models.DateTimeField(null=True, blank=True, help_text="Close of the last stored candle.")
     parameters = models.JSONField(default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -52,6 +55,13 @@ class Backtest(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def partial(self) -> bool:
+        """Stored candles cover only part of the requested period."""
+        if self.effective_start is None or self.effective_end is None:
+            return False
+        return self.effective_start > self.start or self.effective_end < self.end
 
 
 class BacktestTrade(models.Model):

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from flaxu.realtime.push import push_to_user
@@ -112,10 +113,11 @@ def normalize_symbol(symbol: str) -> str:
     return f"{base}/USDT:USDT"
 
 
-def _range_counts(exchange: str, symbol: str, timeframe: str, start: datetime, end: datetime) -> int:
+def _range_span(exchange: str, symbol: str, timeframe: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """Count, first and last open time of the stored candles in [start, end) (one query)."""
     return Candle.objects.filter(
         exchange=exchange, symbol=symbol, timeframe=timeframe, open_time__gte=start, open_time__lt=end
-    ).count()
+    ).aggregate(count=Count("pk"), first=Min("open_time"), last=Max("open_time"))
 
 
 def _stored_span(exchange: str, symbol: str, timeframe: str) -> tuple[datetime, datetime] | None:
@@ -134,8 +136,10 @@ def backtest_check(
 ) -> dict[str, Any]:
     """Validate a backtest request against stored data; the normalized request, or ``BacktestInvalid``.
 
-    Errors: unknown symbol or timeframe, empty or reversed period, no stored candles in it, fewer than
-    ``MIN_CANDLES`` or more than ``FLAXU_BACKTEST_MAX_CANDLES`` candles, TP2 closer than TP1.
+    Errors: unknown symbol or timeframe, empty or reversed period, an end in the future, no stored
+    candles in it, fewer than ``MIN_CANDLES`` or more than ``FLAXU_BACKTEST_MAX_CANDLES`` candles, TP2
+    closer than TP1. A period only partly stored is accepted: ``effective_start``/``effective_end`` say
+    which part has candles (equal to ``start``/``end`` when less than one candle is missing at an edge).
     """
     errors: dict[str, list[str]] = {}
     source = get_source()
@@ -158,6 +162,10 @@ def backtest_check(
             "The period is empty: the end must be after the start." if end == start
             else "The period is reversed: the end is before the start."
         )
+    elif end > (now := source.now()):
+        errors.setdefault("end", []).append(
+            f"The end is in the future: history can only be tested up to now ({_when(now)})."
+        )
     if params["tp2_rr"] < params["tp1_rr"]:
         errors.setdefault("tp2_rr", []).append("Take profit 2 must be at least as far as take profit 1.")
     if errors:
@@ -166,7 +174,8 @@ def backtest_check(
     step = timeframe_to_timedelta(timeframe).to_pytimedelta()
     limit = conf.backtest_max_candles()
     expected = int((end - start) / step)
-    count = _range_counts(exchange, symbol, timeframe, start, end)
+    stored = _range_span(exchange, symbol, timeframe, start, end)
+    count = stored["count"]
     where = f"{symbol} {timeframe} between {_when(start)} and {_when(end)}"
     if count == 0:
         span = _stored_span(exchange, symbol, timeframe)
@@ -182,12 +191,15 @@ def backtest_check(
         errors["period"] = [f"Only {count} stored candles for {where}; a backtest needs at least {MIN_CANDLES}."]
     if errors:
         raise BacktestInvalid(errors)
+    first, last_close = stored["first"], stored["last"] + step
     return {
         "exchange": exchange,
         "symbol": symbol,
         "timeframe": timeframe,
         "start": start,
         "end": end,
+        "effective_start": first if first - start >= step else start,
+        "effective_end": last_close if end - last_close >= step else end,
         "parameters": params,
         "candles": count,
         "expected_candles": expected,
@@ -208,6 +220,8 @@ def backtest_create(
         timeframe=request["timeframe"],
         start=request["start"],
         end=request["end"],
+        effective_start=request["effective_start"],
+        effective_end=request["effective_end"],
         parameters=request["parameters"],
         candles=request["candles"],
     )
