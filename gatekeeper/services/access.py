@@ -36,6 +36,15 @@ def _log_if_misconfigured(exc: Exception) -> None:
         logger.error("Access checks cannot run: %s (check FLAXU_REFERRER_* settings)", exc)
 
 
+def _could_not_check(exc: Exception) -> str:
+    """What users read about a check that could not run; the detail stays in the log and AccessCheck.error."""
+    if isinstance(exc, exchanges.InvalidRequest):
+        return "FLAXU could not check your account right now; staff have been alerted."
+    if isinstance(exc, exchanges.RateLimited):
+        return "BingX asked FLAXU to slow down; we'll try again."
+    return "BingX did not answer in time; we'll try again."
+
+
 class KeyRefused(Exception):
     """The key cannot be used (invalid, or has rights FLAXU refuses); nothing was stored."""
 
@@ -156,7 +165,8 @@ def access_changed(*, user: User, before: str, after: str, reason: str, request=
 
 def _record_transient(*, user: User, source: str, error: Exception, latency_ms: int, now) -> AccessCheck:
     access = access_for(user)
-    Access.objects.filter(pk=access.pk).update(last_attempt_at=now, last_error=str(error)[:500])
+    plain = _could_not_check(error)
+    Access.objects.filter(pk=access.pk).update(last_attempt_at=now, last_error=plain)
     level = access.effective_level(now)
     return AccessCheck.objects.create(
         user=user,
@@ -166,7 +176,7 @@ def _record_transient(*, user: User, source: str, error: Exception, latency_ms: 
         previous_level=level,
         outcome=level,
         code="unavailable",
-        reasons=["BingX could not be reached; the last decision stands."],
+        reasons=[f"{plain} The last decision stands."],
         latency_ms=latency_ms,
         error=str(error)[:500],
         transient=True,
@@ -220,6 +230,8 @@ def key_connect(
         outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
     except TRANSIENT_ERRORS as exc:
         _log_if_misconfigured(exc)
+        if isinstance(exc, exchanges.InvalidRequest):
+            raise CheckUnavailable(f"{_could_not_check(exc)} Nothing was stored.") from exc
         raise CheckUnavailable(
             "BingX is not answering right now, so nothing was stored. Please try again in a minute."
         ) from exc
@@ -252,6 +264,8 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
         _log_if_misconfigured(exc)
         latency_ms = int((time.monotonic() - started) * 1000)
         _record_transient(user=user, source=source, error=exc, latency_ms=latency_ms, now=now)
+        if isinstance(exc, exchanges.InvalidRequest):
+            raise CheckUnavailable(f"{_could_not_check(exc)} Your access is unchanged.") from exc
         raise CheckUnavailable("BingX could not be reached; your access is unchanged.") from exc
     latency_ms = int((time.monotonic() - started) * 1000)
     return _record(user=user, source=source, outcome=outcome, latency_ms=latency_ms, now=now, request=request)

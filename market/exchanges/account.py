@@ -108,7 +108,7 @@ def withdrawals(creds: ApiCredentials, since: datetime) -> list[Withdrawal]:
 def _referrer_credentials() -> ApiCredentials:
     key, secret = settings.FLAXU_REFERRER_AGENT_API_KEY, settings.FLAXU_REFERRER_AGENT_SECRET
     if not key or not secret:
-        raise errors.InvalidRequest(
+        raise errors.Misconfigured(
             "Referral checks need FLAXU_REFERRER_AGENT_API_KEY and FLAXU_REFERRER_AGENT_SECRET."
         )
     return ApiCredentials(api_key=key, secret=secret, ref="referrer agent key")
@@ -129,7 +129,7 @@ def _check_agent_owner(creds: ApiCredentials) -> None:
         uid = calls.private(creds, "uid", lambda c: bingx.uid_from(c.accountV1PrivateGetUid()))
         _agent_uids[fingerprint] = uid
     if uid != expected:
-        raise errors.InvalidRequest(
+        raise errors.Misconfigured(
             f"FLAXU_REFERRER_AGENT_API_KEY belongs to BingX uid {uid}, not FLAXU_REFERRER_UID {expected}."
         )
 
@@ -140,9 +140,16 @@ def referral_check(uid: str) -> ReferralCheck:
     if not uid.isdigit():
         raise errors.InvalidRequest("A BingX UID is a number.")
     creds = _referrer_credentials()
-    _check_agent_owner(creds)
-    return calls.private(
-        creds,
-        "invite_relation_check",
-        lambda c: bingx.referral_from(uid, c.agentV1PrivateGetAccountInviteRelationCheck({"uid": uid})),
-    )
+    try:
+        _check_agent_owner(creds)
+        return calls.private(
+            creds,
+            "invite_relation_check",
+            lambda c: bingx.referral_from(uid, c.agentV1PrivateGetAccountInviteRelationCheck({"uid": uid})),
+        )
+    except (errors.InvalidCredentials, errors.PermissionRefused) as exc:
+        # BingX refusing the owner's key (secret rotated, agent role missing) is FLAXU's set-up, not the user.
+        raise errors.Misconfigured(
+            f"BingX refused the owner's agent key: {exc.message}. Check FLAXU_REFERRER_AGENT_API_KEY, "
+            "FLAXU_REFERRER_AGENT_SECRET and that the key has BingX's agent role."
+        ) from exc

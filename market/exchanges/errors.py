@@ -43,6 +43,13 @@ class InvalidRequest(GatewayError):
     """The request cannot be served as asked: unknown symbol, unsupported argument."""
 
 
+class Misconfigured(InvalidRequest):
+    """FLAXU's own exchange set-up is wrong (the owner's agent key is missing, refused or not the owner's).
+
+    It says nothing about the user: callers treat it as "could not check" and alert staff.
+    """
+
+
 class NotOffered(InvalidRequest):
     """The exchange does not offer this data or operation (e.g. long/short ratios on BingX)."""
 
