@@ -225,6 +225,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "flaxu.api_errors.exception_handler",
+    # JSON bodies are bounded in depth and size (a deeply nested body is a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "flaxu.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["flaxu.throttles.ScopedOrApiRateThrottle"],
     # The seed's defaults: API 100 per 15 min per user, auth 5 per 15 min, trading 10 per minute.
     "DEFAULT_THROTTLE_RATES": {

@@ -9,7 +9,6 @@ Server → client: `hello` `{"user", "groups"}` on connect, `pong`, `subscribed`
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from flaxu.parsers import json_loads_bounded
 from flaxu.realtime.groups import can_join, group_name, user_group
 from flaxu.realtime.relay import ensure_relay_started
 
@@ -64,9 +64,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error(f"Message too large (at most {MAX_MESSAGE_CHARS} characters).")
             return
         try:
-            content = json.loads(text_data)
+            content = json_loads_bounded(text_data)  # a deeply nested message is refused, not a RecursionError
         except ValueError:
-            await self.send_error("Message is not valid JSON.")
+            await self.send_error("Message is not valid JSON (or nested too deeply).")
             return
         await self.receive_json(content)
 
