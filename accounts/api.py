@@ -22,6 +22,11 @@ class MeView(generics.RetrieveUpdateAPIView):
     serializer_class = MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
+    def get_throttles(self):
+        # A change can carry a password (allow-list): the stricter auth budget against guessing.
+        self.throttle_scope = "auth" if self.request.method == "PATCH" else "api"
+        return super().get_throttles()
+
     def get_object(self):
         return self.request.user
 

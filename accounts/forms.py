@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from django import forms
 
 from accounts.client_ip import client_ip
-from accounts.models import User, parse_allowed_ips
-from accounts.services.otp import otp_check, otp_enabled
+from accounts.models import User
+from accounts.services.otp import otp_enabled
+from accounts.services.profile import allowed_ips_check, reauthentication_errors
 
 
 class OtpCodeForm(forms.Form):
@@ -31,20 +30,8 @@ class ProfileForm(forms.ModelForm):
         self.request = request
 
     def clean_allowed_ips(self) -> str:
-        value = "\n".join(
-            line.strip() for line in self.cleaned_data["allowed_ips"].replace(",", "\n").splitlines() if line.strip()
-        )
-        if value and self.request is not None:
-            ip = client_ip(self.request)
-            try:
-                networks = parse_allowed_ips(value)
-            except ValueError:
-                return value  # the model validator reports which entry is wrong
-            if ip and not any(ipaddress.ip_address(ip) in n for n in networks):
-                raise forms.ValidationError(
-                    f"Your current address {ip} is not in this list, so saving it would lock you out. Add it first."
-                )
-        return value
+        ip = client_ip(self.request) if self.request is not None else None
+        return allowed_ips_check(value=self.cleaned_data["allowed_ips"], ip=ip)
 
 
 class TokenCreateForm(forms.Form):
@@ -69,17 +56,13 @@ class ConfirmWithPasswordForm(forms.Form):
         if not self.needs_code:
             del self.fields["code"]
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not correct.")
-        return password
-
-    def clean_code(self) -> str:
-        code = self.cleaned_data.get("code", "")
-        if self.needs_code and otp_check(user=self.user, token=code) is None:
-            raise forms.ValidationError("That code is not valid. Use a current code from your app or a recovery code.")
-        return code
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "password" in cleaned:  # else "required" is already reported
+            errors = reauthentication_errors(user=self.user, password=cleaned["password"], code=cleaned.get("code", ""))
+            for field, message in errors.items():
+                self.add_error(field, message)
+        return cleaned
 
 
 class DeleteAccountForm(ConfirmWithPasswordForm):

@@ -1,13 +1,51 @@
 from rest_framework import serializers
 
+from accounts.client_ip import client_ip
 from accounts.models import ApiToken, User
+from accounts.services.profile import allowed_ips_check, reauthentication_errors
+
+# reauthentication_errors() names the web form's fields; the API names them unambiguously.
+_REAUTH_FIELDS = {"password": "current_password", "code": "otp_code"}
 
 
 class MeSerializer(serializers.ModelSerializer):
+    """Changing `allowed_ips` needs the owner present, as on the web: password, and a 2FA code when 2FA is on."""
+
+    current_password = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Your current password: required to change allowed_ips.",
+    )
+    otp_code = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="With 2FA on: a current authenticator code or a recovery code; required to change allowed_ips.",
+    )
+
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "allowed_ips", "date_joined"]
+        fields = ["id", "email", "display_name", "allowed_ips", "date_joined", "current_password", "otp_code"]
         read_only_fields = ["id", "email", "date_joined"]
+
+    def validate_allowed_ips(self, value: str) -> str:
+        return allowed_ips_check(value=value, ip=client_ip(self.context["request"]))
+
+    def validate(self, attrs: dict) -> dict:
+        password = attrs.pop("current_password", "")
+        code = attrs.pop("otp_code", "")
+        if "allowed_ips" in attrs and attrs["allowed_ips"] != self.instance.allowed_ips:
+            if not password:
+                raise serializers.ValidationError(
+                    {"current_password": ["Enter your current password to change the IP allow-list."]}
+                )
+            errors = reauthentication_errors(user=self.instance, password=password, code=code)
+            if errors:
+                raise serializers.ValidationError({_REAUTH_FIELDS[k]: [m] for k, m in errors.items()})
+        return attrs
 
 
 class TokenSerializer(serializers.ModelSerializer):
