@@ -1,11 +1,13 @@
-"""allauth hooks: refuse logins from outside a user's IP allow-list."""
+"""allauth hooks: refuse logins from outside a user's IP allow-list; say how long a lock-out lasts."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from accounts.client_ip import client_ip
+from accounts.login_limits import login_lockout_message
 from accounts.models import ActivityLog
 from accounts.services.activity import activity_record
 
@@ -16,6 +18,15 @@ IP_REFUSED_MESSAGE = (
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request, **credentials):
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError as exc:
+            if exc.code != "too_many_login_attempts":
+                raise
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            raise forms.ValidationError(login_lockout_message(request, key=key), code=exc.code) from None
+
     def pre_login(self, request, user, **kwargs):
         ip = client_ip(request)
         if not user.ip_is_allowed(ip):

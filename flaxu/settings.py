@@ -198,9 +198,12 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-# The seed's auth limit: 5 failed logins per 15 minutes per account and per IP lock the login.
+# Failed logins: 5 per 15 minutes per account (the typed address) lock that account only; 20 per
+# 15 minutes per IP lock that address (spraying many accounts), so a few typos on an unknown address
+# do not lock everyone behind the same IP. The account limit comes first: refusals it causes do not
+# spend the IP's budget. The refusal says how long to wait (accounts.login_limits).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env.str("FLAXU_LOGIN_FAILED_LIMIT", default="5/15m/ip,5/15m/key"),
+    "login_failed": env.str("FLAXU_LOGIN_FAILED_LIMIT", default="5/15m/key,20/15m/ip"),
 }
 OTP_TOTP_ISSUER = "FLAXU"
 # The admin never shows TOTP seeds (key, QR, otpauth:// URL) or recovery codes, only that they exist.
