@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from gatekeeper import rules
@@ -26,6 +27,16 @@ class Access(models.Model):
     qualified_at = models.DateTimeField(null=True, blank=True, help_text="First time FULL was earned.")
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, help_text="Set while the last check could not reach BingX.")
+    bingx_uid = models.CharField(
+        "BingX UID",
+        max_length=32,
+        blank=True,
+        help_text="The BingX account of the connected key. One BingX account unlocks one FLAXU account; "
+        "removing the key frees it.",
+    )
+    recheck_allowed_at = models.DateTimeField(
+        null=True, blank=True, help_text="“Check again” is refused until then (FLAXU_RECHECK_THROTTLE_SECONDS)."
+    )
     override_level = models.CharField(max_length=10, choices=Level.choices, blank=True)
     override_reason = models.TextField(blank=True)
     override_expires_at = models.DateTimeField(null=True, blank=True)
@@ -35,6 +46,10 @@ class Access(models.Model):
 
     class Meta:
         verbose_name_plural = "access"
+        constraints = [
+            # The database settles two simultaneous connects of the same BingX account: one of them fails.
+            models.UniqueConstraint(fields=["bingx_uid"], condition=~Q(bingx_uid=""), name="one_account_per_bingx_uid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.effective_level()}"
