@@ -250,6 +250,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"AccessLevelEnum": "gatekeeper.models.Level"},
+    # Swagger UI from the pinned npm package (package.json), served as static: /api/docs/ works offline.
+    # (STATIC_URL + the vendor/ prefix of STATICFILES_DIRS; unhashed names are served as well.)
+    "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",
+    "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui-dist/favicon-32x32.png",
 }
 
 # --- Security -------------------------------------------------------------------------------------

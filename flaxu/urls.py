@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from flaxu import views
+from flaxu.openapi import ApiDocsView
 from flaxu.sitemaps import PublicPagesSitemap
 
 urlpatterns = [
@@ -19,7 +20,7 @@ urlpatterns = [
     path("", include("trading.urls")),
     path("markets/", include("market.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", ApiDocsView.as_view(), name="api_docs"),
     path("api/", include("accounts.api_urls")),
     path("api/", include("gatekeeper.api_urls")),
     path("api/", include("trading.api_urls")),
