@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from health_check.views import HealthCheckView
 
 from flaxu.api_errors import error_body
@@ -60,6 +62,13 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on their own: the SVG icon every page links (a temporary
+    redirect, as the static file's hashed name changes between releases)."""
+    return redirect(static("favicon.svg"))
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:

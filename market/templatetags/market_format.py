@@ -126,3 +126,11 @@ def percentage(value, decimals: int = 0) -> str:
     if number is None:
         return MISSING
     return f"{number * 100:.{int(decimals)}f} %"
+
+
+@register.filter
+def pct_class(value) -> str:
+    """``37.4`` → ``pct-37`` (clamped to 0-100): a percent as a class of static/css/pct.css, because the
+    Content-Security-Policy allows no ``style="..."`` attribute. Missing → ``pct-0``."""
+    number = _number(value)
+    return f"pct-{0 if number is None else max(0, min(100, round(number)))}"
