@@ -67,6 +67,19 @@ def backtests_of(user) -> QuerySet[Backtest]:
     return Backtest.objects.filter(user=user).order_by("-created_at", "-id")
 
 
+QUEUE_HORIZON = timedelta(days=1)  # a backtest queued longer than this lost its task: it holds no one up
+
+
+def backtest_queue_position(backtest: Backtest) -> int | None:
+    """Place of a queued backtest among all users' queued ones (1: it starts next); None once it runs."""
+    if backtest.status != Backtest.Status.QUEUED:
+        return None
+    ahead = Backtest.objects.filter(
+        status=Backtest.Status.QUEUED, pk__lt=backtest.pk, created_at__gte=backtest.created_at - QUEUE_HORIZON
+    )
+    return ahead.count() + 1
+
+
 def calibration_latest() -> Calibration | None:
     return Calibration.objects.order_by("-created_at", "-id").first()
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from market.sources import TIMEFRAMES
 from trading.engine import SETUPS
 from trading.models import Backtest, Direction, Signal, SniperAlert
-from trading.selectors import signal_calibration
+from trading.selectors import backtest_queue_position, signal_calibration
 from trading.services.backtests import PARAMETERS, Parameter
 from trading.services.explain import setup_label
 
@@ -161,17 +161,24 @@ class BacktestSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="Where stored candles end inside the period (what is tested)."
     )
     partial = serializers.BooleanField(read_only=True, help_text="Candles cover only part of the requested period.")
+    queue_position = serializers.SerializerMethodField(
+        help_text="While queued: its place among all queued backtests (1: starts next); null once running."
+    )
 
     class Meta:
         model = Backtest
         fields = [
             "id", "exchange", "symbol", "timeframe", "start", "end", "effective_start", "effective_end", "partial",
-            "status", "progress", "error", "candles", "signals", "created_at", "started_at", "finished_at", "url",
+            "status", "progress", "queue_position", "error", "candles", "signals", "created_at", "started_at",
+            "finished_at", "url",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_url(self, backtest: Backtest) -> str:
         return reverse("backtest_detail", args=[backtest.pk])
+
+    def get_queue_position(self, backtest: Backtest) -> int | None:
+        return backtest_queue_position(backtest)
 
 
 class BacktestDetailSerializer(BacktestSerializer):

@@ -98,6 +98,7 @@ def backtest_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parameters = [(PARAMETER[name].label, value) for name, value in backtest.parameters.items() if name in PARAMETER]
     context = {
         "backtest": backtest,
+        "queue_position": selectors.backtest_queue_position(backtest),
         "stats": backtest.stats,
         "trades": trades,
         "trades_total": backtest.trades.count() if trades else 0,

@@ -7,6 +7,13 @@
   const SLOW_POLL_MS = 5000; // after a 429
   const FINISHED = new Set(["done", "failed"]);
 
+  // 1 -> "1st", 2 -> "2nd", 11 -> "11th" (like the template filter trading.ordinal).
+  function ordinal(n) {
+    const tens = n % 100;
+    const suffix = tens >= 10 && tens <= 20 ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th";
+    return n + suffix;
+  }
+
   function startProgress() {
     const box = document.getElementById("backtest-progress");
     if (!box || FINISHED.has(box.dataset.status)) return;
@@ -15,6 +22,7 @@
     const fill = box.querySelector(".progress .bar");
     const value = document.getElementById("progress-value");
     const badge = box.querySelector(".status");
+    const place = document.getElementById("queue-position");
     let timer = null;
     let finished = false;
 
@@ -26,6 +34,13 @@
       fill.style.width = shown + "%";
       bar.setAttribute("aria-valuenow", String(shown));
       value.textContent = shown + " %";
+      // While it waits, its place in the queue says more than "0 %".
+      const waiting = state.status === "queued" && Number(state.queue_position) > 0;
+      if (place) {
+        place.hidden = !waiting;
+        if (waiting) place.textContent = "· " + ordinal(Number(state.queue_position)) + " in line";
+      }
+      value.hidden = waiting;
       if (state.status && badge) {
         badge.className = "status " + state.status;
         badge.textContent = state.status.charAt(0).toUpperCase() + state.status.slice(1);

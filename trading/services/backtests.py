@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,9 @@ MIN_CANDLES = 60
 EQUITY_POINTS = 1000
 MAX_MINUTE_CANDLES = 2_000_000
 BACKTEST_EVENT = "backtest"
+PROGRESS_INTERVAL = 0.5  # seconds: a running backtest's row (and its owner's page) hears of progress at most this often
+LOAD_PART_CANDLES = 20_000  # candles are read in parts of about this many, reporting progress after each
+LOAD_PARTS = 20
 _PLACES, _AMOUNT, _SIZE = PRICE["decimal_places"], AMOUNT["decimal_places"], SIZE["decimal_places"]
 
 
@@ -248,6 +252,43 @@ def _progress(backtest: Backtest, progress: int, callback: Callable[[int], None]
         callback(progress)
 
 
+class _Progress:
+    """A running backtest's progress, written to its row and pushed at most every ``interval`` seconds.
+
+    Stages map their own share done (0-1) onto a span of the 0-100 bar; 100 is written only with the
+    results, so the bar never says done before they are there.
+    """
+
+    def __init__(self, backtest: Backtest, callback: Callable[[int], None] | None, interval: float):
+        self.backtest, self.callback, self.interval = backtest, callback, interval
+        self.written = time.monotonic()  # the caller has just written the start
+
+    def report(self, percent: float) -> None:
+        percent = min(int(percent), 99)
+        if percent <= self.backtest.progress or time.monotonic() - self.written < self.interval:
+            return
+        _progress(self.backtest, percent, self.callback)
+        self.written = time.monotonic()
+
+    def stage(self, low: float, high: float) -> Callable[[float], None]:
+        """A callback taking a share done (0-1) of a stage spanning ``low``-``high`` % of the bar."""
+        return lambda share: self.report(low + (high - low) * min(max(float(share), 0.0), 1.0))
+
+
+def _candles_in_parts(
+    backtest: Backtest, timeframe: str, start: datetime, end: datetime, progress: Callable[[float], None]
+) -> pd.DataFrame:
+    """``candle_frame`` over [start, end), read in parts of about ``LOAD_PART_CANDLES`` to report progress."""
+    step = timeframe_to_timedelta(timeframe).to_pytimedelta()
+    parts = max(1, min(LOAD_PARTS, int((end - start) / step) // LOAD_PART_CANDLES))
+    edges = [start + (end - start) * i / parts for i in range(parts)] + [end]
+    frames = []
+    for i in range(parts):
+        frames.append(candle_frame(backtest.exchange, backtest.symbol, timeframe, start=edges[i], end=edges[i + 1]))
+        progress((i + 1) / parts)
+    return frames[0] if parts == 1 else pd.concat(frames)
+
+
 def _configs(params: dict[str, Any]):
     engine = conf.engine_config(
         swing_size=int(params["swing_size"]),
@@ -273,40 +314,47 @@ def _configs(params: dict[str, Any]):
     return engine, simulation
 
 
-def backtest_run(*, backtest_id: int, progress_callback: Callable[[int], None] | None = None) -> Backtest:
-    """Run a queued backtest to the end: progress 0-100 pushed to its owner, results or an error saved."""
+def backtest_run(
+    *,
+    backtest_id: int,
+    progress_callback: Callable[[int], None] | None = None,
+    progress_interval: float = PROGRESS_INTERVAL,
+) -> Backtest:
+    """Run a queued backtest to the end: progress 0-100 saved and pushed to its owner, results or an error saved.
+
+    Progress is written at most every ``progress_interval`` seconds (``progress_callback`` hears each write):
+    reading candles 1-25 %, finding signals 25-50 %, reading 1-minute candles 50-65 %, simulating 65-95 %.
+    """
     from trading.engine import analyze
 
     backtest = Backtest.objects.get(pk=backtest_id)
     if backtest.status == Backtest.Status.DONE:
         return backtest  # a redelivered task: the results are already there
     _progress(backtest, 1, progress_callback, status=Backtest.Status.RUNNING, started_at=timezone.now(), error="")
+    progress = _Progress(backtest, progress_callback, progress_interval)
     try:
         params = parameters_with_defaults(backtest.parameters)
         engine_config, simulation = _configs(params)
         step = timeframe_to_timedelta(backtest.timeframe).to_pytimedelta()
-        frame = candle_frame(
-            backtest.exchange, backtest.symbol, backtest.timeframe, start=backtest.start - WARMUP_BARS * step,
-            end=backtest.end,
+        frame = _candles_in_parts(
+            backtest, backtest.timeframe, backtest.start - WARMUP_BARS * step, backtest.end, progress.stage(1, 25)
         )
         first = int(np.searchsorted(frame.index.asi8, pd.Timestamp(backtest.start).value, side="left"))
         period = frame.iloc[first:]
         if len(period) < MIN_CANDLES:
             raise BacktestInvalid({"period": [f"Only {len(period)} stored candles remain in the period."]})
-        _progress(backtest, 20, progress_callback)
 
         signals = analyze(frame, engine_config).signals
         signals = signals[(signals["confirmed"] >= first) & (signals["confidence"] >= int(params["min_confidence"]))]
         signals = signals.assign(confirmed=signals["confirmed"] - first).reset_index(drop=True)
-        _progress(backtest, 50, progress_callback)
+        progress.report(50)
 
         minutes = None
         if params["use_minute_data"] and backtest.timeframe != "1m":
-            minutes = candle_frame(backtest.exchange, backtest.symbol, "1m", start=backtest.start, end=backtest.end)
+            minutes = _candles_in_parts(backtest, "1m", backtest.start, backtest.end, progress.stage(50, 65))
             if minutes.empty or len(minutes) > MAX_MINUTE_CANDLES:
                 minutes = None
-        result = run_backtest(period, signals, simulation, minute_candles=minutes)
-        _progress(backtest, 80, progress_callback)
+        result = run_backtest(period, signals, simulation, minute_candles=minutes, progress=progress.stage(65, 95))
 
         with transaction.atomic():
             BacktestTrade.objects.filter(backtest=backtest).delete()

@@ -49,6 +49,14 @@ def signed(value, digits: int = 2) -> str:
     return f"{float(value):+,.{int(digits)}f}"
 
 
+@register.filter
+def ordinal(value) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd" (a place in the backtest queue)."""
+    number = int(value or 0)
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
 @register.inclusion_tag("trading/_signals_card.html")
 def signals_card():
     """The dashboard's Signals card: the latest signals and links to the pages (FULL users only)."""

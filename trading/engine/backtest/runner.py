@@ -45,6 +45,7 @@ maker 0.02 %, slippage 1 bp, funding 0.01 % per 8 h.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,6 +62,8 @@ TRADE_COLUMNS = [
     "exit_bar", "exit_time", "exit_price", "exit_reason", "gross_pnl", "fees", "funding", "pnl", "r_multiple",
     "bars_held", "equity_before",
 ]  # fmt: skip
+PROGRESS_STEPS = 20  # the walk reports progress at most this many times, whatever the number of signals
+WALK_SHARE = 0.9  # share of the run the walk stands for in the progress reported
 
 
 @dataclass(frozen=True)
@@ -169,8 +172,13 @@ def run_backtest(
     *,
     minute_candles: pd.DataFrame | None = None,
     funding: pd.Series | float | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> BacktestResult:
-    """Simulate ``signals`` over ``candles`` under ``config``; the rules are in the module docstring."""
+    """Simulate ``signals`` over ``candles`` under ``config``; the rules are in the module docstring.
+
+    ``progress``, if given, is called with the share done (0-1, increasing, last 1.0), at most
+    ``PROGRESS_STEPS + 1`` times.
+    """
     config = config or BacktestConfig()
     index = pd.DatetimeIndex(candles.index)
     n = len(index)
@@ -195,13 +203,20 @@ def run_backtest(
 
     mo, mh, ml, mstart, mend = _minute_ranges(index, minute_candles)
     rates = funding_by_bar(index, funding, interval_hours=config.funding_interval_hours, default=config.funding_rate)
+    # Signals are walked independently, so the walk runs in slices of them to report progress in between.
+    edges = np.linspace(0, m, max(1, min(m, PROGRESS_STEPS)) + 1).astype(np.int64)
+    parts = []
+    for a, b in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        parts.append(_walk.walk(
+            o, h, lo, c, rates, mo, mh, ml, mstart, mend,
+            start[a:b], side[a:b], entry[a:b], stop[a:b], tp1[a:b], tp2[a:b],
+            config.entry == "limit", int(config.limit_valid_bars), int(config.max_holding_bars or 0),
+            float(config.tp1_fraction), bool(config.breakeven_after_tp1), config.slippage_bps / 10_000.0,
+        ))  # fmt: skip
+        if progress is not None and m:
+            progress(WALK_SHARE * b / m)
     (status, entry_bar, entry_px, tp1_bar, tp1_min, tp1_px, tp1_frac, exit_bar, exit_min, exit_px, reason,
-     funding_unit) = _walk.walk(
-        o, h, lo, c, rates, mo, mh, ml, mstart, mend,
-        start, side, entry, stop, tp1, tp2,
-        config.entry == "limit", int(config.limit_valid_bars), int(config.max_holding_bars or 0),
-        float(config.tp1_fraction), bool(config.breakeven_after_tp1), config.slippage_bps / 10_000.0,
-    )  # fmt: skip
+     funding_unit) = (np.concatenate(column) for column in zip(*parts, strict=True))  # fmt: skip
 
     # Per unit of size: everything below is linear in size.
     filled = status == _walk.FILLED
@@ -310,7 +325,7 @@ def run_backtest(
     stats = summarize(
         trades, equity, initial_equity=config.initial_equity, signals=m, signals_skipped=int(m - taken.sum())
     )
-    return BacktestResult(
+    result = BacktestResult(
         trades=trades,
         outcomes=outcomes,
         equity=equity,
@@ -318,6 +333,9 @@ def run_backtest(
         calibration=calibration_table(outcomes, bucket_width=config.bucket_width),
         config=config,
     )
+    if progress is not None:
+        progress(1.0)
+    return result
 
 
 def _event_times(index: pd.DatetimeIndex, minutes: pd.DataFrame | None, bars: np.ndarray, mins: np.ndarray):
