@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# FLAXU production image: one image, three roles (web = daphne, worker, beat; see docker-compose.yml).
+# FLAXU production image: one image, every role (web = daphne, the Celery workers, beat; see docker-compose.yml).
 # Build:  docker build -t flaxu .        Run: see docs/deploy.md
 
 # --- 1. Front-end packages (htmx, lightweight-charts), exactly as pinned by package-lock.json -----

@@ -24,7 +24,7 @@ install: .venv/.installed node_modules/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	@echo ""
-	@echo "  FLAXU is starting: open http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  FLAXU is starting: open http://$(HOST):$(PORT)/  (Ctrl-C stops web, the workers and beat)"
 	@echo ""
 	FLAXU_HOST=$(HOST) FLAXU_PORT=$(PORT) .venv/bin/honcho start -f Procfile
 

@@ -172,6 +172,45 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues by urgency, each consumed by its own worker (Procfile, docker-compose.yml), so a backlog of
+# slow work can never hold back prices: `prices` (tickers, alert checks, pushes), `signals` (signal
+# runs, sniper), `default` (quick snapshot and widget refreshes, housekeeping, unrouted tasks), `bulk`
+# (candle ingest/repair/retention, slow provider refreshes), `reports` (backtests, calibration, the
+# gatekeeper's scheduled re-validation). A worker started without -Q consumes all of them.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {q: {"exchange": q, "routing_key": q} for q in ("prices", "signals", "default", "bulk", "reports")}
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue}
+    for queue, tasks in {
+        "prices": [
+            "market.tasks.refresh.refresh_tickers",
+            "market.tasks.alerts.check_price_alerts",
+            "flaxu.realtime.tasks.notify_user",
+        ],
+        "signals": [
+            "trading.tasks.run_signals_due",
+            "trading.tasks.run_signals",
+            "trading.tasks.scan_sniper",
+        ],
+        "bulk": [
+            "market.tasks.refresh.ingest_candles",
+            "market.tasks.refresh.ingest_candles_for",
+            "market.tasks.refresh.prune_candles",
+            "market.tasks.refresh.repair_candles",
+            "market.tasks.intel.refresh_liquidation_heatmaps",
+            "market.tasks.intel.refresh_top_coins",
+            "market.tasks.intel.refresh_fear_greed",
+            "market.tasks.intel.refresh_altcoin_season",
+        ],
+        "reports": [
+            "trading.tasks.run_backtest",
+            "trading.tasks.refresh_calibration",
+            "gatekeeper.tasks.revalidate_all",
+            "gatekeeper.tasks.revalidate_user",
+        ],
+    }.items()
+    for task in tasks
+}
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

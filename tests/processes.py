@@ -61,6 +61,11 @@ FAKE_BINGX_AGENT = {
 }
 
 
+# The session's Celery worker while it runs (it consumes every queue), so a test that needs the broker
+# to itself can pause it (tests/test_queues.py).
+SESSION_WORKERS: list[ManagedProcess] = []
+
+
 class ProcessFailed(RuntimeError):
     """A subprocess did not start, or died; the message carries its log."""
 
@@ -321,11 +326,13 @@ def _celery_worker_session(django_db_setup, _process_log_dir, live_mail_dir) -> 
         "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"flaxu-test-{os.getpid()}@%h",
     ]  # fmt: skip
     process = start_process("celery-worker", argv, subprocess_env(live_mail_dir), _process_log_dir)
+    SESSION_WORKERS.append(process)
     try:
         process.wait_for_log(r"\bready\.")
         _wait_worker_runs_tasks(process)
         yield process
     finally:
+        SESSION_WORKERS.remove(process)
         process.stop()
 
 

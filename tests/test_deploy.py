@@ -152,7 +152,7 @@ def test_env_example_documents_every_setting_and_leaves_secrets_blank():
 def test_compose_starts_the_app_only_after_migrations_and_healthy_backends():
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker-prices", "worker", "worker-bulk", "beat"):
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
         assert depends["postgres"]["condition"] == "service_healthy", name
