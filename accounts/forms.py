@@ -15,7 +15,8 @@ class OtpCodeForm(forms.Form):
         label="Authentication code",
         max_length=20,
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        # No numeric keypad: recovery codes have letters.
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "autofocus": True}),
     )
 
 
@@ -46,7 +47,7 @@ class ConfirmWithPasswordForm(forms.Form):
         label="Authentication code",
         required=False,
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}),
     )
 
     def __init__(self, *args, user: User, **kwargs):

@@ -48,11 +48,16 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     device = otp_services.totp_pending_device(user=user)
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = otp_services.totp_confirm(request=request, user=user, device=device, token=form.cleaned_data["code"])
-        if codes is not None:
-            messages.success(request, "Two-factor authentication is on. Your next login will ask for a code.")
-            return render(request, "accounts/recovery_codes.html", {"codes": codes, "first_time": True})
-        form.add_error("code", "That code did not match. Check the time on your phone and try the newest code.")
+        try:
+            code = form.cleaned_data["code"]
+            codes = otp_services.totp_confirm(request=request, user=user, device=device, token=code)
+        except otp_services.OtpPaused as paused:
+            form.add_error("code", str(paused))
+        else:
+            if codes is not None:
+                messages.success(request, "Two-factor authentication is on. Your next login will ask for a code.")
+                return _recovery_codes_page(request, codes, first_time=True)
+            form.add_error("code", "That code did not match. Check the time on your phone and try the newest code.")
     context = {
         "form": form,
         "qr_svg": otp_services.totp_qr_svg(device),
@@ -71,9 +76,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url or "dashboard")
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if otp_services.otp_verify_session(request=request, user=user, token=form.cleaned_data["code"]):
-            return redirect(next_url or "dashboard")
-        form.add_error("code", "That code is not valid. Use the newest code from your app, or a recovery code.")
+        try:
+            if otp_services.otp_verify_session(request=request, user=user, token=form.cleaned_data["code"]):
+                return redirect(next_url or "dashboard")
+            form.add_error("code", "That code is not valid. Use the newest code from your app, or a recovery code.")
+        except otp_services.OtpPaused as paused:
+            form.add_error("code", str(paused))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
 
 
@@ -94,8 +102,18 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return redirect("otp_setup")
     if request.method == "POST":
         codes = otp_services.recovery_codes_regenerate(user=request.user, request=request)
-        return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        return _recovery_codes_page(request, codes)
     return render(request, "accounts/recovery_codes.html", {"codes": None})
+
+
+def _recovery_codes_page(request: HttpRequest, codes: list[str], *, first_time: bool = False) -> HttpResponse:
+    """The codes, shown this once, with copy and a .txt download built from them (nothing kept to serve later)."""
+    context = {
+        "codes": codes,
+        "codes_text": otp_services.recovery_codes_text(user=request.user, codes=codes),
+        "first_time": first_time,
+    }
+    return render(request, "accounts/recovery_codes.html", context)
 
 
 @login_required

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from base64 import b32encode
+from datetime import datetime
 from io import BytesIO
 
 import django_otp
@@ -10,6 +12,7 @@ import qrcode
 import qrcode.image.svg
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -18,6 +21,43 @@ from accounts.services.activity import activity_record
 
 RECOVERY_CODE_COUNT = 10
 _PENDING_NAME = "pending"
+_APP_CODE_DIGITS = 6  # TOTPDevice's default, which enrolment uses; recovery codes are 8 base32 characters
+
+
+class OtpPaused(Exception):
+    """django-otp refuses every code, right or wrong, for 2^(n-1) s after n wrong ones: say so, and for how long."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until)
+        self.until = until
+
+    @property
+    def seconds(self) -> int:
+        return max(1, math.ceil((self.until - timezone.now()).total_seconds()))
+
+    def __str__(self) -> str:
+        return f"Too many wrong codes: tries are paused for {_duration(self.seconds)}. Then enter the newest code."
+
+
+def _duration(seconds: int) -> str:
+    for unit, size, below in (("second", 1, 120), ("minute", 60, 120 * 60), ("hour", 3600, 48 * 3600)):
+        if seconds < below:
+            n = math.ceil(seconds / size)
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    return f"{math.ceil(seconds / 86400)} days"
+
+
+def _verify(device, token: str) -> bool:
+    """device.verify_token, but a pause is an OtpPaused instead of a silent False."""
+    allowed, detail = device.verify_is_allowed()
+    if not allowed and detail and detail.get("locked_until"):
+        raise OtpPaused(detail["locked_until"])
+    return device.verify_token(token)
+
+
+def _normalize(token: str) -> str:
+    """What the user meant: no spaces or hyphens (codes are often written grouped), any letter case."""
+    return "".join((token or "").split()).replace("-", "").lower()
 
 
 def totp_pending_device(*, user: User) -> TOTPDevice:
@@ -41,8 +81,11 @@ def totp_manual_key(device: TOTPDevice) -> str:
 
 
 def totp_confirm(*, request: HttpRequest, user: User, device: TOTPDevice, token: str) -> list[str] | None:
-    """Confirm enrolment with a first code; returns the recovery codes (shown once) or None if wrong."""
-    if not device.verify_token(token.replace(" ", "")):
+    """Confirm enrolment with a first code; returns the recovery codes (shown once) or None if wrong.
+
+    Raises OtpPaused while wrong codes have paused tries.
+    """
+    if not _verify(device, _normalize(token)):
         return None
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
@@ -66,22 +109,41 @@ def recovery_codes_regenerate(*, user: User, request: HttpRequest | None) -> lis
     return codes
 
 
-def otp_check(*, user: User, token: str):
-    """The device that accepts `token` (authenticator code or unused recovery code), or None."""
-    token = (token or "").replace(" ", "").strip()
+def otp_check(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
+    """The device that accepts `token` (authenticator code or unused recovery code), or None.
+
+    A code goes to the one device it can belong to (6 digits: the app; otherwise a recovery code), so a
+    recovery code never counts as a wrong app code, nor the reverse. Raises OtpPaused during a pause.
+    """
+    token = _normalize(token)
     if not token:
         return None
-    return django_otp.match_token(user, token)
+    if token.isdigit() and len(token) == _APP_CODE_DIGITS:
+        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+    else:
+        devices = StaticDevice.objects.filter(user=user, confirmed=True)
+    with transaction.atomic():
+        for device in devices.select_for_update():
+            if _verify(device, token):
+                return device
+    return None
 
 
 def otp_verify_session(*, request: HttpRequest, user: User, token: str) -> bool:
-    """Mark this session as having passed the second factor; logs a failure."""
+    """Mark this session as having passed the second factor; logs a failure. Raises OtpPaused during a pause."""
     device = otp_check(user=user, token=token)
     if device is None:
         activity_record(action=ActivityLog.Action.OTP_FAILED, user=user, request=request)
         return False
     django_otp.login(request, device)
     return True
+
+
+def recovery_codes_text(*, user: User, codes: list[str]) -> str:
+    """The codes as a small text file for the user to keep (offered once, when they are made)."""
+    made = timezone.now().strftime("%Y-%m-%d %H:%M UTC")
+    header = [f"FLAXU recovery codes for {user.email}, made {made}.", "Each works once, in place of an app code.", ""]
+    return "\n".join([*header, *codes, ""])
 
 
 def otp_disable(*, request: HttpRequest, user: User) -> None:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from accounts.models import ActivityLog, User
 from accounts.services.activity import activity_record
-from accounts.services.otp import otp_check, otp_enabled
+from accounts.services.otp import OtpPaused, otp_check, otp_enabled
 
 
 def allowed_ips_check(*, value: str, ip: str | None) -> str:
@@ -40,7 +40,13 @@ def reauthentication_errors(*, user: User, password: str, code: str) -> dict[str
     """
     if not user.check_password(password or ""):
         return {"password": "That password is not correct."}
-    if otp_enabled(user=user) and otp_check(user=user, token=code) is None:
+    if not otp_enabled(user=user):
+        return {}
+    try:
+        device = otp_check(user=user, token=code)
+    except OtpPaused as paused:
+        return {"code": str(paused)}
+    if device is None:
         return {"code": "That code is not valid. Use a current code from your app or a recovery code."}
     return {}
 
