@@ -23,7 +23,13 @@ from gatekeeper.serializers import (
     CredentialSerializer,
     ErrorSerializer,
 )
-from gatekeeper.services.access import CheckUnavailable, KeyRefused, access_recheck, key_connect
+from gatekeeper.services.access import (
+    BingXAccountTaken,
+    CheckUnavailable,
+    KeyRefused,
+    access_recheck,
+    key_connect,
+)
 from gatekeeper.throttles import recheck_wait
 
 HISTORY_LENGTH = 10
@@ -31,6 +37,12 @@ HISTORY_LENGTH = 10
 _ERROR = ErrorSerializer
 _THROTTLED = OpenApiResponse(_ERROR, description="Checked too recently; `Retry-After` says how many seconds to wait.")
 _UNAVAILABLE = OpenApiResponse(_ERROR, description="BingX could not be reached; nothing changed.")
+
+
+class BingXAccountConflict(ValidationError):
+    """409: the key is fine, but its BingX account already unlocks another FLAXU account."""
+
+    status_code = status.HTTP_409_CONFLICT
 
 
 class BingXUnavailable(APIException):
@@ -107,6 +119,9 @@ class CredentialListCreateView(APIView):
         responses={
             201: CredentialConnectedSerializer,
             400: OpenApiResponse(_ERROR, description="Invalid input, or the key was refused (see errors.api_key)."),
+            409: OpenApiResponse(
+                _ERROR, description="The key's BingX account is connected to another FLAXU account (errors.api_key)."
+            ),
             503: _UNAVAILABLE,
         },
     )
@@ -121,6 +136,8 @@ class CredentialListCreateView(APIView):
                 api_secret=serializer.validated_data["api_secret"],
                 request=request,
             )
+        except BingXAccountTaken as exc:
+            raise BingXAccountConflict({"api_key": [str(exc)]}) from exc
         except KeyRefused as exc:
             raise ValidationError({"api_key": [str(exc)]}) from exc
         except CheckUnavailable as exc:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -51,6 +51,25 @@ class KeyRefused(Exception):
 
 class CheckUnavailable(Exception):
     """BingX could not be asked right now; nothing changed."""
+
+
+class BingXAccountTaken(KeyRefused):
+    """The key's BingX account already unlocks another FLAXU account; nothing was stored."""
+
+
+UID_TAKEN = "uid_taken"
+
+
+def _uid_taken_reason(uid: str) -> str:
+    return (
+        f"This BingX account (UID {uid}) is already connected to another FLAXU account, and one BingX account "
+        "unlocks one FLAXU account. Remove the key from the other FLAXU account first, or ask FLAXU support "
+        "to move it to this one."
+    )
+
+
+def _uid_taken(uid: str, *, user: User) -> bool:
+    return Access.objects.filter(bingx_uid=uid).exclude(user=user).exists()
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,10 @@ def _record(
     access.decided_at, access.last_attempt_at, access.last_error = now, now, ""
     if decision.level == rules.FULL and access.qualified_at is None:
         access.qualified_at = now
+    if outcome.uid:
+        access.bingx_uid = outcome.uid  # claimed; the unique constraint refuses a UID another user holds
+    elif decision.code == NO_KEY:
+        access.bingx_uid = ""  # no key, no BingX account: it is free for another FLAXU account
     access.save()
     check = AccessCheck.objects.create(
         user=user,
@@ -227,6 +250,8 @@ def key_connect(
     started = time.monotonic()
     try:
         check = _key_check(creds)
+        if _uid_taken(check.uid, user=user):
+            raise BingXAccountTaken(_uid_taken_reason(check.uid))
         outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
     except TRANSIENT_ERRORS as exc:
         _log_if_misconfigured(exc)
@@ -236,11 +261,17 @@ def key_connect(
             "BingX is not answering right now, so nothing was stored. Please try again in a minute."
         ) from exc
     latency_ms = int((time.monotonic() - started) * 1000)
-    with transaction.atomic():
-        _bingx_key_store(user=user, api_key=api_key, api_secret=api_secret, request=request)
-        return _record(
-            user=user, source=Source.CONNECT, outcome=outcome, latency_ms=latency_ms, now=now, request=request
-        )
+    try:
+        with transaction.atomic():
+            _bingx_key_store(user=user, api_key=api_key, api_secret=api_secret, request=request)
+            return _record(
+                user=user, source=Source.CONNECT, outcome=outcome, latency_ms=latency_ms, now=now, request=request
+            )
+    except IntegrityError:
+        # Another FLAXU account connected this BingX account meanwhile; the block stored nothing.
+        if _uid_taken(check.uid, user=user):
+            raise BingXAccountTaken(_uid_taken_reason(check.uid)) from None
+        raise
 
 
 def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, request=None) -> AccessCheck:
@@ -259,7 +290,10 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
         except KeyRefused as exc:
             outcome = Outcome(_limited("key_invalid", f"{exc} Reconnect your key."), {}, None)
         else:
-            outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
+            if _uid_taken(check.uid, user=user):  # never FULL from a BingX account another user holds
+                outcome = Outcome(_limited(UID_TAKEN, _uid_taken_reason(check.uid)), {"uid": check.uid}, None)
+            else:
+                outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
     except TRANSIENT_ERRORS as exc:
         _log_if_misconfigured(exc)
         latency_ms = int((time.monotonic() - started) * 1000)
@@ -268,7 +302,14 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
             raise CheckUnavailable(f"{_could_not_check(exc)} Your access is unchanged.") from exc
         raise CheckUnavailable("BingX could not be reached; your access is unchanged.") from exc
     latency_ms = int((time.monotonic() - started) * 1000)
-    return _record(user=user, source=source, outcome=outcome, latency_ms=latency_ms, now=now, request=request)
+    try:
+        return _record(user=user, source=source, outcome=outcome, latency_ms=latency_ms, now=now, request=request)
+    except IntegrityError:
+        if not (outcome.uid and _uid_taken(outcome.uid, user=user)):
+            raise
+        # Another FLAXU account connected this BingX account during the check: it holds it now.
+        taken = Outcome(_limited(UID_TAKEN, _uid_taken_reason(outcome.uid)), {"uid": outcome.uid}, None)
+        return _record(user=user, source=source, outcome=taken, latency_ms=latency_ms, now=now, request=request)
 
 
 def key_remove(*, user: User, request: HttpRequest | None = None) -> None:
