@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django import forms
 
+from market.formatting import symbol_label
 from market.sources import TIMEFRAMES, get_source
 from trading import conf
 from trading.engine import SETUPS
@@ -17,7 +18,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y
 
 
 def _symbol_choices() -> list[tuple[str, str]]:
-    return [(s, s.split(":")[0]) for s in get_source().universe()]
+    return [(s, symbol_label(s)) for s in get_source().universe()]
 
 
 class SignalFilterForm(forms.Form):
@@ -31,7 +32,7 @@ class SignalFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = _symbol_choices()
         known = {value for value, _ in choices}
-        choices += [(s, s.split(":")[0]) for s in symbols or [] if s not in known]
+        choices += [(s, symbol_label(s)) for s in symbols or [] if s not in known]
         self.fields["symbol"].choices = [("", "Any"), *choices]
         self.fields["min_confidence"].widget.attrs.update(placeholder=str(conf.signal_min_confidence()))
 

@@ -30,7 +30,7 @@ def signals_filtered(
     setup: str | None = None,
     since: datetime | None = None,
 ) -> QuerySet[Signal]:
-    """Signals, newest first, narrowed by whichever filters are given."""
+    """Signals, the newest known first (``known_at``: the close of their candle), narrowed by the filters."""
     qs = Signal.objects.all()
     if symbol:
         qs = qs.filter(symbol=symbol)
@@ -44,7 +44,7 @@ def signals_filtered(
         qs = qs.filter(setup=setup)
     if since is not None:
         qs = qs.filter(bar_time__gte=since)
-    return qs.order_by("-bar_time", "-id")
+    return qs.order_by("-known_at", "-id")
 
 
 def signal_symbols() -> list[str]:

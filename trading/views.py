@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -14,17 +15,24 @@ from trading.services.backtests import PARAMETER, BacktestInvalid, backtest_crea
 from trading.services.explain import setup_label
 
 LIST_LENGTH = 100
+SIGNALS_PER_PAGE = 50
 TRADES_SHOWN = 500
 
 
 @full_access_required
 def signal_list(request: HttpRequest) -> HttpResponse:
-    form = SignalFilterForm(request.GET or None, symbols=selectors.signal_symbols())
+    query = request.GET.copy()
+    query.pop("page", None)  # the page is not a filter (an unfiltered list has no other parameter)
+    form = SignalFilterForm(query or None, symbols=selectors.signal_symbols())
     filters = form.filters()
+    page = Paginator(selectors.signals_filtered(**filters), SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "filters": filters,
-        "signals": selectors.signals_filtered(**filters)[:LIST_LENGTH],
+        "page": page,
+        "page_links": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+        "signals": page.object_list,
         "min_confidence": conf.signal_min_confidence(),
     }
     return render(request, "trading/signals.html", context)

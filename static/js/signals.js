@@ -5,13 +5,22 @@
 
   const MAX_ROWS = 100;
 
-  // A price with about six significant digits, like trading.services.explain.price.
+  // A price as the server writes it (market/formatting.py format_price): 2 decimals from 1,000, 4 from 1,
+  // then 6 significant digits; a minus sign, not a hyphen; an en dash when missing.
   function price(value) {
-    const x = Number(value);
-    if (!isFinite(x)) return "—";
-    if (x === 0) return "0";
-    const decimals = Math.min(Math.max(5 - Math.floor(Math.log10(Math.abs(x))), 0), 10);
-    return x.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    const x = value === null || value === undefined || value === "" ? NaN : Number(value);
+    if (!isFinite(x)) return "\u2013";
+    const m = Math.abs(x);
+    const decimals = m >= 1000 ? 2 : m >= 1 ? 4 : m === 0 ? 2 : Math.min(10, Math.max(4, 5 - Math.floor(Math.log10(m))));
+    const text = m.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    return x < 0 ? "\u2212" + text : text;
+  }
+
+  // BTC/USDT:USDT -> "BTC/USDT perp" (market/formatting.py symbol_label), for events without the label.
+  function symbolLabel(item) {
+    if (item.symbol_label) return item.symbol_label;
+    const [pair, settle] = String(item.symbol).split(":");
+    return settle ? pair + " perp" : pair;
   }
 
   function shortTime(iso) {
@@ -20,9 +29,10 @@
     return pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
   }
 
-  function cell(text, className) {
+  function cell(text, className, label) {
     const td = document.createElement("td");
     if (className) td.className = className;
+    if (label) td.dataset.label = label; // the stacked phone layout shows it (trading.css)
     if (text instanceof Node) td.appendChild(text);
     else td.textContent = text;
     return td;
@@ -43,10 +53,10 @@
     return t;
   }
 
-  function prepend(tbody, row, emptyNote) {
+  function prepend(tbody, row, emptyNote, maxRows) {
     row.classList.add("fresh");
     tbody.insertBefore(row, tbody.firstChild);
-    while (tbody.rows.length > MAX_ROWS) tbody.deleteRow(tbody.rows.length - 1);
+    while (tbody.rows.length > (maxRows || MAX_ROWS)) tbody.deleteRow(tbody.rows.length - 1);
     if (emptyNote) emptyNote.hidden = true;
   }
 
@@ -58,6 +68,9 @@
     const filters = JSON.parse(filtersNode.textContent) || {};
     const tbody = table.tBodies[0];
     const counter = document.getElementById("new-count");
+    // Only the first page shows the newest signals; later pages just count what arrived.
+    const firstPage = (table.dataset.page || "1") === "1";
+    const pageSize = Number(table.dataset.pageSize) || MAX_ROWS;
     let fresh = 0;
 
     function matches(s) {
@@ -74,30 +87,30 @@
       tr.dataset.signalId = s.id;
       const link = document.createElement("a");
       link.href = s.url;
-      link.textContent = s.symbol;
+      link.textContent = symbolLabel(s);
       tr.append(
-        cell(timeElement(s.known_at)),
-        cell(link),
-        cell(s.timeframe),
-        cell(span(s.direction, "dir " + s.direction.toLowerCase())),
-        cell(s.setup_label),
-        cell(price(s.entry), "num"),
-        cell(price(s.stop_loss), "num"),
-        cell(price(s.take_profit_1), "num"),
-        cell(price(s.take_profit_2), "num"),
+        cell(timeElement(s.known_at), "c-known", "Known"),
+        cell(link, "c-symbol"),
+        cell(s.timeframe, "c-tf"),
+        cell(span(s.direction, "dir " + s.direction.toLowerCase()), "c-side"),
+        cell(s.setup_label, "c-setup"),
+        cell(price(s.entry), "num c-entry", "Entry"),
+        cell(price(s.stop_loss), "num c-stop", "Stop"),
+        cell(price(s.take_profit_1), "num c-tp1", "TP1"),
+        cell(price(s.take_profit_2), "num c-tp2 secondary", "TP2"),
         cell(span(String(s.confidence), "conf" + (s.auto_executable ? " auto" : ""),
-          s.auto_executable ? "Auto-executable" : "Below the auto-execution threshold"), "num"),
+          s.auto_executable ? "Auto-executable" : "Below the auto-execution threshold"), "num c-conf"),
       );
       return tr;
     }
 
     window.flaxuLive.on("signal", (s) => {
       if (!s || !matches(s) || tbody.querySelector('tr[data-signal-id="' + s.id + '"]')) return;
-      prepend(tbody, row(s), document.getElementById("no-signals"));
+      if (firstPage) prepend(tbody, row(s), document.getElementById("no-signals"), pageSize);
       fresh += 1;
       if (counter) {
         counter.hidden = false;
-        counter.textContent = "· " + fresh + " new since you opened the page";
+        counter.textContent = "· " + fresh + " new since you opened the page" + (firstPage ? "" : " (on the first page)");
       }
     });
     window.flaxuLive.on("subscribed", (data) => {
@@ -119,7 +132,7 @@
       const change = Number(a.change_pct);
       tr.append(
         cell(timeElement(a.time)),
-        cell(a.symbol),
+        cell(symbolLabel(a)),
         cell(span(a.move, "move " + a.move.toLowerCase())),
         cell((change > 0 ? "+" : "") + change.toFixed(2) + " %", "num"),
         cell(Math.round(Number(a.cleared_pct)) + " %", "num"),

@@ -27,6 +27,8 @@ class Signal(models.Model):
     symbol = models.CharField(max_length=40)
     timeframe = models.CharField(max_length=4)
     bar_time = models.DateTimeField(help_text="Open time of the closed candle the signal was confirmed on.")
+    # Stored (not derived) so lists can sort and page by when a trader could know the signal.
+    known_at = models.DateTimeField(help_text="When the signal became known: the close of its candle.")
     direction = models.CharField(max_length=5, choices=Direction.choices)
     setup = models.CharField(max_length=24)
     entry = models.DecimalField(**PRICE)
@@ -46,17 +48,18 @@ class Signal(models.Model):
         ]
         indexes = [
             models.Index(fields=["-bar_time", "-id"], name="trading_signal_latest"),
+            models.Index(fields=["-known_at", "-id"], name="trading_signal_known"),
             models.Index(fields=["symbol", "timeframe", "-bar_time"], name="trading_signal_series"),
         ]
-        ordering = ["-bar_time", "-id"]
+        ordering = ["-known_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.symbol} {self.timeframe} {self.bar_time:%Y-%m-%d %H:%M} ({self.confidence})"
 
-    @property
-    def known_at(self) -> datetime:
-        """When the signal became known: the close of its candle."""
-        return self.bar_time + timeframe_to_timedelta(self.timeframe).to_pytimedelta()
+    @staticmethod
+    def close_of(bar_time: datetime, timeframe: str) -> datetime:
+        """The close of the candle opening at ``bar_time``: when a signal on it became known."""
+        return bar_time + timeframe_to_timedelta(timeframe).to_pytimedelta()
 
     @property
     def auto_executable(self) -> bool:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from flaxu.realtime.push import group_name, push
+from market.formatting import symbol_label
 from market.selectors.candles import candle_frame, candle_last_time
 from market.services.candles import candle_exchanges
 from market.sources import MarketSource, get_source
@@ -132,11 +133,13 @@ def signals_run(
 def _signal_row(analysis, position: int, zones, exchange: str, symbol: str, timeframe: str) -> Signal:
     s = analysis.signals.iloc[position]
     reasons, events = signal_story(analysis, position, zones)
+    bar_time = pd.Timestamp(s.time).to_pydatetime()
     return Signal(
         exchange=exchange,
         symbol=symbol,
         timeframe=timeframe,
-        bar_time=pd.Timestamp(s.time).to_pydatetime(),
+        bar_time=bar_time,
+        known_at=Signal.close_of(bar_time, timeframe),
         direction=str(s.direction),
         setup=str(s.setup),
         entry=to_decimal(s.entry, _PLACES),
@@ -155,6 +158,7 @@ def signal_event(signal: Signal) -> dict[str, Any]:
         "id": signal.pk,
         "exchange": signal.exchange,
         "symbol": signal.symbol,
+        "symbol_label": symbol_label(signal.symbol),
         "timeframe": signal.timeframe,
         "bar_time": signal.bar_time,
         "known_at": signal.known_at,

@@ -22,6 +22,7 @@ import pandas as pd
 from django.db import transaction
 
 from flaxu.realtime.push import push
+from market.formatting import symbol_label
 from market.selectors.candles import candle_frame
 from market.services.candles import candle_exchanges
 from market.sources import get_source
@@ -136,6 +137,7 @@ def alert_event(alert: SniperAlert) -> dict[str, Any]:
         "id": alert.pk,
         "exchange": alert.exchange,
         "symbol": alert.symbol,
+        "symbol_label": symbol_label(alert.symbol),
         "time": alert.time,
         "move": alert.move,
         "change_pct": alert.change_pct,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from market.formatting import format_price
 from trading import selectors
-from trading.services.explain import price as format_price
 from trading.services.explain import setup_label
 
 register = template.Library()
@@ -15,10 +15,8 @@ CARD_SIGNALS = 5
 
 @register.filter
 def price(value) -> str:
-    """A price with about six significant digits (97,000.5 / 0.0185432)."""
-    if value is None or value == "":
-        return "—"
-    return format_price(float(value))
+    """A price as traders read it, like every other page (market.formatting): 97,000.50 / 0.0185432."""
+    return format_price(value)
 
 
 EXCHANGE_NAMES = {"bingx": "BingX", "binanceusdm": "Binance", "okx": "OKX", "bybit": "Bybit"}
