@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from gatekeeper.models import Access, AccessCheck, Level
+from gatekeeper.services.access import key_remove
 from gatekeeper.services.overrides import access_override
 
 
@@ -35,10 +36,12 @@ class AccessAdmin(admin.ModelAdmin):
     form = AccessOverrideForm
     list_display = ("user", "level", "effective", "override_level", "override_expires_at", "decided_at", "last_error")
     list_filter = ("level", "override_level")
-    search_fields = ("user__email",)
+    search_fields = ("user__email", "bingx_uid")
     list_select_related = ("user",)
+    actions = ("remove_bingx_key",)
     readonly_fields = (
         "user",
+        "bingx_uid",
         "level",
         "code",
         "reason",
@@ -54,6 +57,7 @@ class AccessAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "user",
+                    "bingx_uid",
                     "level",
                     "code",
                     "reason",
@@ -76,6 +80,17 @@ class AccessAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.action(description="Remove the BingX key (frees its BingX account for another FLAXU account)")
+    def remove_bingx_key(self, request, queryset) -> None:
+        # One BingX account unlocks one FLAXU account: moving it means removing the key here first.
+        for access in queryset.select_related("user"):
+            key_remove(user=access.user, request=request)
+        messages.success(
+            request,
+            f"Removed the BingX key of {queryset.count()} user(s); their access is LIMITED (unless overridden) "
+            "and their BingX accounts can be connected by another FLAXU account.",
+        )
 
     def save_model(self, request, obj: Access, form, change) -> None:
         # Through the service: it records an AccessCheck and tells the user when the level changes.

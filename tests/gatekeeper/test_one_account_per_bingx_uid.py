@@ -10,13 +10,14 @@ import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django_otp.plugins.otp_static.models import StaticDevice
 from rest_framework.test import APIClient
 
 from accounts.models import ExchangeCredential
 from accounts.services.credentials import credential_create
 from gatekeeper import rules
 from gatekeeper.models import Access, AccessCheck
-from gatekeeper.services.access import access_recheck, key_connect, key_remove
+from gatekeeper.services.access import access_recheck, key_remove
 from tests.factories import UserFactory
 from tests.gatekeeper.conftest import ago
 
@@ -100,6 +101,31 @@ def test_removing_the_first_users_key_frees_the_bingx_account(trader, first, dja
     second = UserFactory()
     assert connect(second, trader.api_key, trader.secret).status_code == 201
     assert Access.objects.get(user=second).level == rules.FULL and Access.objects.get(user=second).bingx_uid == "2001"
+
+
+def test_staff_move_a_bingx_account_by_removing_the_holders_key_in_the_admin(
+    trader, first, client, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    device = StaticDevice.objects.create(user=staff, name="test", confirmed=True)
+    client.force_login(staff)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    listing = client.get("/admin/gatekeeper/access/?q=2001")
+    assert first.email in listing.content.decode()  # staff find the holder by BingX UID
+    access = Access.objects.get(user=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/gatekeeper/access/",
+            {"action": "remove_bingx_key", "_selected_action": [access.pk]},
+            follow=True,
+        )
+    assert "their BingX accounts can be connected by another FLAXU account" in response.content.decode()
+    assert not ExchangeCredential.objects.filter(user=first).exists()
+    assert Access.objects.get(user=first).level == rules.LIMITED
+    second = UserFactory()
+    assert connect(second, trader.api_key, trader.secret).status_code == 201
 
 
 def test_connecting_another_bingx_account_frees_the_previous_one(bingx, trader, first):
