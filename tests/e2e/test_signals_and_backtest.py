@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 
 from market.models import Candle
 from tests.factories import UserFactory
-from tests.trading.factories import BTC, EXCHANGE, grant_full, store_candles, synthetic
+from tests.trading.factories import BTC, EXCHANGE, grant_full, make_signal, store_candles, synthetic
 from trading.models import Signal
 from trading.services.signals import signals_run
 
@@ -124,4 +125,30 @@ def test_a_backtest_runs_to_100_percent_and_shows_its_results(page, live_asgi_se
     lines = open(download.path(), encoding="utf-8").read().strip().splitlines()  # noqa: SIM115
     assert lines[0].startswith("number,setup,confidence,side,entry_time")
     assert len(lines) - 1 == page.locator("#backtest-trades tbody tr").count()
+    assert page.errors == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_390px_phone_the_signal_columns_a_trader_acts_on_are_on_screen(page, live_asgi_server, full_user):
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    for i in range(3):
+        make_signal(bar_time=start + timedelta(minutes=5 * i), entry="101303.1", stop_loss="100950.7",
+                    take_profit_1="102008.35", symbol="1000PEPE/USDT:USDT" if i else BTC)
+    sign_in(page, live_asgi_server, full_user)
+    page.set_viewport_size(PHONE)
+    page.goto("/signals/")
+
+    row = page.locator("#signal-table tbody tr").first
+    expect(row).to_be_visible()
+    for column in ("c-symbol", "c-side", "c-entry", "c-stop", "c-tp1", "c-conf", "c-known"):
+        box = row.locator(f"td.{column}").bounding_box()
+        assert box and box["width"] > 0, column
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (column, box)
+    entry = row.locator("td.c-entry")
+    expect(entry).to_have_text("101,303.10")
+    assert entry.evaluate("td => getComputedStyle(td, '::before').content") == '"Entry"'  # labelled, no header
+    expect(row.locator("td.c-tp2")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.errors == []
