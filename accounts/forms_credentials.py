@@ -1,13 +1,16 @@
 """Form fields for an exchange API key and secret: the one definition of how they are validated.
 
 Used by the Connect BingX form and, through the same validators and messages, by the credentials API.
-Neither value is ever rendered back to the browser, and no error message repeats it.
+Neither value is ever rendered back to the browser, and no error message repeats it; once valid, each is
+a ``flaxu.secret.Secret`` (masked in every repr, so no error page shows it).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.core.validators import RegexValidator
+
+from flaxu.secret import Secret
 
 # BingX API keys and secrets are long strings of letters and digits (64 today); the bounds leave room
 # for a change of format while catching a half-copied value or the wrong text pasted.
@@ -44,8 +47,15 @@ class NoEchoTextInput(forms.TextInput):
         return super().get_context(name, None, attrs)
 
 
-def _credential_field(label: str, widget: forms.Widget, help_text: str) -> forms.CharField:
-    return forms.CharField(
+class SecretField(forms.CharField):
+    """A CharField checked as text whose cleaned value is a Secret."""
+
+    def clean(self, value: object) -> Secret:
+        return Secret(super().clean(value))
+
+
+def _credential_field(label: str, widget: forms.Widget, help_text: str) -> SecretField:
+    return SecretField(
         label=label,
         strip=True,  # surrounding spaces and line breaks from a paste
         min_length=KEY_MIN_LENGTH,
@@ -57,7 +67,7 @@ def _credential_field(label: str, widget: forms.Widget, help_text: str) -> forms
     )
 
 
-def api_key_field(help_text: str) -> forms.CharField:
+def api_key_field(help_text: str) -> SecretField:
     """The API key: a visible box (people compare it with BingX's), never prefilled."""
     return _credential_field(
         "API key",
@@ -66,7 +76,7 @@ def api_key_field(help_text: str) -> forms.CharField:
     )
 
 
-def api_secret_field(help_text: str) -> forms.CharField:
+def api_secret_field(help_text: str) -> SecretField:
     """The API secret: a password box, never prefilled."""
     return _credential_field(
         "API secret", forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}), help_text

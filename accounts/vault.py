@@ -5,7 +5,8 @@ of ``id:base64urlkey`` entries; the first key encrypts, every key decrypts. A st
 ``nonce || ciphertext+tag`` with the key id kept beside it. Associated data ties each ciphertext to
 its owner and field, so a value copied to another row or user fails authentication.
 
-No message raised here ever contains key material or plaintext.
+No message raised here ever contains key material or plaintext, and decrypted values come back as
+``flaxu.secret.Secret`` (plaintext is only ever a temporary value, never a variable a traceback shows).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+
+from flaxu.secret import Secret, reveal
 
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # 96 bits, the size GCM is designed for
@@ -147,15 +150,15 @@ def credential_aad(owner_id: int, field: str) -> bytes:
     return f"flaxu:credential:{int(owner_id)}:{field}".encode()
 
 
-def encrypt(plaintext: str, *, associated_data: bytes, ring: KeyRing | None = None) -> tuple[str, bytes]:
+def encrypt(plaintext: str | Secret, *, associated_data: bytes, ring: KeyRing | None = None) -> tuple[str, bytes]:
     """Encrypt with the ring's first key; returns ``(key_id, nonce || ciphertext)``."""
     ring = ring or key_ring()
     key_id = ring.primary_id
     nonce = secrets.token_bytes(NONCE_BYTES)  # random per value; never reused with a key in practice
-    return key_id, nonce + ring.cipher(key_id).encrypt(nonce, plaintext.encode("utf-8"), associated_data)
+    return key_id, nonce + ring.cipher(key_id).encrypt(nonce, reveal(plaintext).encode("utf-8"), associated_data)
 
 
-def decrypt(blob: bytes | memoryview, *, key_id: str, associated_data: bytes, ring: KeyRing | None = None) -> str:
+def decrypt(blob: bytes | memoryview, *, key_id: str, associated_data: bytes, ring: KeyRing | None = None) -> Secret:
     """Decrypt a value from :func:`encrypt`; raises UnknownKey or TamperedCiphertext, never returns garbage."""
     ring = ring or key_ring()
     cipher = ring.cipher(key_id)
@@ -163,23 +166,21 @@ def decrypt(blob: bytes | memoryview, *, key_id: str, associated_data: bytes, ri
     if len(data) < NONCE_BYTES + TAG_BYTES:
         raise TamperedCiphertext(f"Ciphertext under key '{key_id}' is truncated ({len(data)} bytes).")
     try:
-        plaintext = cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], associated_data)
+        return Secret(cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], associated_data).decode("utf-8"))
     except InvalidTag:
         raise TamperedCiphertext(
             f"Ciphertext under key '{key_id}' failed authentication: it was altered, copied from another "
             "row or user, or the key stored under this id has changed."
         ) from None
-    try:
-        return plaintext.decode("utf-8")
     except UnicodeDecodeError:
         raise VaultError("Decrypted value is not UTF-8 text.") from None
 
 
-def mask(value: str) -> str:
+def mask(value: str | Secret) -> str:
     """``abcd…wxyz`` for display; values shorter than MASK_MIN_LENGTH are hidden entirely."""
-    if len(value) < MASK_MIN_LENGTH:
+    if len(reveal(value)) < MASK_MIN_LENGTH:
         return MASK_HIDDEN
-    return f"{value[:4]}…{value[-4:]}"
+    return f"{reveal(value)[:4]}…{reveal(value)[-4:]}"
 
 
 def generate_key_entry(key_id: str | None = None) -> str:

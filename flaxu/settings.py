@@ -308,6 +308,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Error reports (the DEBUG page, error emails) hide secret-looking variables and POST fields and every
+# variable of the exchange stack's frames, with DEBUG on too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "flaxu.error_reporting.SecretsExceptionReporterFilter"
 # Content-Security-Policy (django-csp): only this origin's scripts, styles, fonts and fetches, no inline
 # script or style="..." attribute, no plugins, never framed. flaxu.csp adds this host's ws(s):// origin.
 CONTENT_SECURITY_POLICY = {

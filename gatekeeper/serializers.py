@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from accounts.forms_credentials import KEY_MAX_LENGTH, KEY_MIN_LENGTH, key_charset, key_error_messages
 from accounts.models import ExchangeCredential
+from flaxu.secret import Secret
 from gatekeeper.models import AccessCheck, Level
 
 
@@ -66,8 +68,15 @@ class CredentialSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _write_only_key(label: str, help_text: str) -> serializers.CharField:
-    return serializers.CharField(
+class SecretCharField(serializers.CharField):
+    """A CharField checked as text whose validated value is a Secret (masked in every repr and error page)."""
+
+    def run_validation(self, data: object = empty) -> Secret:
+        return Secret(super().run_validation(data))
+
+
+def _write_only_key(label: str, help_text: str) -> SecretCharField:
+    return SecretCharField(
         write_only=True,
         trim_whitespace=True,
         min_length=KEY_MIN_LENGTH,

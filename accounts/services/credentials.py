@@ -14,6 +14,7 @@ from accounts import vault
 from accounts.events import credential_removed
 from accounts.models import ActivityLog, ExchangeCredential, User
 from accounts.services.activity import activity_record
+from flaxu.secret import Secret
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class ReencryptReport:
     from_key_ids: dict[str, int]
 
 
-def _seal(credential: ExchangeCredential, api_key: str, api_secret: str, ring: vault.KeyRing) -> None:
+def _seal(credential: ExchangeCredential, api_key: str | Secret, api_secret: str | Secret, ring: vault.KeyRing) -> None:
     key_id, credential.api_key_encrypted = vault.encrypt(
         api_key, associated_data=vault.credential_aad(credential.user_id, _KEY_FIELD), ring=ring
     )
@@ -60,7 +61,7 @@ def _seal(credential: ExchangeCredential, api_key: str, api_secret: str, ring: v
     credential.key_id = key_id
 
 
-def _open(credential: ExchangeCredential, ring: vault.KeyRing | None = None) -> tuple[str, str]:
+def _open(credential: ExchangeCredential, ring: vault.KeyRing | None = None) -> tuple[Secret, Secret]:
     ring = ring or vault.key_ring()
     api_key = vault.decrypt(
         credential.api_key_encrypted,
@@ -85,8 +86,8 @@ def credential_create(
     user: User,
     exchange: str,
     label: str,
-    api_key: str,
-    api_secret: str,
+    api_key: str | Secret,
+    api_secret: str | Secret,
     sandbox: bool = False,
     request: HttpRequest | None = None,
 ) -> ExchangeCredential:
@@ -118,7 +119,11 @@ def credential_create(
 
 @sensitive_variables()
 def credential_replace(
-    *, credential: ExchangeCredential, api_key: str, api_secret: str, request: HttpRequest | None = None
+    *,
+    credential: ExchangeCredential,
+    api_key: str | Secret,
+    api_secret: str | Secret,
+    request: HttpRequest | None = None,
 ) -> ExchangeCredential:
     """Encrypt a new key pair onto an existing row (same id, label and mode); records CREDENTIAL_REPLACED.
 
@@ -170,8 +175,8 @@ def credential_delete(*, credential: ExchangeCredential, request: HttpRequest | 
 
 
 @sensitive_variables()
-def credential_reveal(credential: ExchangeCredential) -> tuple[str, str]:
-    """``(api_key, api_secret)`` in plaintext, for server-side exchange calls only: never render or log them."""
+def credential_reveal(credential: ExchangeCredential) -> tuple[Secret, Secret]:
+    """``(api_key, api_secret)`` decrypted, as masked ``Secret``s, for server-side exchange calls only."""
     return _open(credential)
 
 

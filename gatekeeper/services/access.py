@@ -17,6 +17,7 @@ from accounts.models import ActivityLog, ExchangeCredential, User
 from accounts.services.activity import activity_record
 from accounts.services.credentials import credential_create, credential_delete, credential_replace, credential_reveal
 from accounts.services.notifications import notify
+from flaxu.secret import Secret, reveal
 from gatekeeper import rules, selectors
 from gatekeeper.models import Access, AccessCheck
 from gatekeeper.services.pricing import deposit_counted
@@ -42,7 +43,7 @@ def _could_not_check(exc: Exception) -> str:
         return "FLAXU could not check your account right now; staff have been alerted."
     if isinstance(exc, exchanges.RateLimited):
         return "BingX asked FLAXU to slow down; we'll try again."
-    return "BingX did not answer in time; we'll try again."
+    return "BingX could not be reached; we'll try again."
 
 
 class KeyRefused(Exception):
@@ -88,7 +89,7 @@ def _policy() -> str:
     return settings.FLAXU_ACCESS_POLICY
 
 
-def _credentials(api_key: str, secret: str, ref: str = "") -> exchanges.ApiCredentials:
+def _credentials(api_key: Secret, secret: Secret, ref: str = "") -> exchanges.ApiCredentials:
     return exchanges.ApiCredentials(api_key=api_key, secret=secret, ref=ref)
 
 
@@ -212,7 +213,9 @@ def bingx_credential(user: User) -> ExchangeCredential | None:
 
 
 @sensitive_variables()
-def _bingx_key_store(*, user: User, api_key: str, api_secret: str, request: HttpRequest | None) -> ExchangeCredential:
+def _bingx_key_store(
+    *, user: User, api_key: Secret, api_secret: Secret, request: HttpRequest | None
+) -> ExchangeCredential:
     """Put a checked key in the place of the user's BingX key (same row), or store the first one.
 
     Replacing in place deletes nothing, so no "key removed" decision follows, and no label can clash.
@@ -237,7 +240,7 @@ def _bingx_key_store(*, user: User, api_key: str, api_secret: str, request: Http
 
 @sensitive_variables()
 def key_connect(
-    *, user: User, api_key: str, api_secret: str, request: HttpRequest | None = None, now=None
+    *, user: User, api_key: Secret | str, api_secret: Secret | str, request: HttpRequest | None = None, now=None
 ) -> AccessCheck:
     """Check a new BingX key end to end, then store it (replacing the current one) and the decision together.
 
@@ -245,7 +248,8 @@ def key_connect(
     that is refused, or a BingX outage half-way, leaves nothing stored. Raises KeyRefused or CheckUnavailable.
     """
     now = now or timezone.now()
-    api_key, api_secret = api_key.strip(), api_secret.strip()
+    # Kept as Secret from here to ccxt, so no traceback shows them (forms and the API have stripped them).
+    api_key, api_secret = Secret(reveal(api_key).strip()), Secret(reveal(api_secret).strip())
     creds = _credentials(api_key, api_secret, ref=f"new key of user {user.pk}")
     started = time.monotonic()
     try:

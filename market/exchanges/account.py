@@ -106,12 +106,13 @@ def withdrawals(creds: ApiCredentials, since: datetime) -> list[Withdrawal]:
 
 
 def _referrer_credentials() -> ApiCredentials:
-    key, secret = settings.FLAXU_REFERRER_AGENT_API_KEY, settings.FLAXU_REFERRER_AGENT_SECRET
-    if not key or not secret:
-        raise errors.Misconfigured(
-            "Referral checks need FLAXU_REFERRER_AGENT_API_KEY and FLAXU_REFERRER_AGENT_SECRET."
-        )
-    return ApiCredentials(api_key=key, secret=secret, ref="referrer agent key")
+    if not settings.FLAXU_REFERRER_AGENT_API_KEY or not settings.FLAXU_REFERRER_AGENT_SECRET:
+        raise errors.Misconfigured("Referral checks need FLAXU_REFERRER_AGENT_API_KEY and FLAXU_REFERRER_AGENT_SECRET.")
+    return ApiCredentials(
+        api_key=settings.FLAXU_REFERRER_AGENT_API_KEY,
+        secret=settings.FLAXU_REFERRER_AGENT_SECRET,
+        ref="referrer agent key",
+    )
 
 
 _agent_uids: dict[str, str] = {}
@@ -123,7 +124,7 @@ def _check_agent_owner(creds: ApiCredentials) -> None:
     expected = str(settings.FLAXU_REFERRER_UID or "").strip()
     if not expected:
         return
-    fingerprint = hashlib.sha256(creds.api_key.encode()).hexdigest()
+    fingerprint = hashlib.sha256(creds.api_key.reveal().encode()).hexdigest()
     uid = _agent_uids.get(fingerprint)
     if uid is None:
         uid = calls.private(creds, "uid", lambda c: bingx.uid_from(c.accountV1PrivateGetUid()))

@@ -153,8 +153,10 @@ def build(exchange: str, creds: ApiCredentials | None = None, sandbox: bool = Fa
         "options": {"defaultType": DEFAULT_TYPES[exchange]},
     }
     if creds is not None:
-        config.update(apiKey=creds.api_key, secret=creds.secret)
-    client = _strict_class(exchange)(config)
+        # Where ccxt receives the key and secret (revealed inline): it keeps them on the client to sign requests.
+        client = _strict_class(exchange)({**config, "apiKey": creds.api_key.reveal(), "secret": creds.secret.reveal()})
+    else:
+        client = _strict_class(exchange)(config)
     client.verbose = False
     client.logger = _CcxtLog()
     if sandbox:
@@ -230,7 +232,7 @@ _local = threading.local()
 def _cache_key(exchange: str, creds: ApiCredentials | None, sandbox: bool) -> tuple:
     digest = None
     if creds is not None:
-        digest = hashlib.sha256("\0".join((creds.api_key, creds.secret)).encode()).hexdigest()
+        digest = hashlib.sha256(f"{creds.api_key.reveal()}\0{creds.secret.reveal()}".encode()).hexdigest()
     return (*_endpoint_key(exchange, sandbox), digest)
 
 

@@ -1,36 +1,41 @@
-"""API credentials as the gateway receives them: plain values, masked in every repr."""
+"""API credentials as the gateway receives them: key and secret kept as ``Secret``, masked in every repr."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flaxu.secret import Secret, reveal
+
 _MASK_MIN_LENGTH = 16
 
 
-def mask(value: str) -> str:
+def mask(value: str | Secret) -> str:
     """``abcd…wxyz`` for logs and reprs; short values are hidden entirely."""
-    if len(value) < _MASK_MIN_LENGTH:
+    if len(reveal(value)) < _MASK_MIN_LENGTH:
         return "…"
-    return f"{value[:4]}…{value[-4:]}"
+    return f"{reveal(value)[:4]}…{reveal(value)[-4:]}"
 
 
 @dataclass(frozen=True, slots=True)
 class ApiCredentials:
     """A decrypted API key and secret for one exchange account.
 
-    ``sandbox`` selects BingX demo trading (VST). ``ref`` is an opaque label for logs and health records
-    (e.g. "credential 12"); it must not contain the key. repr() and str() mask the key and never show
-    the secret.
+    ``api_key`` and ``secret`` are ``flaxu.secret.Secret`` (plain text given here is wrapped), revealed only
+    where ccxt receives them (``clients.build``), so no traceback shows them. ``sandbox`` selects BingX
+    demo trading (VST). ``ref`` is an opaque label for logs and health records (e.g. "credential 12"); it
+    must not contain the key. repr() and str() mask the key and never show the secret.
     """
 
-    api_key: str = field(repr=False)
-    secret: str = field(repr=False)
+    api_key: Secret = field(repr=False)
+    secret: Secret = field(repr=False)
     sandbox: bool = False
     ref: str = ""
 
     def __post_init__(self) -> None:
         if not self.api_key or not self.secret:
             raise ValueError("ApiCredentials needs both an API key and a secret.")
+        object.__setattr__(self, "api_key", Secret(self.api_key))
+        object.__setattr__(self, "secret", Secret(self.secret))
 
     def __repr__(self) -> str:
         ref = f", ref={self.ref!r}" if self.ref else ""
@@ -43,6 +48,6 @@ class ApiCredentials:
         """How logs name this credential: its ref, else the masked key."""
         return self.ref or f"key {mask(self.api_key)}"
 
-    def sensitive_values(self) -> tuple[str, str]:
+    def sensitive_values(self) -> tuple[Secret, Secret]:
         """The values that must be scrubbed from any text leaving the gateway."""
         return (self.api_key, self.secret)

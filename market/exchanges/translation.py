@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import ccxt
 
+from flaxu.secret import Secret, reveal
 from market.exchanges import errors
 
 _MAX_MESSAGE = 300
@@ -29,11 +30,11 @@ BINGX_TIMESTAMP_REJECTED = "100421"
 BINGX_TRANSIENT_CODES = frozenset({"100410", "100500", "100503", "109500", "110500", "500", "502", "503", "504"})
 
 
-def scrub(text: str, sensitive: Iterable[str] = ()) -> str:
+def scrub(text: str, sensitive: Iterable[str | Secret] = ()) -> str:
     """``text`` without the given values, credential-looking pairs or signatures, and kept short."""
     for value in sensitive:
-        if value and len(value) >= 4:
-            text = text.replace(value, _REDACTED)
+        if value and len(reveal(value)) >= 4:
+            text = text.replace(reveal(value), _REDACTED)
     text = _QUERY.sub(r"\1?…", text)
     text = _SENSITIVE_PAIR.sub(lambda m: m.group(1) + _REDACTED, text)
     if len(text) > _MAX_MESSAGE:

@@ -138,3 +138,35 @@ def test_scheduled_revalidation_records_it_and_is_retried(bingx, full_user, sett
     _assert_unchanged_with_transient_record(full_user)
     assert AccessCheck.objects.filter(user=full_user).first().source == AccessCheck.Source.SCHEDULE
     _assert_staff_alerted(caplog, _owner_and_user_secrets(bingx, settings))
+
+
+REFERRAL_PATH = "/openApi/agent/v1/account/inviteRelationCheck"
+INTERNALS = ("http", "127.0.0.1", "openApi", "<", "code", "HTTP 5")
+
+
+@pytest.mark.parametrize(
+    ("fault", "options", "plain"),
+    [
+        ("http_500", {}, "BingX could not be reached; we'll try again."),
+        ("timeout_after_accept", {"delay": 1.0}, "BingX could not be reached; we'll try again."),
+        ("http_429", {"retry_after": 60}, "BingX asked FLAXU to slow down; we'll try again."),
+    ],
+)
+def test_users_read_a_plain_last_error_and_staff_keep_the_detail(
+    bingx, full_user, client, settings, fault, options, plain
+):
+    settings.FLAXU_EXCHANGE_TIMEOUT_MS = 300
+    bingx.fake.inject(REFERRAL_PATH, fault, count=None, **options)
+    api = APIClient()
+    api.force_authenticate(full_user)
+    assert api.post("/api/gatekeeper/recheck").status_code == 503
+
+    status = api.get("/api/gatekeeper/status").json()
+    assert status["last_error"] == plain
+    assert status["history"][0]["reasons"] == [f"{plain} The last decision stands."]
+    client.force_login(full_user)
+    page = html_lib.unescape(client.get("/access/").content.decode())
+    assert f"Your access did not change. {plain}</p>" in page
+    for shown in (status["last_error"], *status["history"][0]["reasons"]):
+        assert not any(internal in shown for internal in INTERNALS)
+    assert "bingx" in AccessCheck.objects.filter(user=full_user).first().error  # the detail, for staff

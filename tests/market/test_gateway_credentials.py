@@ -95,11 +95,14 @@ def test_a_malformed_permissions_answer_is_not_read_as_no_permissions(gateway, c
 
 
 def test_credentials_mask_the_key_and_never_show_the_secret(creds):
+    api_key, secret = creds.api_key.reveal(), creds.secret.reveal()
     for text in (repr(creds), str(creds), f"{creds}", repr([creds])):
-        assert creds.api_key not in text
-        assert creds.secret not in text
-        assert creds.api_key[-4:] in text
+        assert api_key not in text
+        assert secret not in text
+        assert api_key[-4:] in text
         assert "credential 1" in text
+    for text in (repr(creds.api_key), str(creds.secret), f"{creds.secret}", repr(creds.sensitive_values())):
+        assert api_key not in text and secret not in text and "********" in text
 
 
 PERMISSIONS = "/openApi/v1/account/apiPermissions"
