@@ -394,6 +394,8 @@ if not FLAXU_ENCRYPTION_KEYS:
 FLAXU_OUTBOX_RETENTION_SECONDS = env.int("FLAXU_OUTBOX_RETENTION_SECONDS", default=600)
 # How often the web process polls the outbox when no Redis carries pushes (seconds).
 FLAXU_OUTBOX_POLL_SECONDS = env.float("FLAXU_OUTBOX_POLL_SECONDS", default=0.5)
+# An open websocket checks its token/session and account again this often (0: only on messages and events).
+FLAXU_WS_RECHECK_SECONDS = env.float("FLAXU_WS_RECHECK_SECONDS", default=60.0)
 # Public websocket groups a page may join (prefixes); private groups are derived from the user.
 FLAXU_PUBLIC_GROUP_PREFIXES = ["market.", "ticker.", "system"]
 FLAXU_HEALTH_PING_INTERVAL = timedelta(seconds=env.int("FLAXU_HEALTH_PING_SECONDS", default=60))

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import ActivityLog, ApiToken, User
 from accounts.services.activity import activity_record
+from flaxu.realtime.control import sockets_close
 
 MAX_ACTIVE_TOKENS = 20
 
@@ -44,6 +45,7 @@ def token_revoke(*, token: ApiToken, request: HttpRequest | None = None) -> None
         return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    sockets_close(user_id=token.user_id, token_id=token.pk, reason="This API token was revoked.")
     activity_record(
         action=ActivityLog.Action.TOKEN_REVOKED, user=token.user, request=request, name=token.name, prefix=token.prefix
     )

@@ -4,18 +4,26 @@ The rules are those of HTTP: a token is checked by the API's own `AllowListedTok
 (hashed lookup, revocation, disabled account, IP allow-list); a session counts only if its user's IP
 allow-list admits the client and, when the user has a confirmed 2FA device, the session passed the
 second factor (django_otp keeps the verifying device in the session under `otp_device_id`).
+A session cookie counts only on a handshake that carries an `Origin` (browsers always send one, and
+`flaxu.realtime.origin` refuses a foreign one); a program without Origin must authenticate by token.
 Anything that fails leaves `scope["user"]` anonymous; the consumer then refuses the socket.
+
+An open socket stays bound to the credential it opened with: `credential_refusal` checks it again
+(the consumer calls it on every client message, on a timer, and when told that access changed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
+from django.conf import settings
+from django.contrib.auth import get_user
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
@@ -61,14 +69,24 @@ def http_request_for(scope: dict) -> HttpRequest:
     return request
 
 
-def user_for_token(key: str, request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
-    """The token's user, or AnonymousUser when the token is unknown, revoked or refused."""
+def has_origin(scope: dict) -> bool:
+    """Whether the handshake carries an Origin header (whose value the origin validator has checked)."""
+    return any(name.lower() == b"origin" and value.strip() for name, value in scope.get("headers", []))
+
+
+def token_auth(key: str, request: HttpRequest) -> tuple[AbstractBaseUser | AnonymousUser, int | None]:
+    """The token's user and the token's id, or (AnonymousUser, None) when it is unknown, revoked or refused."""
     request.META["HTTP_AUTHORIZATION"] = f"{AllowListedTokenAuthentication.keyword} {key}"
     try:
         result = AllowListedTokenAuthentication().authenticate(Request(request))
     except exceptions.AuthenticationFailed:
-        return AnonymousUser()
-    return result[0] if result else AnonymousUser()
+        return AnonymousUser(), None
+    return (result[0], result[1].pk) if result else (AnonymousUser(), None)
+
+
+def user_for_token(key: str, request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
+    """The token's user, or AnonymousUser when the token is unknown, revoked or refused."""
+    return token_auth(key, request)[0]
 
 
 def user_for_session(
@@ -84,6 +102,58 @@ def user_for_session(
     return user
 
 
+def user_for_session_key(session_key: str | None, request: HttpRequest) -> AbstractBaseUser | AnonymousUser:
+    """The user of the stored session `session_key` now (as Django's and channels' `get_user` decide:
+    the session exists and its password hash still matches), if user_for_session lets it in."""
+    if not session_key:
+        return AnonymousUser()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not store().exists(session_key):
+        return AnonymousUser()
+    request.session = store(session_key)
+    return user_for_session(get_user(request), request.session, request)
+
+
+# Further reasons to refuse an authenticated user a socket (gatekeeper: suspended), registered at start-up.
+_REFUSALS: list[Callable[[AbstractBaseUser], str | None]] = []
+
+
+def register_socket_refusal(refusal: Callable[[AbstractBaseUser], str | None]) -> None:
+    """Add a check that returns why `user` may hold no socket (closed with 4403), or None."""
+    if refusal not in _REFUSALS:
+        _REFUSALS.append(refusal)
+
+
+def socket_refusal(user: AbstractBaseUser) -> str | None:
+    """Why this signed-in user may hold no socket at all (e.g. suspended), or None."""
+    for refusal in _REFUSALS:
+        reason = refusal(user)
+        if reason:
+            return reason
+    return None
+
+
+def credential_refusal(scope: dict) -> tuple[AbstractBaseUser | AnonymousUser, str | None]:
+    """The socket's credential checked again now: (current user, None), or (AnonymousUser, why not).
+
+    Token sockets re-run the token authentication; session sockets reload their session (gone after
+    logout; refused once the password changed elsewhere, the IP allow-list or 2FA no longer admit it).
+    """
+    request = http_request_for(scope)
+    if scope.get("auth") == "token":
+        key = token_from_scope(scope)
+        user, token_id = token_auth(key, request) if key else (AnonymousUser(), None)
+        if token_id is None or token_id != scope.get("token_id"):
+            return AnonymousUser(), "The API token was revoked or no longer admits this connection."
+    else:
+        user = user_for_session_key(scope.get("session_key"), request)
+        if not user.is_authenticated:
+            return AnonymousUser(), "Signed out: the session ended or no longer admits this connection."
+    if user.pk != scope["user"].pk:
+        return AnonymousUser(), "The credential now belongs to another account."
+    return user, None
+
+
 def session_passed_second_factor(user: AbstractBaseUser, session: SessionBase) -> bool:
     """Whether the session holds a confirmed OTP device of this user (as django_otp's OTPMiddleware decides)."""
     persistent_id = session.get(DEVICE_ID_SESSION_KEY)
@@ -94,7 +164,8 @@ def session_passed_second_factor(user: AbstractBaseUser, session: SessionBase) -
 
 
 class TokenOrSessionAuthMiddleware(BaseMiddleware):
-    """Sets `scope["user"]` (and `scope["auth"]`: "token" or "session"); runs inside AuthMiddleware."""
+    """Sets `scope["user"]` and how it authenticated: `scope["auth"]` ("token" or "session") with
+    `scope["token_id"]` or `scope["session_key"]`; runs inside AuthMiddleware."""
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> Any:
         scope = dict(scope)
@@ -102,11 +173,16 @@ class TokenOrSessionAuthMiddleware(BaseMiddleware):
         key = token_from_scope(scope)
         if key is not None:
             # A presented token decides alone: a bad token is not rescued by a session cookie.
-            scope["user"] = await database_sync_to_async(user_for_token)(key, request)
+            scope["user"], scope["token_id"] = await database_sync_to_async(token_auth)(key, request)
             scope["auth"] = "token"
+        elif not has_origin(scope):
+            # Cookies ride along with any program; only a browser's page (which sends Origin) may use them.
+            scope["user"] = AnonymousUser()
+            scope["auth"] = "session"
         else:
             scope["user"] = await database_sync_to_async(user_for_session)(scope["user"], scope["session"], request)
             scope["auth"] = "session"
+            scope["session_key"] = scope["session"].session_key
         return await super().__call__(scope, receive, send)
 
 

@@ -5,25 +5,34 @@ Every message, both ways, is a JSON envelope `{"type": ..., "data": ...}`.
 Client → server: `ping`, `subscribe` / `unsubscribe` with `{"groups": [...]}`.
 Server → client: `hello` `{"user", "groups"}` on connect, `pong`, `subscribed` / `unsubscribed`
 `{"groups"}`, `error` `{"detail", ...}`, and every event pushed to a joined group (`push.push`).
+
+A socket lives only as long as its credential: it is closed (4401, or 4403 when the account is
+suspended) as soon as the token is revoked, the session signs out or the password changes, and it
+leaves groups the user may no longer join. The credential is checked again on every client message,
+every FLAXU_WS_RECHECK_SECONDS, and whenever a control message (`flaxu.realtime.control`) says so.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from flaxu.parsers import json_loads_bounded
+from flaxu.realtime.auth import credential_refusal, socket_refusal
+from flaxu.realtime.control import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, close_reason, session_fingerprint
 from flaxu.realtime.groups import can_join, group_name, user_group
 from flaxu.realtime.relay import ensure_relay_started
 
 logger = logging.getLogger(__name__)
 
-# Close code for "not signed in" (4000-4999 are the application's; 4401 mirrors HTTP 401).
-CLOSE_UNAUTHENTICATED = 4401
+__all__ = ["CLOSE_FORBIDDEN", "CLOSE_UNAUTHENTICATED", "LiveConsumer"]
+
 MAX_MESSAGE_CHARS = 16_384
 MAX_GROUPS_PER_MESSAGE = 50
 MAX_SUBSCRIPTIONS = 200
@@ -35,6 +44,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     user_id: int | None = None  # set once the socket is accepted
     own_group = ""
     groups_refreshed_at = 0.0
+    closing = False
+    recheck_task: asyncio.Task | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -42,6 +53,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             # Accept, then close: a close before accepting reaches the browser as a bare 403.
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        refusal = await database_sync_to_async(socket_refusal)(user)
+        if refusal:
+            await self.accept()
+            await self.close(code=CLOSE_FORBIDDEN, reason=close_reason(refusal))
             return
         self.user_id = user.pk
         self.own_group = user_group(user.pk)
@@ -51,11 +67,71 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.groups_refreshed_at = time.monotonic()
         await self.accept()
         await self.send_envelope("hello", {"user": user.pk, "groups": [self.own_group]})
+        if settings.FLAXU_WS_RECHECK_SECONDS > 0:
+            self.recheck_task = asyncio.get_running_loop().create_task(self.recheck_periodically())
+
+    async def disconnect(self, code: int) -> None:
+        if self.recheck_task is not None and self.recheck_task is not asyncio.current_task():
+            self.recheck_task.cancel()
+
+    # --- the credential, checked again -----------------------------------------------------------
+
+    async def recheck_periodically(self) -> None:
+        """The safety net under control messages: every FLAXU_WS_RECHECK_SECONDS, check everything again."""
+        while not self.closing:
+            await asyncio.sleep(settings.FLAXU_WS_RECHECK_SECONDS)
+            try:
+                await self.recheck(groups=True)
+            except Exception:
+                logger.exception("Websocket re-check failed; trying again later.")
+
+    async def recheck(self, *, groups: bool) -> bool:
+        """Close the socket if its credential or account no longer admits it (True if still open); with
+        `groups`, also leave the groups the user may no longer join (e.g. FULL-only after losing FULL)."""
+        if self.closing:
+            return False
+        user, refusal = await database_sync_to_async(credential_refusal)(self.scope)
+        if refusal:
+            await self.close_for(CLOSE_UNAUTHENTICATED, refusal)
+            return False
+        refusal = await database_sync_to_async(socket_refusal)(user)
+        if refusal:
+            await self.close_for(CLOSE_FORBIDDEN, refusal)
+            return False
+        self.scope["user"] = user  # current access level and allow-list for can_join
+        if groups:
+            await self.leave_refused_groups()
+        return True
+
+    async def leave_refused_groups(self) -> None:
+        left = []
+        for name in list(self.groups):
+            if name != self.own_group and not await database_sync_to_async(can_join)(self.scope["user"], name):
+                await self.channel_layer.group_discard(name, self.channel_name)
+                self.groups.remove(name)
+                left.append(name)
+        if left:
+            await self.send_envelope(
+                "unsubscribed",
+                {"groups": left, "detail": "Your access changed; these groups are no longer open to you."},
+            )
+
+    async def close_for(self, code: int, reason: str) -> None:
+        """Leave every group at once (no further push reaches this socket), then close with `code`."""
+        if self.closing:
+            return
+        self.closing = True
+        for name in self.groups:
+            await self.channel_layer.group_discard(name, self.channel_name)
+        self.groups.clear()
+        await self.close(code=code, reason=close_reason(reason))
 
     # --- client → server -------------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
-        if self.user_id is None:  # refused socket: frames that raced the close are dropped
+        if self.user_id is None or self.closing:  # refused socket: frames that raced the close are dropped
+            return
+        if not await self.recheck(groups=False):
             return
         if text_data is None:
             await self.send_error("Send JSON text frames; binary frames are not accepted.")
@@ -151,7 +227,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def flaxu_event(self, message: dict) -> None:
         """An event pushed to one of this socket's groups (`push.event_message`)."""
-        await self.send_envelope(message["event"], message.get("data"))
+        if not self.closing:
+            await self.send_envelope(message["event"], message.get("data"))
+
+    async def flaxu_close(self, message: dict) -> None:
+        """`control.sockets_close`: close if meant for every socket of the user, or for this one's credential."""
+        token_id, session = message.get("token_id"), message.get("session")
+        if token_id is not None and not (self.scope.get("auth") == "token" and self.scope.get("token_id") == token_id):
+            return
+        if session and session != session_fingerprint(self.scope.get("session_key")):
+            return
+        await self.close_for(message.get("code") or CLOSE_UNAUTHENTICATED, message.get("reason") or "")
+
+    async def flaxu_recheck(self, message: dict) -> None:
+        """`control.sockets_recheck`: the user's access or keys changed."""
+        await self.recheck(groups=True)
 
     async def send_envelope(self, type: str, data: Any) -> None:
         await self.send_json({"type": type, "data": data})

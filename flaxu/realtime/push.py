@@ -21,12 +21,14 @@ from django.db import transaction
 from flaxu.realtime.groups import group_name, user_group
 from flaxu.realtime.models import OutboxEvent
 
-__all__ = ["EVENT_MESSAGE_TYPE", "event_message", "group_name", "json_safe", "push", "push_to_user"]
+__all__ = ["EVENT_MESSAGE_TYPE", "event_message", "group_name", "json_safe", "layer_message", "push", "push_to_user"]
 
 logger = logging.getLogger(__name__)
 
 # The channel-layer message type every pushed event travels as; LiveConsumer.flaxu_event handles it.
 EVENT_MESSAGE_TYPE = "flaxu.event"
+# Types starting with this are control messages to the sockets themselves (flaxu.realtime.control), not events.
+CONTROL_TYPE_PREFIX = "flaxu."
 MAX_EVENT_TYPE_LENGTH = OutboxEvent._meta.get_field("type").max_length
 
 
@@ -43,6 +45,13 @@ def event_message(type: str, data: Any) -> dict:
     return {"type": EVENT_MESSAGE_TYPE, "event": type, "data": data}
 
 
+def layer_message(type: str, payload: Any) -> dict:
+    """The channel-layer message for a delivery (or an outbox row): a control message travels as itself."""
+    if type.startswith(CONTROL_TYPE_PREFIX):
+        return {**payload, "type": type}
+    return event_message(type, payload)
+
+
 def push(group: str, type: str, data: Any = None) -> None:
     """Send `{"type": type, "data": data}` to every socket in `group`, once the transaction commits.
 
@@ -52,10 +61,9 @@ def push(group: str, type: str, data: Any = None) -> None:
     """
     if not type or not isinstance(type, str) or len(type) > MAX_EVENT_TYPE_LENGTH:
         raise ValueError(f"An event type is a non-empty string of at most {MAX_EVENT_TYPE_LENGTH} characters.")
-    name = group_name(group)
-    payload = json_safe({} if data is None else data)
-    # robust: a push that cannot be delivered is logged, and never fails work that already committed.
-    transaction.on_commit(lambda: _deliver(name, type, payload), robust=True)
+    if type.startswith(CONTROL_TYPE_PREFIX):
+        raise ValueError(f"Event types starting with {CONTROL_TYPE_PREFIX!r} are reserved for control messages.")
+    deliver_on_commit(group_name(group), type, json_safe({} if data is None else data))
 
 
 def push_to_user(user_id: int, type: str, data: Any = None) -> None:
@@ -63,9 +71,15 @@ def push_to_user(user_id: int, type: str, data: Any = None) -> None:
     push(user_group(user_id), type, data)
 
 
+def deliver_on_commit(group: str, type: str, payload: Any) -> None:
+    """Send one message to `group` once the transaction commits (channels-redis, or the outbox)."""
+    # robust: a push that cannot be delivered is logged, and never fails work that already committed.
+    transaction.on_commit(lambda: _deliver(group, type, payload), robust=True)
+
+
 def _deliver(group: str, type: str, payload: Any) -> None:
     if settings.REDIS_URL:
         layer = get_channel_layer()
-        async_to_sync(layer.group_send)(group, event_message(type, payload))
+        async_to_sync(layer.group_send)(group, layer_message(type, payload))
     else:
         OutboxEvent.objects.create(group=group, type=type, payload=payload)

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 
 from flaxu.realtime.models import OutboxEvent
-from flaxu.realtime.push import event_message
+from flaxu.realtime.push import layer_message
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class OutboxRelay:
         layer = get_channel_layer()
         for row in rows:
             self._advance(row.id)
-            await layer.group_send(row.group, event_message(row.type, row.payload))
+            await layer.group_send(row.group, layer_message(row.type, row.payload))
         if rows:
             self._idle_polls = 0
         else:

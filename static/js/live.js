@@ -11,7 +11,8 @@
   const PING_MS = 25000;
   const STALE_MS = 2 * PING_MS + 10000; // nothing heard for this long: the connection is dead, reconnect
   const MAX_BACKOFF_MS = 30000;
-  const CLOSE_UNAUTHENTICATED = 4401;
+  const CLOSE_UNAUTHENTICATED = 4401; // signed out, token revoked, password changed
+  const CLOSE_FORBIDDEN = 4403; // account suspended or disabled
 
   const indicator = document.getElementById("live-indicator");
   const label = indicator ? indicator.querySelector(".live-label") : null;
@@ -84,7 +85,8 @@
       if (current !== socket) return;
       socket = null;
       isLive = false;
-      if (event.code === CLOSE_UNAUTHENTICATED) attempt = Math.max(attempt, 5); // signed out elsewhere: retry slowly
+      // Signed out elsewhere or no longer admitted: retry slowly.
+      if (event.code === CLOSE_UNAUTHENTICATED || event.code === CLOSE_FORBIDDEN) attempt = Math.max(attempt, 5);
       dispatch({ type: "offline", data: { code: event.code } });
       scheduleReconnect();
     });

@@ -40,11 +40,15 @@ class PushRecorder:
             self.channels[group] = channel
 
     def events(self, group: str) -> list[dict]:
-        """Every event pushed to ``group`` so far, as ``{"type", "data"}``."""
+        """Every event pushed to ``group`` so far, as ``{"type", "data"}`` (control messages to sockets,
+        such as ``flaxu.recheck``, are not events and are left out)."""
+        from flaxu.realtime.push import CONTROL_TYPE_PREFIX, EVENT_MESSAGE_TYPE
+
         if not self.redis:
             from flaxu.realtime.models import OutboxEvent
 
-            return [{"type": e.type, "data": e.payload} for e in OutboxEvent.objects.filter(group=group).order_by("id")]
+            rows = OutboxEvent.objects.filter(group=group).exclude(type__startswith=CONTROL_TYPE_PREFIX)
+            return [{"type": e.type, "data": e.payload} for e in rows.order_by("id")]
         from channels.layers import get_channel_layer
 
         layer = get_channel_layer()
@@ -56,7 +60,8 @@ class PushRecorder:
                     message = await asyncio.wait_for(layer.receive(self.channels[group]), 0.3)
                 except TimeoutError:
                     return
-                seen.append({"type": message["event"], "data": message["data"]})
+                if message["type"] == EVENT_MESSAGE_TYPE:
+                    seen.append({"type": message["event"], "data": message["data"]})
 
         self._run(drain())
         return list(seen)

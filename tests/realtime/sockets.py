@@ -63,3 +63,16 @@ async def receive_type(communicator: WebsocketCommunicator, kind: str, timeout: 
         message = await communicator.receive_json_from(timeout=remaining)
         if message["type"] == kind:
             return message
+
+
+async def closed_by_server(communicator: WebsocketCommunicator, timeout: float = 5) -> dict:
+    """The server's close frame `{"type": "websocket.close", "code", "reason"}`, skipping messages before it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise AssertionError(f"the socket was not closed within {timeout} s")
+        output = await communicator.receive_output(timeout=remaining)
+        if output["type"] == "websocket.close":
+            return output

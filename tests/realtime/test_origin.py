@@ -4,7 +4,8 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.services.tokens import token_create
 from flaxu.asgi import application
-from tests.realtime.sockets import connect_hello, run, session_cookie
+from flaxu.realtime.consumers import CLOSE_UNAUTHENTICATED
+from tests.realtime.sockets import connect_hello, refused_code, run, session_cookie
 
 
 def _socket(*headers, query: str = "") -> WebsocketCommunicator:
@@ -30,6 +31,28 @@ def test_a_program_without_origin_connects_with_its_token(transactional_db, user
 
     async def scenario():
         socket = _socket((b"authorization", f"Token {key}".encode()))
+        hello = await connect_hello(socket)
+        await socket.disconnect()
+        return hello
+
+    assert run(scenario)["data"]["user"] == user.pk
+
+
+def test_a_session_cookie_without_origin_is_not_enough(transactional_db, user):
+    # Browsers always send Origin; a cookie without one comes from a program, which must use a token.
+    cookie = session_cookie(user)
+
+    async def scenario():
+        return await refused_code(_socket(cookie))
+
+    assert run(scenario) == CLOSE_UNAUTHENTICATED
+
+
+def test_a_session_cookie_from_an_allowed_origin_connects(transactional_db, user):
+    cookie = session_cookie(user)
+
+    async def scenario():
+        socket = _socket((b"origin", b"http://localhost"), cookie)
         hello = await connect_hello(socket)
         await socket.disconnect()
         return hello
