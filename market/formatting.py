@@ -48,3 +48,17 @@ def format_price(value) -> str:
         return MISSING
     text = f"{abs(number):,.{price_decimals(number)}f}"
     return (MINUS + text) if number < 0 else text
+
+
+def format_level(value) -> str:
+    """A level someone chose, grouped like ``format_price`` but never rounded: ``200000`` → ``200,000.00``,
+    ``0.12345678`` → ``0.12345678`` (``format_price`` would show ``0.123457``)."""
+    number = number_or_none(value)
+    if number is None:
+        return MISSING
+    shown = format_price(value)
+    exact = Decimal(str(value))
+    if Decimal(shown.replace(",", "").replace(MINUS, "-")) == exact:
+        return shown
+    text = f"{abs(exact).normalize():,f}"
+    return (MINUS + text) if exact < 0 else text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from market.formatting import symbol_label
 from market.models import PriceAlert
 from market.services.alerts import WINDOW_CHOICES
 
@@ -41,7 +42,7 @@ class PriceAlertForm(forms.Form):
 
     def __init__(self, *args, symbols: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["symbol"].choices = [(s, s.split("/")[0] + " perpetual") for s in symbols]
+        self.fields["symbol"].choices = [(s, symbol_label(s)) for s in symbols]
 
     def add_service_errors(self, message_dict: dict[str, list[str]]) -> None:
         """Attach the service's ValidationError messages to their fields (``__all__`` → non-field)."""

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from flaxu.realtime.push import group_name
+from market.formatting import symbol_label
 from market.forms import PriceAlertForm
 from market.models import TIMEFRAME_SECONDS
 from market.selectors import prices, snapshots
@@ -261,7 +262,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc.message_dict)
         else:
-            messages.success(request, f"Alert created: {alert.symbol} {alert.describe()}.")
+            messages.success(request, f"Alert created: {symbol_label(alert.symbol)} {alert.describe()}.")
             return redirect("market_alerts")
     status = 400 if request.method == "POST" else 200
     exchange = alert_exchange()
@@ -280,7 +281,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_delete(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(price_alerts_for_user(user=request.user), pk=pk)
-    description = f"{alert.symbol} {alert.describe()}"
+    description = f"{symbol_label(alert.symbol)} {alert.describe()}"
     price_alert_delete(alert=alert)
     messages.success(request, f"Alert deleted: {description}.")
     return redirect("market_alerts")

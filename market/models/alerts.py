@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from market.formatting import format_level
 from market.models.candles import PRICE
 
 
@@ -71,13 +72,18 @@ class PriceAlert(models.Model):
         return self.condition in (self.Condition.RISE, self.Condition.FALL)
 
     def describe(self) -> str:
-        """``above 100000`` / ``rises 5% within 60 min``: the condition in words."""
+        """``at or above 100,000.00`` / ``rises 5% within 1 h``: the condition in words."""
         if self.condition == self.Condition.ABOVE:
-            return f"at or above {_plain(self.price)}"
+            return f"at or above {_level(self.price)}"
         if self.condition == self.Condition.BELOW:
-            return f"at or below {_plain(self.price)}"
+            return f"at or below {_level(self.price)}"
         verb = "rises" if self.condition == self.Condition.RISE else "falls"
         return f"{verb} {_plain(self.percent)}% within {_duration(self.window_minutes)}"
+
+
+def _level(value) -> str:
+    """A price level grouped as traders read it, never rounded (``200,000.00``)."""
+    return "?" if value is None else format_level(value)
 
 
 def _plain(value) -> str:

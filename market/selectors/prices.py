@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -64,6 +65,16 @@ def ticker_rows(exchange: str, symbol: str | None = None) -> dict[str, Any]:
         "error": snap.error,
         "tickers": rows,
     }
+
+
+def fresh_last_price(exchange: str, symbol: str) -> Decimal | None:
+    """The last price from the ticker snapshot; None when there is none or it is stale (older than
+    FLAXU_TTL_PRICES, or the last refresh failed): nothing may be decided on an old price."""
+    snap = snapshots.tickers(exchange)
+    ticker = snap.data.get(symbol)
+    if ticker is None or snap.stale or ticker.last is None:
+        return None
+    return ticker.last
 
 
 def tickers_table(*, exchange: str | None = None, symbol: str | None = None) -> dict[str, Any]:

@@ -33,10 +33,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from flaxu.realtime.push import push_to_user
+from market.formatting import format_level, format_price, symbol_label
 from market.models import PriceAlert
 from market.selectors import snapshots
 from market.selectors.alerts import price_alerts_active, price_alerts_active_count
 from market.selectors.candles import candle_frame
+from market.selectors.prices import fresh_last_price
 from market.services.candles import candle_exchanges
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,9 @@ MAX_WINDOW_MINUTES = 7 * 1440
 # The windows the page offers (the API accepts any number of minutes in range).
 WINDOW_CHOICES = [(5, "5 minutes"), (15, "15 minutes"), (60, "1 hour"), (240, "4 hours"), (1440, "24 hours")]
 PUSH_TYPE = "price_alert"
+# No fresh ticker (stale or missing): an above/below alert cannot be checked against the price now, so
+# it is refused rather than accepted blind (it could be met already and fire at once).
+NO_FRESH_PRICE = "No fresh price for {symbol} right now, so the level cannot be checked; try again in a few seconds."
 
 Condition = PriceAlert.Condition
 
@@ -67,12 +72,8 @@ def symbols() -> list[str]:
 
 
 def current_price(exchange: str, symbol: str) -> Decimal | None:
-    """The last price from the ticker snapshot; None when missing or stale (never act on old prices)."""
-    snap = snapshots.tickers(exchange)
-    ticker = snap.data.get(symbol)
-    if ticker is None or snap.stale or ticker.last is None:
-        return None
-    return ticker.last
+    """The last price, or None when missing or stale (never act on old prices)."""
+    return fresh_last_price(exchange, symbol)
 
 
 # --- create / delete -------------------------------------------------------------------------------
@@ -106,7 +107,9 @@ def price_alert_create(
 
     Raises ``ValidationError`` with per-field messages: unknown symbol or condition, a missing or
     out-of-range level/percent/window, an above/below level the price has already reached (it would
-    fire at once), or more than MAX_ACTIVE_ALERTS active alerts.
+    fire at once), no fresh price to check an above/below level against (``NO_FRESH_PRICE``, non-field:
+    try again in seconds), or more than MAX_ACTIVE_ALERTS active alerts. Rise/fall alerts need no price
+    now: they measure only moves after their creation, on fresh prices.
     """
     errors: dict[str, list[str]] = {}
     exchange = alert_exchange()
@@ -124,11 +127,14 @@ def price_alert_create(
             errors["price"] = ["The price must be above zero."]
         elif level is not None and "symbol" not in errors:
             last = current_price(exchange, symbol)
-            if last is not None and (
-                (condition == Condition.ABOVE and last >= level) or (condition == Condition.BELOW and last <= level)
-            ):
-                side = "higher" if condition == Condition.ABOVE else "lower"
-                errors["price"] = [f"{symbol} is already at {last.normalize():f}; choose a {side} level."]
+            if last is None:
+                errors["__all__"] = [NO_FRESH_PRICE.format(symbol=symbol_label(symbol))]
+            elif (condition == Condition.ABOVE and last >= level) or (condition == Condition.BELOW and last <= level):
+                where, side = ("at or above", "higher") if condition == Condition.ABOVE else ("at or below", "lower")
+                errors["price"] = [
+                    f"{symbol_label(symbol)} is already {where} {format_level(level)} "
+                    f"(last price {format_price(last)}); choose a {side} level."
+                ]
         move = None
     elif condition in (Condition.RISE, Condition.FALL):
         if move is None and "percent" not in errors:
@@ -245,12 +251,13 @@ def price_alerts_check(
 
 
 def _message(alert: PriceAlert, trigger: Trigger, now: datetime) -> tuple[str, str]:
-    price = f"{trigger.price.normalize():f}"
-    title = f"{alert.symbol} {alert.describe()}: now {price}"
-    body = f"Your price alert on {alert.symbol} ({alert.exchange}) fired at {now:%Y-%m-%d %H:%M} UTC: price {price}"
+    """Title and body of the notification, push and email, written as traders write symbols and prices."""
+    price, label = format_price(trigger.price), symbol_label(alert.symbol)
+    title = f"{label} {alert.describe()}: now {price}"
+    body = f"Your price alert on {label} ({alert.exchange}) fired at {now:%Y-%m-%d %H:%M} UTC: price {price}"
     if trigger.reference is not None:
         word = "low" if alert.condition == Condition.RISE else "high"
-        body += f", from a {word} of {trigger.reference.normalize():f} within the window"
+        body += f", from a {word} of {format_price(trigger.reference)} within the window"
     body += f"; condition: {alert.describe()}."
     if alert.note:
         body += f"\nYour note: {alert.note}"

@@ -38,7 +38,7 @@ def test_the_page_lists_only_my_alerts_active_first(signed_in, user, market):
     assert response.status_code == 200
     assert [a.pk for a in response.context["alerts"]] == [active.pk, fired.pk]
     html = response.content.decode()
-    assert "at or above 1000000" in html and "Fired" in html and "active" in html
+    assert "at or above 1,000,000.00" in html and "Fired" in html and "active" in html
 
 
 def test_creating_an_above_alert_from_the_form(signed_in, user, market):

@@ -50,7 +50,7 @@ def test_an_alert_fires_once_over_repeated_checks_and_notifies_three_ways(
 
     notes = Notification.objects.filter(user=user, kind="price_alert")
     assert notes.count() == 1
-    assert BTC in notes[0].title and notes[0].link == "/markets/alerts/"
+    assert "BTC/USDT perp" in notes[0].title and notes[0].link == "/markets/alerts/"
 
     events = [e for e in pushes.events(group) if e["type"] == "price_alert"]
     assert len(events) == 1
@@ -59,7 +59,7 @@ def test_an_alert_fires_once_over_repeated_checks_and_notifies_three_ways(
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == [user.email] and BTC in message.subject
+    assert message.to == [user.email] and "BTC/USDT perp" in message.subject
     assert "take profit" in message.body and "/markets/alerts/" in message.body
 
 
