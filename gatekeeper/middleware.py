@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-from gatekeeper import rules
-from gatekeeper.selectors import access_of
+from gatekeeper.selectors import SUSPENDED_MAY_STILL, suspension_refusal
 
-# Reachable while suspended: the status page, logging out, and the GDPR rights (export, delete).
-_OPEN_PREFIXES = (
+# Reachable while suspended: the status page and API, logging out, and the GDPR rights (export, delete).
+OPEN_WHILE_SUSPENDED = (
     "/access/",
+    "/api/gatekeeper/status",
     "/accounts/logout/",
     "/account/data/export/",
     "/account/delete/",
@@ -21,17 +21,21 @@ _OPEN_PREFIXES = (
 )
 
 
+def open_while_suspended(path: str) -> bool:
+    return path.startswith(OPEN_WHILE_SUSPENDED)
+
+
 class SuspendedUserMiddleware:
+    """Pages and session API calls; API tokens are known only to DRF, so gatekeeper.authentication checks those."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES):
-            access = access_of(user)
-            if access is not None and access.effective_level() == rules.SUSPENDED:
-                reason = f"Your account is suspended: {access.effective_reason()}"
+        if not open_while_suspended(request.path):
+            refusal = suspension_refusal(request.user)
+            if refusal:
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": reason, "errors": {}}, status=403)
+                    return JsonResponse({"detail": f"{refusal} {SUSPENDED_MAY_STILL}", "errors": {}}, status=403)
                 return redirect("/access/")
         return self.get_response(request)

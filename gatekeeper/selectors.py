@@ -19,6 +19,25 @@ def effective_level(user: User) -> str:
     return access.effective_level(timezone.now()) if access else rules.LIMITED
 
 
+# What a SUSPENDED user may still do, named in every refusal (the routes: gatekeeper.middleware).
+SUSPENDED_MAY_STILL = "You can still read your access status, sign out, and export or delete your data."
+
+
+def suspension_refusal(user) -> str | None:
+    """None unless the user is SUSPENDED; else why, as pages, the API and websockets refuse them.
+
+    The one suspension check: SuspendedUserMiddleware (pages), gatekeeper.authentication (the API, session
+    and token alike) and the websocket consumers call it.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    access = access_of(user)
+    if access is None or access.effective_level() != rules.SUSPENDED:
+        return None
+    reason = access.effective_reason().strip() or "contact the FLAXU team for the reason."
+    return f"Your account is suspended: {reason}"
+
+
 def full_access_refusal(user: User) -> str | None:
     """None when the user has FULL access, else why not, in plain words."""
     if not getattr(user, "is_authenticated", False):
@@ -28,7 +47,7 @@ def full_access_refusal(user: User) -> str | None:
     if level == rules.FULL:
         return None
     if level == rules.SUSPENDED:
-        return f"Your account is suspended: {access.effective_reason()}"
+        return suspension_refusal(user)
     reason = access.effective_reason() if access and access.effective_reason() else "Connect your BingX API key first."
     return f"This needs FULL access. {reason}"
 
