@@ -4,15 +4,22 @@ tracebacks, health records or reprs, over a credential's whole life including fa
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 import string
+import sys
 import traceback
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.test import RequestFactory
+from django.views.debug import technical_500_response
 
 from market import exchanges
 from market.exchanges import ApiCredentials, health
@@ -135,3 +142,139 @@ def test_key_secret_and_signatures_never_leave_the_gateway(all_logs, gateway, se
     signatures = [params["signature"] for _, _, params in gateway.requests if params.get("signature")]
     assert len(signatures) > 20
     leaks.assert_clean(signatures)  # ...but not with a signature, a key or a secret
+
+
+# --- Error pages: Django's technical 500 page (DEBUG=True) for a failure inside every operation -------------
+AGENT_UID = "9000"
+# Each operation that takes credentials, with the request (method, path) it fails on.
+OPERATIONS = {
+    "credentials_check": ("GET", "/openApi/account/v1/uid", lambda c: exchanges.credentials_check(c)),
+    "balances": ("GET", "/openApi/swap/v3/user/balance", lambda c: exchanges.balances(c)),
+    "equity": ("GET", "/openApi/swap/v3/user/balance", lambda c: exchanges.equity(c)),
+    "deposits_since": (
+        "GET",
+        "/openApi/api/v3/capital/deposit/hisrec",
+        lambda c: exchanges.deposits_since(c, datetime.now(UTC) - timedelta(days=5)),
+    ),
+    "withdrawals": (
+        "GET",
+        "/openApi/api/v3/capital/withdraw/history",
+        lambda c: exchanges.withdrawals(c, datetime.now(UTC) - timedelta(days=5)),
+    ),
+    "referral_check": (
+        "GET",
+        "/openApi/agent/v1/account/inviteRelationCheck",
+        lambda c: exchanges.referral_check("1001"),  # signed with the owner's agent key
+    ),
+    "position_mode": ("GET", "/openApi/swap/v1/positionSide/dual", lambda c: exchanges.position_mode(c)),
+    "set_position_mode": (
+        "POST",
+        "/openApi/swap/v1/positionSide/dual",
+        lambda c: exchanges.set_position_mode(c, "one-way"),
+    ),
+    "set_leverage": ("POST", "/openApi/swap/v2/trade/leverage", lambda c: exchanges.set_leverage(c, BTC, 5, "long")),
+    "set_margin_mode": (
+        "POST",
+        "/openApi/swap/v2/trade/marginType",
+        lambda c: exchanges.set_margin_mode(c, BTC, "isolated"),
+    ),
+    "positions": ("GET", "/openApi/swap/v2/user/positions", lambda c: exchanges.positions(c)),
+    "open_orders": ("GET", "/openApi/swap/v2/trade/openOrders", lambda c: exchanges.open_orders(c, BTC)),
+    "fetch_order": ("GET", ORDER, lambda c: exchanges.fetch_order(c, BTC, order_id="1234567890")),
+    "cancel_order": ("DELETE", ORDER, lambda c: exchanges.cancel_order(c, BTC, order_id="1234567890")),
+    "place_market_order": (
+        "POST",
+        ORDER,
+        lambda c: exchanges.place_market_order(c, BTC, "buy", Decimal("0.01"), stop_loss=Decimal("60000")),
+    ),
+    "close_position": ("POST", ORDER, lambda c: exchanges.close_position(c, BTC, "long")),
+}
+
+
+class Encoded(Leaks):
+    """Leaks that also count the values' obvious encodings (hex, base64; a bytes repr holds the text)."""
+
+    def __init__(self, *values: str) -> None:
+        super().__init__(
+            *values, *(v.encode().hex() for v in values), *(base64.b64encode(v.encode()).decode() for v in values)
+        )
+
+
+class BoundaryFailure(RuntimeError):
+    """What the network boundary raises: no gateway code expects it, so it travels up as an unhandled error."""
+
+
+@pytest.fixture
+def network_boundary(monkeypatch):
+    """requests' transport raises for one (method, path) after recording the request's signature."""
+    signatures: list[str] = []
+    target: dict[str, tuple[str, str]] = {}
+    send = requests.adapters.HTTPAdapter.send
+
+    def failing_send(self, request, *args, **kwargs):
+        if (request.method, urlsplit(request.url).path) == target.get("request"):
+            signatures.extend(parse_qs(urlsplit(request.url).query).get("signature", []))
+            raise BoundaryFailure("the connection broke inside the transport")
+        return send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", failing_send)
+    return target, signatures
+
+
+def _error_page(call) -> str:
+    """Django's DEBUG page for the exception ``call`` raises, as the browser would get it.
+
+    The traceback starts in this frame, so nothing here may hold a plain key: the values stay inside
+    objects whose repr shows none (Leaks, ApiCredentials).
+    """
+    request = RequestFactory().post("/api/credentials/", {"note": "a form post"})
+    request.user = AnonymousUser()
+    try:
+        call()
+    except Exception:
+        response = technical_500_response(request, *sys.exc_info())
+        assert response.status_code == 500
+        return response.content.decode()
+    raise AssertionError("the operation did not fail")
+
+
+@pytest.fixture
+def life(gateway, settings):
+    """A funded account with a long position, the owner's agent key, markets loaded and clients warm."""
+    settings.DEBUG = True
+    settings.FLAXU_EXCHANGE_RETRIES = 0
+    user = gateway.add_account(uid="1001", balances={"USDT": Decimal("1000")}, referrer_uid=AGENT_UID)
+    agent = gateway.add_agent(uid=AGENT_UID)
+    settings.FLAXU_REFERRER_AGENT_API_KEY, settings.FLAXU_REFERRER_AGENT_SECRET = agent.api_key, agent.secret
+    settings.FLAXU_REFERRER_UID = AGENT_UID
+    creds = ApiCredentials(api_key=user.api_key, secret=user.secret, ref="credential 7")
+    exchanges.place_market_order(creds, BTC, "buy", Decimal("0.01"))
+    exchanges.referral_check("1001")
+    return creds, Encoded(user.api_key, user.secret, agent.api_key, agent.secret)
+
+
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_the_debug_error_page_of_a_failure_inside_any_operation_shows_no_key_or_secret(
+    life, gateway, network_boundary, operation
+):
+    creds, leaks = life
+    method, path, call = OPERATIONS[operation]
+    target, signatures = network_boundary
+
+    # An unexpected error deep in the network stack, under ccxt (which holds the key, secret and signed URL).
+    target["request"] = (method, path)
+    page = _error_page(lambda: call(creds))
+    assert "BoundaryFailure" in page and "ccxt/base/exchange.py" in page and "market/exchanges/resilience.py" in page
+    assert "********************" in page  # variables were there, and hidden
+    leaks.add(f"{operation}: DEBUG page of an error under ccxt", page)
+    target.clear()
+
+    # BingX failing (HTTP 500): the gateway's own error, raised through its frames.
+    gateway.inject(path, "http_500", count=None, method=method)
+    page = _error_page(lambda: call(creds))
+    assert "market/exchanges/resilience.py" in page
+    leaks.add(f"{operation}: DEBUG page of a gateway error", page)
+
+    assert signatures
+    signatures += [params["signature"] for _, _, params in gateway.requests if params.get("signature")]
+    leaks.assert_clean(signatures)
