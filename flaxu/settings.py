@@ -282,6 +282,9 @@ REST_FRAMEWORK = {
         "trading": env.str("FLAXU_THROTTLE_TRADING", default="10/m"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Client IPs for per-IP throttles: X-Forwarded-For only as appended by our own proxies (else the
+    # whole, client-made header would be the key, and each invented value a fresh budget).
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "FLAXU API",

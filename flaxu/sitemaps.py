@@ -6,12 +6,12 @@ from django.urls import reverse
 
 
 class PublicPagesSitemap(Sitemap):
-    """Pages anyone may see (the product is behind login; these are the doors)."""
+    """Pages anyone may see (the product is behind login; these are the doors, and the public markets)."""
 
     changefreq = "weekly"
 
     def items(self) -> list[str]:
-        return ["home", "account_signup", "account_login"]
+        return ["home", "markets", "account_signup", "account_login"]
 
     def location(self, item: str) -> str:
         return reverse(item)

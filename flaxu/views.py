@@ -12,12 +12,13 @@ from health_check.views import HealthCheckView
 
 from flaxu.api_errors import error_body
 from gatekeeper import selectors as access_selectors
+from market.selectors.preview import market_preview
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
-    return render(request, "home.html")
+    return render(request, "home.html", {"preview": market_preview()})
 
 
 @login_required
@@ -56,7 +57,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /account/",
         "Disallow: /access/",
         "Disallow: /dashboard/",
-        "Disallow: /markets/",
+        "Disallow: /markets/alerts/",
+        "Disallow: /markets/widgets/",
         "Disallow: /signals/",
         "Disallow: /backtests/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",

@@ -4,9 +4,11 @@ Read endpoints validate their query with a serializer, call one selector/service
 TTL setting) and pass the result through the documented response serializer. Errors use the one
 FLAXU shape (``flaxu.api_errors``): ``{"detail", "errors": {field: [messages]}}``.
 
-Market data is public and cheap to serve from the cache, but the page polls it while its websocket is
-down, so reads count against a roomier per-user budget (``MarketDataThrottle``) than the general
-"api" scope; writes (alerts) keep the default.
+Market data is public and cheap to serve from the cache: the reads answer anonymous visitors too (the
+Markets page is for everyone). The page polls them while its websocket is down (always, for anonymous
+visitors, who have no websocket), so reads count against a roomier budget than the general "api"
+scope: per user when signed in (``MarketDataThrottle``), per client IP when not
+(``AnonMarketDataThrottle``). Alerts are the caller's own: signed in only, default throttle.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from flaxu.throttles import parse_rate
+from gatekeeper.serializers import ErrorSerializer
 from market import serializers as s
 from market.exchanges import errors as gateway_errors
 from market.selectors import prices, snapshots
@@ -28,7 +32,7 @@ from market.selectors.alerts import price_alerts_for_user
 from market.services import intel
 from market.services.alerts import price_alert_create, price_alert_delete
 
-_ERROR = s.MarketErrorSerializer
+_ERROR = ErrorSerializer
 _BAD = OpenApiResponse(_ERROR, description="Invalid query: `errors` names each parameter and what is wrong.")
 
 
@@ -41,9 +45,25 @@ class MarketDataThrottle(UserRateThrottle):
     def parse_rate(self, rate):
         return parse_rate(rate)
 
+    def get_cache_key(self, request, view):
+        # Anonymous callers are AnonMarketDataThrottle's (this class would fall back to the IP as well).
+        return super().get_cache_key(request, view) if request.user and request.user.is_authenticated else None
+
+
+class AnonMarketDataThrottle(AnonRateThrottle):
+    """Anonymous reads: 600 per 15 minutes per client IP (X-Forwarded-For is trusted only as far as
+    REST_FRAMEWORK["NUM_PROXIES"] allows, so a made-up header does not buy a fresh budget)."""
+
+    scope = "market_anon"
+    rate = "600/15m"
+
+    def parse_rate(self, rate):
+        return parse_rate(rate)
+
 
 def _query(serializer_class, request, **context):
-    serializer = serializer_class(data=request.query_params, context=context)
+    # A plain dict: from a QueryDict DRF drops an empty optional value, so `?symbol=` would mean "all".
+    serializer = serializer_class(data=request.query_params.dict(), context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -53,7 +73,10 @@ def _universe() -> dict:
 
 
 class MarketView(APIView):
-    throttle_classes = [MarketDataThrottle]
+    """A public, read-only market endpoint."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [MarketDataThrottle, AnonMarketDataThrottle]
 
 
 class SourceView(MarketView):
@@ -152,7 +175,7 @@ class TopCoinsView(MarketView):
 
     @extend_schema(parameters=[s.TopCoinsQuerySerializer], responses={200: s.TopCoinsSerializer, 400: _BAD})
     def get(self, request):
-        query = _query(s.TopCoinsQuerySerializer, request, sorts=intel.TOP_SORTS)
+        query = _query(s.TopCoinsQuerySerializer, request)
         payload = intel.top_coins(page=query["page"], per_page=query["per_page"], sort=query["sort"], query=query["q"])
         return _widget(s.TopCoinsSerializer, payload)
 

@@ -1,8 +1,9 @@
-"""Markets pages: the market-intelligence panel (every user, LIMITED included) and price alerts.
+"""Markets pages: the market-intelligence panel (everyone: anonymous visitors read-only) and price alerts.
 
 The panel renders every widget on the server; markets.js keeps it live: ticker pushes move prices and
 the chart, a widget's own push re-fetches its fragment from ``/markets/widgets/<name>/``, and while the
-websocket is down the page polls the API instead.
+websocket is down the page polls the API instead. Anonymous visitors have no websocket (it serves
+signed-in users only): their page polls the public market API from the start, and has no alerts.
 """
 
 from __future__ import annotations
@@ -194,7 +195,6 @@ def _coin_map(universe: list[str]) -> dict[str, list]:
     return {symbol: list(intel.base_coin(symbol)) for symbol in universe}
 
 
-@login_required
 @never_cache
 @require_GET
 def markets(request: HttpRequest) -> HttpResponse:
@@ -232,6 +232,8 @@ def markets(request: HttpRequest) -> HttpResponse:
             },
             "pollSeconds": POLL_SECONDS,
             "topPerPage": TOP_PER_PAGE,
+            # No websocket for anonymous visitors: the page polls quietly instead of reporting an outage.
+            "live": request.user.is_authenticated,
         },
     }
     for build, _template in WIDGETS.values():
@@ -239,7 +241,6 @@ def markets(request: HttpRequest) -> HttpResponse:
     return render(request, "market/markets.html", context)
 
 
-@login_required
 @never_cache
 @require_GET
 def widget(request: HttpRequest, name: str) -> HttpResponse:

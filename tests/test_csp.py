@@ -44,7 +44,7 @@ LOADED_LINKS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload",
 # What a script element may carry and still not be executed (json_script data islands).
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 
-ANONYMOUS_PAGES = ["home", "account_login", "account_signup"]
+ANONYMOUS_PAGES = ["home", "account_login", "account_signup", "markets"]
 SIGNED_IN_PAGES = [
     "dashboard",
     "markets",

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-PUBLIC_PAGES = ("home", "account_signup", "account_login")
+PUBLIC_PAGES = ("home", "markets", "account_signup", "account_login")
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def sitemap_locations(client, **request) -> list[str]:
 def test_robots_keeps_crawlers_out_of_admin_and_api_but_lets_them_see_public_pages(client):
     _, parser = robots(client)
 
-    for private in ("/admin/", "/admin/login/", "/api/", "/api/docs/"):
+    for private in ("/admin/", "/admin/login/", "/api/", "/api/docs/", "/markets/alerts/", "/markets/widgets/funding/"):
         assert not parser.can_fetch("Googlebot", private), private
     for name in PUBLIC_PAGES:
         assert parser.can_fetch("Googlebot", reverse(name)), name

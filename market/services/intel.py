@@ -144,6 +144,11 @@ def _widget(name: str, ttl: int, build: Callable[[], dict[str, Any]]) -> dict[st
     return payload
 
 
+def cached_widget(name: str) -> dict[str, Any] | None:
+    """The widget as last stored, or None; never computes or fetches (for the landing page's preview)."""
+    return cache.get(_key(name))
+
+
 def _store(name: str, ttl: int, payload: dict[str, Any]) -> dict[str, Any]:
     cache.set(_key(name), payload, ttl)
     return payload

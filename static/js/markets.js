@@ -218,11 +218,47 @@
     });
     const own = (byExchange[config.chartExchange] || {})[state.symbol];
     if (own) {
-      const last = document.getElementById("chart-last");
-      const change = document.getElementById("chart-change");
-      if (last) setPrice(last, own.last);
-      if (change) setChange(change, own.change_percent);
+      showHeader(own);
       updateFormingCandle(num(own.last), own.time || state.sourceTime);
+    }
+  }
+
+  // The chart header: last price and 24 h change of the chosen symbol on the chart exchange.
+  let headerToken = 0;
+
+  function showHeader(row) {
+    const last = document.getElementById("chart-last");
+    const change = document.getElementById("chart-change");
+    if (last) setPrice(last, row.last);
+    if (change) setChange(change, row.change_percent);
+  }
+
+  function clearHeader() {
+    const last = document.getElementById("chart-last");
+    const change = document.getElementById("chart-change");
+    if (last) {
+      delete last.dataset.price;
+      last.textContent = "–";
+    }
+    if (change) setChange(change, null);
+  }
+
+  // On a symbol switch: never leave the previous symbol's price up. Cleared at once, then filled from the
+  // tickers already known, and from the API for this one symbol (an answer for an older choice is dropped).
+  async function reloadHeader() {
+    const token = ++headerToken;
+    const symbol = state.symbol;
+    clearHeader();
+    const known = ((state.tickers || {})[config.chartExchange] || {})[symbol];
+    if (known) showHeader(known);
+    const url =
+      config.urls.tickers + "?exchange=" + encodeURIComponent(config.chartExchange) + "&symbol=" + encodeURIComponent(symbol);
+    try {
+      const [byExchange] = tickersFromApi(await getJSON(url));
+      const row = (byExchange[config.chartExchange] || {})[symbol];
+      if (token === headerToken && symbol === state.symbol && row) showHeader(row);
+    } catch (error) {
+      /* the next push or poll fills it */
     }
   }
 
@@ -261,7 +297,8 @@
     const border = cssVar("--border", "#30363d");
     chart = LC.createChart(chartNode, {
       autoSize: true,
-      layout: { background: { type: "solid", color: "transparent" }, textColor: cssVar("--muted", "#8b949e") },
+      // attributionLogo: its <style> element breaks the CSP; the chart widget links TradingView instead.
+      layout: { background: { type: "solid", color: "transparent" }, textColor: cssVar("--muted", "#8b949e"), attributionLogo: false },
       grid: { vertLines: { color: border }, horzLines: { color: border } },
       rightPriceScale: { borderColor: border },
       timeScale: { borderColor: border, timeVisible: true, secondsVisible: false },
@@ -330,6 +367,8 @@
       candleSeries.setData(bars);
       volumeSeries.setData(bars.map(volumeBar));
       lastBar = bars.length ? bars[bars.length - 1] : null;
+      const last = document.getElementById("chart-last");
+      if (last && lastBar && !last.dataset.price) setPrice(last, lastBar.close); // no ticker for it yet
       if (chartStatus) {
         const stale = data.stale_since ? " · stale since " + fmtTime(data.stale_since) + " UTC" : "";
         chartStatus.textContent =
@@ -398,9 +437,7 @@
     subscribeChart(previous);
     loadCandles();
     if (symbol !== previous.symbol) {
-      const last = document.getElementById("chart-last");
-      if (last) delete last.dataset.price;
-      if (state.tickers) applyTickers(state.tickers);
+      reloadHeader();
       refreshWidget("heatmap");
     }
   }
@@ -717,7 +754,8 @@
   function startPolling() {
     if (state.polling) return;
     state.wasOffline = true;
-    announce("Live updates are offline; refreshing every " + config.pollSeconds + " s.");
+    // Anonymous visitors have no websocket: polling is how their page works, not an outage to report.
+    if (config.live !== false) announce("Live updates are offline; refreshing every " + config.pollSeconds + " s.");
     pollOnce();
     state.polling = window.setInterval(pollOnce, config.pollSeconds * 1000);
   }
