@@ -125,8 +125,8 @@ class BacktestListCreateView(FullAccessAPIView):
     @extend_schema(
         request=BacktestCreateSerializer,
         responses={201: BacktestSerializer, 400: _INVALID, 403: _FORBIDDEN},
-        description="Errors name the field: `symbol` (unknown), `timeframe`, `end` (empty or reversed period, or in the future), "
-        "`period` (no stored candles, too few, or more than FLAXU_BACKTEST_MAX_CANDLES), `parameters`.",
+        description="Errors name the field: `symbol` (unknown), `timeframe`, `end` (empty or reversed period, or "
+        "in the future), `period` (no stored candles, too few, or more than FLAXU_BACKTEST_MAX_CANDLES), `parameters`.",
     )
     def post(self, request):
         serializer = BacktestCreateSerializer(data=request.data)
