@@ -293,6 +293,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"AccessLevelEnum": "gatekeeper.models.Level"},
+    # Every error answer documented once (the one JSON shape), and symbol/exchange parameters enumerated.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "flaxu.openapi.document_error_responses",
+        "flaxu.openapi.enumerate_live_choices",
+    ],
     # Swagger UI from the pinned npm package (package.json), served as static: /api/docs/ works offline.
     # (STATIC_URL + the vendor/ prefix of STATICFILES_DIRS; unhashed names are served as well.)
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from market.models import PriceAlert
+from market.services.intel import TOP_SORTS
 from market.sources.base import TIMEFRAMES
 
 TOP_COINS_MAX_PER_PAGE = 250
@@ -20,13 +21,6 @@ CANDLES_DEFAULT_LIMIT = 300
 def _decimal(**kwargs) -> serializers.DecimalField:
     """A decimal string exactly as stored/reported (no fixed number of places)."""
     return serializers.DecimalField(max_digits=None, decimal_places=None, **kwargs)
-
-
-class MarketErrorSerializer(serializers.Serializer):
-    """Every API error: a sentence, and per-field messages for invalid input."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class FreshnessSerializer(serializers.Serializer):
@@ -84,22 +78,15 @@ class CandlesQuerySerializer(SymbolQuerySerializer):
 class TopCoinsQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(required=False, default=1, min_value=1)
     per_page = serializers.IntegerField(required=False, default=50, min_value=1, max_value=TOP_COINS_MAX_PER_PAGE)
-    sort = serializers.CharField(
+    sort = serializers.ChoiceField(
+        choices=[*TOP_SORTS, *(f"-{key}" for key in TOP_SORTS)],
         required=False,
         default="rank",
-        max_length=20,
-        help_text="rank, name, symbol, price, market_cap, volume_24h, change_24h_pct or change_7d_pct; "
-        "prefix '-' for descending.",
+        help_text=f"{', '.join(TOP_SORTS)}; prefix '-' for descending.",
+        error_messages={"invalid_choice": f"Unknown sort {{input!r}}; expected one of {', '.join(TOP_SORTS)}, "
+                        "optionally with '-'."},
     )
     q = serializers.CharField(required=False, default="", allow_blank=True, max_length=40, help_text="Symbol or name.")
-
-    def validate_sort(self, value: str) -> str:
-        allowed = self.context.get("sorts") or ()
-        if value.lstrip("-") not in allowed or value.count("-") > 1:
-            raise serializers.ValidationError(
-                f"Unknown sort {value!r}; expected one of {', '.join(allowed)}, optionally with '-'."
-            )
-        return value
 
 
 # --- source and tickers -----------------------------------------------------------------------------

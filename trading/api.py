@@ -15,6 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flaxu.api_errors import JsonErrorsMixin
 from flaxu.throttles import ScopedOrApiRateThrottle
 from gatekeeper.permissions import FullAccessRequired
 from gatekeeper.serializers import ErrorSerializer
@@ -67,7 +68,8 @@ def _flat_errors(errors: dict) -> dict:
 
 
 def _filters(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
+    # A plain dict: from a QueryDict DRF drops an empty optional value, so `?symbol=` would mean "all".
+    serializer = serializer_class(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     data = dict(serializer.validated_data)
     if data.get("symbol"):
@@ -111,6 +113,8 @@ class SniperAlertListView(FullAccessAPIView, ListAPIView):
 class BacktestListCreateView(FullAccessAPIView):
     """Your backtests (newest first), or start one: 201 with its id; it runs in the background."""
 
+    pagination_class = Page  # GET pages like the other lists (documented as PaginatedBacktestList)
+
     def initial(self, request, *args, **kwargs):
         # Starting a backtest is heavy: the trading budget; reading the list: the general one.
         self.throttle_scope = "trading" if request.method == "POST" else "api"
@@ -118,7 +122,7 @@ class BacktestListCreateView(FullAccessAPIView):
 
     @extend_schema(responses={200: BacktestSerializer(many=True), 403: _FORBIDDEN})
     def get(self, request):
-        page = Page()
+        page = self.pagination_class()
         rows = page.paginate_queryset(selectors.backtests_of(request.user), request, view=self)
         return page.get_paginated_response(BacktestSerializer(rows, many=True).data)
 
@@ -160,7 +164,7 @@ class BacktestDetailView(FullAccessAPIView, RetrieveAPIView):
 
 
 class CsvRenderer(BaseRenderer):
-    """Lets clients ask for ``Accept: text/csv``; errors then come as one line of text."""
+    """Lets clients ask for ``Accept: text/csv`` (or ``?format=csv``); errors are JSON all the same."""
 
     media_type = "text/csv"
     format = "csv"
@@ -172,7 +176,7 @@ class CsvRenderer(BaseRenderer):
         return str(data or "").encode(self.charset)
 
 
-class BacktestTradesCsvView(FullAccessAPIView):
+class BacktestTradesCsvView(JsonErrorsMixin, FullAccessAPIView):
     """The trades of one of your backtests as CSV (empty but for the header until it is done)."""
 
     renderer_classes = [JSONRenderer, CsvRenderer]

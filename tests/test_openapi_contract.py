@@ -1,0 +1,137 @@
+"""The OpenAPI schema and the server agree: schemathesis sends schema-valid requests to a few endpoints
+through the WSGI app with a FULL user's token, and every answer must be documented (status code and
+content type), match its documented shape, and never be a 5xx. Deterministic and bounded in time."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from rest_framework.throttling import SimpleRateThrottle
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from accounts.services.tokens import token_create
+from tests.trading.factories import grant_full
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+OPERATIONS = [
+    ("GET", "/api/market/candles/"),
+    ("GET", "/api/market/tickers/"),
+    ("GET", "/api/market/top-coins/"),
+    ("GET", "/api/signals/"),
+    ("GET", "/api/signals/{id}/"),
+    ("GET", "/api/backtests/"),
+    ("GET", "/api/backtests/{id}/"),
+    ("GET", "/api/backtests/{id}/trades.csv"),
+    ("GET", "/api/credentials/"),
+    ("DELETE", "/api/credentials/{id}/"),
+    ("GET", "/api/me/"),
+    ("PATCH", "/api/me/"),
+]
+MAX_EXAMPLES = 12
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.fixture
+def contract(settings, monkeypatch, user):
+    """The schema as served, wired to the WSGI app; a FULL user's token; budgets roomy enough to explore."""
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"api": "10000/m", "auth": "10000/m", "trading": "10000/m"}
+    )
+    grant_full(user)
+    _token, key = token_create(user=user, name="contract")
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    return schema, {"Authorization": f"Token {key}"}
+
+
+@pytest.mark.django_db(transaction=True)  # the WSGI handler closes connections between requests
+def test_generated_requests_get_documented_conforming_answers(contract):
+    schema, headers = contract
+
+    for method, path in OPERATIONS:
+
+        @given(case=schema[path][method].as_strategy())
+        @hypothesis_settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        check()
+
+
+def _validated(schema, auth: dict, method: str, path: str, **case) -> int:
+    """Send one chosen request and check its answer against the schema; returns the status code."""
+    call = schema[path][method].Case(**case)
+    response = call.call(headers={**auth, **case.get("headers", {})})
+    call.validate_response(response, checks=CHECKS)
+    return response.status_code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chosen_answers_success_400_404_and_429_are_documented_and_conform(contract, user, monkeypatch):
+    from datetime import UTC, datetime
+
+    from tests.trading.factories import make_signal
+    from trading.models import Backtest
+
+    schema, headers = contract
+    signal = make_signal(bar_time=datetime(2024, 1, 2, tzinfo=UTC))
+    backtest = Backtest.objects.create(user=user, exchange="bingx", symbol="BTC/USDT:USDT", timeframe="5m",
+                                       start=datetime(2024, 1, 2, tzinfo=UTC), end=datetime(2024, 1, 3, tzinfo=UTC))
+    expected = [
+        # real rows through the documented shapes
+        ("GET", "/api/signals/", {}, 200),
+        ("GET", "/api/signals/{id}/", {"path_parameters": {"id": signal.pk}}, 200),
+        ("GET", "/api/backtests/", {}, 200),
+        ("GET", "/api/backtests/{id}/", {"path_parameters": {"id": backtest.pk}}, 200),
+        ("GET", "/api/backtests/{id}/trades.csv", {"path_parameters": {"id": backtest.pk}}, 200),
+        # an empty value is a value: refused, not read as "no filter"
+        ("GET", "/api/signals/", {"query": {"symbol": ""}}, 400),
+        ("GET", "/api/sniper/alerts/", {"query": {"symbol": ""}}, 400),
+        ("GET", "/api/market/tickers/", {"query": {"symbol": ""}}, 400),
+        ("GET", "/api/market/tickers/", {"query": {"exchange": ""}}, 400),
+        ("GET", "/api/market/top-coins/", {"query": {"sort": ""}}, 400),
+        ("GET", "/api/market/top-coins/", {"query": {"sort": "-nonsense"}}, 400),
+        ("GET", "/api/market/candles/", {"query": {"symbol": "NOPE/USDT:USDT", "timeframe": "1h"}}, 400),
+        # a CSV endpoint answers its errors in the JSON error shape, whatever was asked for
+        ("GET", "/api/backtests/{id}/trades.csv", {"path_parameters": {"id": 10**6}, "query": {"format": "csv"}}, 404),
+        ("GET", "/api/backtests/{id}/trades.csv", {"path_parameters": {"id": 10**6}, "headers": {"Accept": "text/csv"}},
+         404),
+        ("GET", "/api/signals/{id}/", {"path_parameters": {"id": 10**6}}, 404),
+    ]
+    for method, path, case, status in expected:
+        assert _validated(schema, headers, method, path, **case) == status, (method, path, case)
+
+    cache.clear()  # the throttle history of the calls above
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api": "1/m", "auth": "1/m", "trading": "1/m"})
+    statuses = [_validated(schema, headers, "GET", "/api/me/") for _ in range(2)]
+    assert statuses == [200, 429]
+
+
+def test_the_backtest_list_is_documented_as_a_page_and_every_error_as_the_error_shape(client, db):
+    document = client.get("/api/schema/?format=json").json()
+    listed = document["paths"]["/api/backtests/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed == {"$ref": "#/components/schemas/PaginatedBacktestList"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert {"401", "403", "429"} <= set(responses), (method, path)
+            for code, response in responses.items():
+                if code >= "400":
+                    assert response["content"] == {"application/json": {"schema": ERROR}}, (method, path, code)
+    assert "MarketError" not in document["components"]["schemas"]
