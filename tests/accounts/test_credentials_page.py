@@ -71,9 +71,16 @@ def test_a_connected_key_is_listed_masked_with_label_mode_and_date(bingx, signed
     _connect(signed_in, trader)
     credential = ExchangeCredential.objects.get(user=user)
     html = signed_in.get(URL).content.decode()
-    assert credential.api_key_masked in html and ">BingX</td>" in html and ">Live</td>" in html
+    assert credential.api_key_masked in html and ">BingX</td>" in html and ">Real funds</td>" in html
     assert f"{credential.created_at:%Y-%m-%d %H:%M}" in html
     assert trader.api_key not in html and trader.secret not in html
+
+
+def test_the_page_says_trading_is_paper_not_live(bingx, signed_in):
+    _connect(signed_in, bingx.trader())
+    html = signed_in.get(URL).content.decode()
+    assert "Trading mode: <strong>paper</strong>" in html and "FLAXU places no orders with your keys" in html
+    assert ">Live<" not in html and "Mode" not in html
 
 
 def test_a_demo_key_says_so(signed_in, user):
