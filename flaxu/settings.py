@@ -141,9 +141,12 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            # File-based so web, worker and beat share one cache without a server.
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # File-based so web, worker and beat share one cache without a server. It holds lock-outs and
+            # throttles, so it never culls a live entry (Django's file cache drops a random third at 300).
+            "BACKEND": "flaxu.cache.ExpiringFileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Files at which expired entries are swept (live entries are never removed early).
+            "OPTIONS": {"MAX_ENTRIES": env.int("FLAXU_CACHE_MAX_ENTRIES", default=10_000)},
         }
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

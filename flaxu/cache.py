@@ -1,0 +1,57 @@
+"""The server-less cache (no REDIS_URL): Django's file cache, minus its habit of culling live entries.
+
+Lock-outs (allauth's login limits) and throttles (DRF) live in the default cache. Django's file cache
+deletes a random third of its files whenever it holds MAX_ENTRIES (300 by default), live or not, so
+enough unrelated writes (market data, failed logins on other accounts) erased a lock-out early.
+This cache never deletes a live entry: at MAX_ENTRIES it deletes the expired ones, and above that it
+grows (every entry has a lifetime, so live entries are bounded by what was written recently).
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import time
+
+from django.core.cache.backends.filebased import FileBasedCache
+
+logger = logging.getLogger(__name__)
+
+# Counting the files lists the whole directory, so it is done at most this often (OPTIONS may override).
+CHECK_EVERY_SECONDS = 1.0
+# After a sweep that left the cache still full of live entries, wait this long before the next one
+# (a sweep reads every file; doing it on every write would make a full cache slow).
+SWEEP_PAUSE_SECONDS = 30.0
+_next_check: dict[str, float] = {}  # cache directory → monotonic time, shared by the per-thread instances
+
+
+class ExpiringFileBasedCache(FileBasedCache):
+    """FileBasedCache whose cull removes only expired entries (MAX_ENTRIES says when to look for them)."""
+
+    def __init__(self, dir: str, params: dict) -> None:
+        super().__init__(dir, params)
+        self._check_every = float(params.get("OPTIONS", {}).get("CHECK_EVERY_SECONDS", CHECK_EVERY_SECONDS))
+
+    def _cull(self) -> None:
+        now = time.monotonic()
+        if now < _next_check.get(self._dir, 0.0):
+            return
+        _next_check[self._dir] = now + self._check_every
+        files = self._list_cache_files()
+        if len(files) < self._max_entries:
+            return
+        for name in files:
+            try:
+                with open(name, "rb") as file:
+                    self._is_expired(file)  # deletes the file when its entry has expired
+            except (OSError, EOFError, pickle.UnpicklingError):  # deleted meanwhile, or unreadable: not ours to judge
+                continue
+        live = len(self._list_cache_files())
+        if live >= self._max_entries:
+            _next_check[self._dir] = time.monotonic() + SWEEP_PAUSE_SECONDS
+            logger.warning(
+                "The file cache holds %s live entries (FLAXU_CACHE_MAX_ENTRIES=%s); none is culled. "
+                "Raise the setting or set REDIS_URL.",
+                live,
+                self._max_entries,
+            )
