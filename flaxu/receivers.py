@@ -21,9 +21,8 @@ from accounts.events import credential_removed
 from accounts.services.notifications import notify
 from flaxu.realtime.auth import register_socket_refusal
 from flaxu.realtime.control import CLOSE_FORBIDDEN, sockets_close, sockets_recheck
-from gatekeeper import rules
 from gatekeeper.models import Access
-from gatekeeper.selectors import access_of
+from gatekeeper.selectors import suspension_refusal
 from market.services.alerts import alert_fired
 
 
@@ -36,14 +35,8 @@ def _price_alert_notification(sender, *, alert, title: str, body: str, link: str
 # --- Websockets follow credentials and access -------------------------------------------------------
 
 
-def _suspension(user) -> str | None:
-    access = access_of(user)
-    if access is not None and access.effective_level() == rules.SUSPENDED:
-        return f"Your account is suspended: {access.effective_reason()}"
-    return None
-
-
-register_socket_refusal(_suspension)
+# A suspended user holds no socket: refused on connect, closed (4403) on the next re-check.
+register_socket_refusal(suspension_refusal)
 
 
 @receiver(user_logged_out, dispatch_uid="flaxu.sockets_close_on_logout")
