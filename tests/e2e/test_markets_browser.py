@@ -1,0 +1,107 @@
+"""In Chromium: the Content-Security-Policy raises no violation on the markets page (anonymous and signed in)
+and the dashboard; the top-500 table keeps name, price and 24 h change on a 390 px phone; the chart
+header never shows the previous symbol's price after a switch."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from market.selectors import snapshots
+from market.templatetags.market_format import price
+
+from .test_markets_live import market_ready, sign_in  # noqa: F401 - market_ready is a fixture
+
+pytestmark = pytest.mark.e2e
+
+# Records every violation the page reports (init scripts are the browser's own, not subject to the CSP).
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile);
+});
+"""
+
+
+def watch_policy(page) -> list[str]:
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
+    page.add_init_script(RECORD_VIOLATIONS)
+    return console
+
+
+def violations(page, console: list[str]) -> list[str]:
+    return console + page.evaluate("window.__csp")
+
+
+def chart_price(symbol: str) -> str:
+    return price(snapshots.tickers("bingx").data[symbol].last)
+
+
+def test_markets_page_raises_no_csp_violation_for_a_visitor(page, live_asgi_server, market_ready):  # noqa: F811
+    console = watch_policy(page)
+    response = page.goto("/markets/")
+
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(page.locator("#chart canvas").first).to_be_visible()  # the chart library ran
+    expect(page.locator("#chart-status")).to_contain_text("candles of 15m")
+    expect(page.locator("#top-rows tr[data-coin=BTC]")).to_be_visible()
+    page.wait_for_timeout(1000)  # the first poll and the heatmap drawing
+    assert violations(page, console) == []
+    assert page.errors == []
+
+
+def test_markets_and_dashboard_raise_no_csp_violation_when_signed_in(page, live_asgi_server, user, market_ready):  # noqa: F811
+    console = watch_policy(page)
+    sign_in(page, live_asgi_server, user)
+
+    page.goto("/markets/")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")  # websocket allowed
+    expect(page.locator("#chart-status")).to_contain_text("candles of 15m")
+    page.locator("#theme-toggle").click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+
+    page.goto("/dashboard/")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"  # theme.js ran before paint
+    page.wait_for_timeout(500)
+    assert violations(page, console) == []
+    assert page.errors == []
+
+
+def test_top_coins_keep_name_price_and_change_on_a_phone(browser, live_asgi_server, market_ready):  # noqa: F811
+    context = browser.new_context(base_url=str(live_asgi_server), viewport={"width": 390, "height": 844})
+    try:
+        phone = context.new_page()
+        phone.goto("/markets/")
+        row = phone.locator("#top-rows tr[data-coin=BTC]")
+        expect(row).to_be_visible()
+        cells = {"name": row.locator("th"), "price": row.locator("[data-price]"), "24 h": row.locator("[data-change]")}
+        for what, cell in cells.items():
+            box = cell.bounding_box()
+            assert box and box["width"] > 0, what
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{what} is off screen: {box}"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # the page itself never scrolls sideways
+    finally:
+        context.close()
+
+
+def test_switching_symbol_shows_the_new_symbols_price_at_once(page, live_asgi_server, user, market_ready):  # noqa: F811
+    held = []  # the header's ticker request for ETH, answered only after the switch to SOL
+    page.route("**/api/market/tickers/?*symbol=ETH*", lambda route: held.append(route))
+    sign_in(page, live_asgi_server, user)
+    page.goto("/markets/")
+    header = page.locator("#chart-last")
+    expect(header).to_have_text(chart_price("BTC/USDT:USDT"))
+
+    page.locator("#chart-symbol").select_option("ETH/USDT:USDT")
+    expect(header).not_to_have_text(chart_price("BTC/USDT:USDT"), timeout=2000)  # no pushes run here
+    page.locator("#chart-symbol").select_option("SOL/USDT:USDT")
+    expect(header).to_have_text(chart_price("SOL/USDT:USDT"), timeout=3000)
+
+    assert held, "the ETH header request was made"
+    for route in held:
+        route.continue_()  # the late answer for ETH arrives now ...
+    page.wait_for_timeout(800)
+    expect(header).to_have_text(chart_price("SOL/USDT:USDT"))  # ... and is ignored
+    assert page.errors == []
