@@ -1,6 +1,7 @@
 """allauth hooks: refuse logins from outside a user's IP allow-list; say how long a lock-out lasts."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import ratelimit
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -19,13 +20,19 @@ IP_REFUSED_MESSAGE = (
 
 class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
+        """allauth's failed-login limits, with a refusal that says which limit and how long to wait."""
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        locked = "too_many_login_attempts"
+        # Check every limit before counting the try against any: a try refused by the IP's limit must
+        # not spend the account's budget too, or one address could lock any number of accounts.
+        if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
+            raise forms.ValidationError(login_lockout_message(request, key=key), code=locked)
         try:
-            super().pre_authenticate(request, **credentials)
+            super().pre_authenticate(request, **credentials)  # counts the try (and refuses on a race)
         except forms.ValidationError as exc:
-            if exc.code != "too_many_login_attempts":
+            if exc.code != locked:
                 raise
-            key = self._get_login_attempts_cache_key(request, **credentials)
-            raise forms.ValidationError(login_lockout_message(request, key=key), code=exc.code) from None
+            raise forms.ValidationError(login_lockout_message(request, key=key), code=locked) from None
 
     def pre_login(self, request, user, **kwargs):
         ip = client_ip(request)

@@ -243,8 +243,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Failed logins: 5 per 15 minutes per account (the typed address) lock that account only; 20 per
 # 15 minutes per IP lock that address (spraying many accounts), so a few typos on an unknown address
-# do not lock everyone behind the same IP. The account limit comes first: refusals it causes do not
-# spend the IP's budget. The refusal says how long to wait (accounts.login_limits).
+# do not lock everyone behind the same IP. A refused try spends neither budget (accounts.adapter), and
+# the refusal says which limit and how long to wait (accounts.login_limits).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("FLAXU_LOGIN_FAILED_LIMIT", default="5/15m/key,20/15m/ip"),
 }

@@ -4,6 +4,7 @@ import re
 
 from allauth.core.internal.ratelimit import parse_rates
 from django.conf import settings
+from django.test import Client
 
 from tests.factories import UserFactory
 
@@ -50,3 +51,13 @@ def test_the_per_ip_limit_stops_spraying_across_many_addresses_and_says_how_long
     assert "Too many failed login attempts from your network" in page
     assert 1 <= _wait_minutes(page) <= 15
     assert client.get("/dashboard/").status_code == 302
+
+
+def test_tries_refused_by_the_ip_limit_do_not_spend_the_accounts_budget(client, user, password):
+    for n in range(_limit("ip")):
+        client.post("/accounts/login/", {"login": f"sprayed{n}@example.com", "password": "guess-123456"})
+    for _ in range(_limit("key") + 2):  # refused at the IP: the password is never checked
+        client.post("/accounts/login/", {"login": user.email, "password": "wrong-password"})
+
+    elsewhere = Client(REMOTE_ADDR="198.51.100.9")
+    assert elsewhere.post("/accounts/login/", {"login": user.email, "password": password})["Location"] == "/dashboard/"
