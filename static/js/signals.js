@@ -131,15 +131,15 @@
       tr.dataset.alertId = a.id;
       const change = Number(a.change_pct);
       tr.append(
-        cell(timeElement(a.time)),
-        cell(symbolLabel(a)),
-        cell(span(a.move, "move " + a.move.toLowerCase())),
-        cell((change > 0 ? "+" : "") + change.toFixed(2) + " %", "num"),
-        cell(Math.round(Number(a.cleared_pct)) + " %", "num"),
-        cell(span(a.direction, "dir " + a.direction.toLowerCase())),
-        cell(price(a.entry), "num"),
-        cell(price(a.stop_loss), "num"),
-        cell(price(a.take_profit), "num"),
+        cell(timeElement(a.time), "c-known"),
+        cell(symbolLabel(a), "c-symbol"),
+        cell(span(a.move, "move " + a.move.toLowerCase()), "c-move"),
+        cell((change > 0 ? "+" : "") + change.toFixed(2) + " %", "num c-change", "Change"),
+        cell(Math.round(Number(a.cleared_pct)) + " %", "num c-cleared", "Liq. cleared"),
+        cell(span(a.direction, "dir " + a.direction.toLowerCase()), "c-side"),
+        cell(price(a.entry), "num c-entry", "Entry"),
+        cell(price(a.stop_loss), "num c-stop", "Stop"),
+        cell(price(a.take_profit), "num c-target", "Target"),
       );
       prepend(tbody, tr, document.getElementById("no-alerts"));
     });

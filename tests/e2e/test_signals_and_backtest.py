@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 from market.models import Candle
 from tests.factories import UserFactory
 from tests.trading.factories import BTC, EXCHANGE, grant_full, make_signal, store_candles, synthetic
-from trading.models import Signal
+from trading.models import Signal, SniperAlert
 from trading.services.signals import signals_run
 
 pytestmark = pytest.mark.e2e
@@ -131,7 +132,8 @@ def test_a_backtest_runs_to_100_percent_and_shows_its_results(page, live_asgi_se
 PHONE = {"width": 390, "height": 844}
 
 
-def test_on_a_390px_phone_the_signal_columns_a_trader_acts_on_are_on_screen(page, live_asgi_server, full_user):
+def test_on_a_390px_phone_the_signal_and_sniper_columns_a_trader_acts_on_are_on_screen(page, live_asgi_server,
+                                                                                       full_user):
     start = datetime(2024, 3, 1, tzinfo=UTC)
     for i in range(3):
         make_signal(bar_time=start + timedelta(minutes=5 * i), entry="101303.1", stop_loss="100950.7",
@@ -150,5 +152,16 @@ def test_on_a_390px_phone_the_signal_columns_a_trader_acts_on_are_on_screen(page
     expect(entry).to_have_text("101,303.10")
     assert entry.evaluate("td => getComputedStyle(td, '::before').content") == '"Entry"'  # labelled, no header
     expect(row.locator("td.c-tp2")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    SniperAlert.objects.create(exchange=EXCHANGE, symbol=BTC, time=start, move="DUMP", change_pct=Decimal("-12.5874"),
+                               cleared_pct=Decimal("89.6"), direction="SHORT", entry=Decimal("101303.1"),
+                               stop_loss=Decimal("104950.7"), take_profit=Decimal("95008.35"),
+                               origin_price=Decimal("115000"))
+    page.goto("/signals/sniper/")
+    alert = page.locator("#sniper-table tbody tr").first
+    for column in ("c-symbol", "c-move", "c-side", "c-entry", "c-stop", "c-target", "c-known", "c-change"):
+        box = alert.locator(f"td.{column}").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (column, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.errors == []

@@ -78,7 +78,7 @@ def test_symbols_and_prices_are_written_as_traders_do(full_client):
         origin_price=Decimal("99000"),
     )  # fmt: skip
     sniper = body(full_client.get("/signals/sniper/"))
-    assert "<td>BTC/USDT perp</td>" in sniper and ">87,000.50<" in sniper
+    assert '<td class="c-symbol">BTC/USDT perp</td>' in sniper and ">87,000.50<" in sniper
 
     assert signal_event(signal)["symbol_label"] == "BTC/USDT perp"
     assert alert_event(alert)["symbol_label"] == "BTC/USDT perp"
