@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.decorators.debug import sensitive_variables
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, Throttled, ValidationError
@@ -107,6 +108,8 @@ class AccessRecheckView(APIView):
         return _status_response(request.user)
 
 
+# Error reports blank a form-encoded key and secret too (JSON bodies are never in them).
+@method_decorator(sensitive_post_parameters("api_key", "api_secret"), name="dispatch")
 class CredentialListCreateView(APIView):
     """Your exchange keys, masked; or connect a BingX key (checked at once: permissions, referral, deposits)."""
 

@@ -1,8 +1,10 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -52,6 +54,34 @@ def gateway(fake_bingx, settings):
     settings.FLAXU_BREAKER_FAIL_MAX = 5
     settings.FLAXU_BREAKER_RESET_SECONDS = 30
     return fake_bingx
+
+
+class BoundaryFailure(RuntimeError):
+    """What `network_boundary` raises: no gateway code expects it, so it travels up as an unhandled error."""
+
+
+@dataclass
+class NetworkBoundary:
+    """Set `failing` to (method, path) and requests' transport raises BoundaryFailure for it, under ccxt."""
+
+    failing: tuple[str, str] | None = None
+    signatures: list[str] = field(default_factory=list, repr=False)  # of the requests it broke (not in reports)
+
+
+@pytest.fixture
+def network_boundary(monkeypatch) -> NetworkBoundary:
+    """For error-report tests: a failure deep in the network stack, where ccxt's frames hold the signed request."""
+    boundary = NetworkBoundary()
+    send = requests.adapters.HTTPAdapter.send
+
+    def failing_send(self, request, *args, **kwargs):
+        if (request.method, urlsplit(request.url).path) == boundary.failing:
+            boundary.signatures.extend(parse_qs(urlsplit(request.url).query).get("signature", []))
+            raise BoundaryFailure("the connection broke inside the transport")
+        return send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", failing_send)
+    return boundary
 
 
 @dataclass

@@ -12,10 +12,8 @@ import sys
 import traceback
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.test import RequestFactory
@@ -200,27 +198,6 @@ class Encoded(Leaks):
         )
 
 
-class BoundaryFailure(RuntimeError):
-    """What the network boundary raises: no gateway code expects it, so it travels up as an unhandled error."""
-
-
-@pytest.fixture
-def network_boundary(monkeypatch):
-    """requests' transport raises for one (method, path) after recording the request's signature."""
-    signatures: list[str] = []
-    target: dict[str, tuple[str, str]] = {}
-    send = requests.adapters.HTTPAdapter.send
-
-    def failing_send(self, request, *args, **kwargs):
-        if (request.method, urlsplit(request.url).path) == target.get("request"):
-            signatures.extend(parse_qs(urlsplit(request.url).query).get("signature", []))
-            raise BoundaryFailure("the connection broke inside the transport")
-        return send(self, request, *args, **kwargs)
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", failing_send)
-    return target, signatures
-
-
 def _error_page(call) -> str:
     """Django's DEBUG page for the exception ``call`` raises, as the browser would get it.
 
@@ -259,15 +236,14 @@ def test_the_debug_error_page_of_a_failure_inside_any_operation_shows_no_key_or_
 ):
     creds, leaks = life
     method, path, call = OPERATIONS[operation]
-    target, signatures = network_boundary
 
     # An unexpected error deep in the network stack, under ccxt (which holds the key, secret and signed URL).
-    target["request"] = (method, path)
+    network_boundary.failing = (method, path)
     page = _error_page(lambda: call(creds))
     assert "BoundaryFailure" in page and "ccxt/base/exchange.py" in page and "market/exchanges/resilience.py" in page
     assert "********************" in page  # variables were there, and hidden
     leaks.add(f"{operation}: DEBUG page of an error under ccxt", page)
-    target.clear()
+    network_boundary.failing = None
 
     # BingX failing (HTTP 500): the gateway's own error, raised through its frames.
     gateway.inject(path, "http_500", count=None, method=method)
@@ -275,6 +251,6 @@ def test_the_debug_error_page_of_a_failure_inside_any_operation_shows_no_key_or_
     assert "market/exchanges/resilience.py" in page
     leaks.add(f"{operation}: DEBUG page of a gateway error", page)
 
-    assert signatures
-    signatures += [params["signature"] for _, _, params in gateway.requests if params.get("signature")]
-    leaks.assert_clean(signatures)
+    assert network_boundary.signatures
+    signatures = [params["signature"] for _, _, params in gateway.requests if params.get("signature")]
+    leaks.assert_clean(network_boundary.signatures + signatures)
