@@ -107,10 +107,8 @@ def user_for_session_key(session_key: str | None, request: HttpRequest) -> Abstr
     the session exists and its password hash still matches), if user_for_session lets it in."""
     if not session_key:
         return AnonymousUser()
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    if not store().exists(session_key):
-        return AnonymousUser()
-    request.session = store(session_key)
+    # A session that was deleted (logout, expiry) loads empty, and get_user then finds nobody.
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     return user_for_session(get_user(request), request.session, request)
 
 
