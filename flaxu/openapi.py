@@ -78,4 +78,8 @@ def enumerate_live_choices(result: dict, generator, request, public) -> dict:
                 values = choices.get(parameter["name"]) if parameter["in"] == "query" else None
                 if values:
                     parameter["schema"] = {**parameter.get("schema", {}), "enum": values}
+    # A price alert watches one of the followed perpetuals too (backtests also take shorthand like "BTC").
+    alert = result.get("components", {}).get("schemas", {}).get("PriceAlertCreateRequest", {})
+    if "symbol" in alert.get("properties", {}):
+        alert["properties"]["symbol"]["enum"] = choices["symbol"]
     return result

@@ -26,6 +26,7 @@ OPERATIONS = [
     ("GET", "/api/market/candles/"),
     ("GET", "/api/market/tickers/"),
     ("GET", "/api/market/top-coins/"),
+    ("POST", "/api/market/alerts/"),
     ("GET", "/api/signals/"),
     ("GET", "/api/signals/{id}/"),
     ("GET", "/api/backtests/"),
@@ -135,3 +136,23 @@ def test_the_backtest_list_is_documented_as_a_page_and_every_error_as_the_error_
                 if code >= "400":
                     assert response["content"] == {"application/json": {"schema": ERROR}}, (method, path, code)
     assert "MarketError" not in document["components"]["schemas"]
+
+
+def test_symbols_exchanges_sorts_and_timeframes_are_enumerated(client, db):
+    from market.selectors import snapshots
+    from market.services.intel import TOP_SORTS
+    from market.sources.base import TIMEFRAMES
+
+    document = client.get("/api/schema/?format=json").json()
+
+    def query_enum(path: str, name: str) -> list:
+        parameters = document["paths"][path]["get"]["parameters"]
+        return next(p for p in parameters if p["name"] == name)["schema"]["enum"]
+
+    for path in ("/api/market/candles/", "/api/market/tickers/", "/api/market/heatmap/", "/api/signals/"):
+        assert query_enum(path, "symbol") == snapshots.universe(), path
+    assert query_enum("/api/market/tickers/", "exchange") == snapshots.exchanges()
+    assert set(query_enum("/api/market/top-coins/", "sort")) == {*TOP_SORTS, *(f"-{key}" for key in TOP_SORTS)}
+    assert set(query_enum("/api/market/candles/", "timeframe")) == set(TIMEFRAMES)
+    alert = document["components"]["schemas"]["PriceAlertCreateRequest"]["properties"]["symbol"]
+    assert alert["enum"] == snapshots.universe()
