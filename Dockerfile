@@ -2,11 +2,12 @@
 # FLAXU production image: one image, every role (web = daphne, the Celery workers, beat; see docker-compose.yml).
 # Build:  docker build -t flaxu .        Run: see docs/deploy.md
 
-# --- 1. Front-end packages (htmx, lightweight-charts), exactly as pinned by package-lock.json -----
+# --- 1. Front-end packages (htmx, lightweight-charts, swagger-ui-dist), as pinned by package-lock.json
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
+# --ignore-scripts: the packages are plain files; swagger-ui-dist's @scarf/scarf would phone home.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error
 
 # --- 2. Python runtime dependencies in a virtualenv (requirements.txt only, no dev tools) ---------
 FROM python:3.11-slim-bookworm AS builder

@@ -16,7 +16,7 @@ PORT ?= 8000
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: .venv/.installed node_modules/.installed
