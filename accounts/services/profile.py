@@ -68,7 +68,8 @@ def profile_update(*, user: User, request: HttpRequest | None = None, **fields) 
 
 def account_delete(*, user: User, request: HttpRequest) -> None:
     """Erase the account: credentials (ciphertexts), tokens, devices, activity and the user row."""
+    # Sign out first: sign-out hooks (closing this user's sockets) need the user row and its id.
+    logout(request)
     with transaction.atomic():
         # Cascades remove credentials, tokens, activity log, 2FA devices and email addresses.
         user.delete()
-    logout(request)
