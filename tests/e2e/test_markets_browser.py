@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from market.selectors import snapshots
 from market.templatetags.market_format import price
+from tests.trading.factories import grant_full
 
 from .test_markets_live import market_ready, sign_in  # noqa: F401 - market_ready is a fixture
 
@@ -104,4 +105,30 @@ def test_switching_symbol_shows_the_new_symbols_price_at_once(page, live_asgi_se
         route.continue_()  # the late answer for ETH arrives now ...
     page.wait_for_timeout(800)
     expect(header).to_have_text(chart_price("SOL/USDT:USDT"))  # ... and is ignored
+    assert page.errors == []
+
+
+def test_api_docs_render_under_the_policy(page, live_asgi_server):
+    console = watch_policy(page)
+    response = page.goto("/api/docs/")
+
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("FLAXU API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    page.locator(".opblock-summary").first.click()  # an operation opens (React renders it on click)
+    page.wait_for_timeout(500)
+    assert violations(page, console) == []
+    assert page.errors == []
+
+
+def test_every_signed_in_page_raises_no_csp_violation(page, live_asgi_server, user, market_ready):  # noqa: F811
+    grant_full(user)
+    console = watch_policy(page)
+    sign_in(page, live_asgi_server, user)
+    for path in ("/markets/alerts/", "/access/", "/access/connect/", "/account/keys/", "/account/tokens/",
+                 "/account/2fa/", "/account/profile/", "/signals/", "/signals/sniper/", "/backtests/"):
+        response = page.goto(path)
+        assert response.status == 200, path
+        page.wait_for_load_state("load")
+        assert violations(page, console) == [], path
     assert page.errors == []
