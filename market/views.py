@@ -267,13 +267,15 @@ def alerts(request: HttpRequest) -> HttpResponse:
             return redirect("market_alerts")
     status = 400 if request.method == "POST" else 200
     exchange = alert_exchange()
+    tickers = snapshots.tickers(exchange)
     context = {
         "form": form,
         "alerts": price_alerts_for_user(user=request.user),
         "exchange": exchange,
         "max_active": MAX_ACTIVE_ALERTS,
-        # Last prices, so the form can show the current price of the chosen perpetual.
-        "last_prices": {s: price(t.last) for s, t in snapshots.tickers(exchange).data.items()},
+        # Last prices, so the form can show the current price of the chosen perpetual; none while they
+        # are stale (a level alert is refused then, and an old price would mislead).
+        "last_prices": {} if tickers.stale else {s: price(t.last) for s, t in tickers.data.items()},
     }
     return render(request, "market/alerts.html", context, status=status)
 

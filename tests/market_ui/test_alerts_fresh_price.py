@@ -8,6 +8,7 @@ fires from a stale price. Messages, notifications and emails write ``BTC/USDT pe
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -196,3 +197,13 @@ def test_a_long_unbroken_note_wraps_instead_of_widening_the_table(signed_in, use
     assert re.search(r"\.alert-note\s*\{[^}]*overflow-wrap:\s*anywhere", css)
     # The grid column may shrink below its content (min-width: auto would let the table set it).
     assert re.search(r"\.two-col > \*\s*\{[^}]*min-width:\s*0", css)
+
+
+def test_the_form_offers_the_last_price_only_while_it_is_fresh(signed_in, market):
+    def offered() -> dict:
+        html = signed_in.get(reverse("market_alerts")).content.decode()
+        return json.loads(re.search(r'<script id="alert-prices" type="application/json">(.*?)</script>', html)[1])
+
+    assert re.fullmatch(PRICE, offered()[BTC])
+    tickers_refresh(source=TickersDown())
+    assert offered() == {}
