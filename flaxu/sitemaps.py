@@ -16,7 +16,7 @@ class PublicPagesSitemap(Sitemap):
     def location(self, item: str) -> str:
         return reverse(item)
 
-    # The canonical address comes from FLAXU_SITE_URL, not the Site row (left at example.com).
+    # The canonical address comes from FLAXU_SITE_URL (the Site row follows it only after a migrate).
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
 
