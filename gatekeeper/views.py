@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
@@ -99,6 +101,15 @@ def _result_message(request: HttpRequest, check: AccessCheck, *, done: str) -> N
 @login_required
 @require_POST
 def recheck(request: HttpRequest) -> HttpResponse:
+    if selectors.bingx_key(request.user) is None:  # nothing to ask BingX about, and no allowance spent
+        messages.info(
+            request,
+            format_html(
+                'No BingX key is connected, so there is nothing to check. <a href="{}">Connect BingX</a> first.',
+                reverse("access_connect"),
+            ),
+        )
+        return redirect("access_status")
     wait = recheck_wait(user_id=request.user.pk)
     if wait:
         messages.warning(
@@ -134,7 +145,7 @@ def connect(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except (KeyRefused, CheckUnavailable) as exc:
-            form.add_error(None, str(exc))
+            form.refuse(str(exc))
         else:
             _result_message(request, check, done="Your BingX key is connected.")
             return redirect("access_status")
