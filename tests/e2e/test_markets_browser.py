@@ -41,13 +41,16 @@ def chart_price(symbol: str) -> str:
 
 def test_markets_page_raises_no_csp_violation_for_a_visitor(page, live_asgi_server, market_ready):  # noqa: F811
     console = watch_policy(page)
-    response = page.goto("/markets/")
+    with page.expect_response(lambda r: "/api/market/tickers/" in r.url) as poll:
+        response = page.goto("/markets/")
 
     assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert poll.value.status == 200  # no websocket for visitors: the page polls the public API
     expect(page.locator("#chart canvas").first).to_be_visible()  # the chart library ran
     expect(page.locator("#chart-status")).to_contain_text("candles of 15m")
     expect(page.locator("#top-rows tr[data-coin=BTC]")).to_be_visible()
-    page.wait_for_timeout(1000)  # the first poll and the heatmap drawing
+    page.wait_for_timeout(1000)  # the heatmap drawing
+    assert page.locator("#live-status").inner_text() == ""  # polling is normal here, not an outage
     assert violations(page, console) == []
     assert page.errors == []
 
