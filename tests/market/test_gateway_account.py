@@ -121,13 +121,21 @@ def test_referral_check_without_agent_keys_is_a_configuration_error(gateway, set
     assert gateway.requests == []
 
 
-def test_referral_check_with_a_key_lacking_the_agent_role_is_refused(gateway, settings):
+def test_referral_check_with_a_key_lacking_the_agent_role_is_a_misconfiguration(gateway, settings):
     plain = gateway.add_account(uid="9001")
     settings.FLAXU_REFERRER_AGENT_API_KEY = plain.api_key
     settings.FLAXU_REFERRER_AGENT_SECRET = plain.secret
 
-    with pytest.raises(exchanges.PermissionRefused):
+    with pytest.raises(exchanges.Misconfigured, match="agent role"):
         exchanges.referral_check("2001")
+
+
+def test_referral_check_with_a_rotated_agent_secret_is_a_misconfiguration(owner, settings):
+    settings.FLAXU_REFERRER_AGENT_SECRET = "rotated" + settings.FLAXU_REFERRER_AGENT_SECRET[7:]
+
+    with pytest.raises(exchanges.Misconfigured, match="FLAXU_REFERRER_AGENT_SECRET") as refused:
+        exchanges.referral_check("2001")
+    assert settings.FLAXU_REFERRER_AGENT_SECRET[7:] not in str(refused.value)
 
 
 def test_referral_check_rejects_a_uid_that_is_not_a_number(owner):
