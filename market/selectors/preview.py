@@ -6,6 +6,7 @@ widget, fetches a provider or touches the database for it. Missing data is None 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from market.selectors import prices, snapshots
@@ -13,11 +14,24 @@ from market.services import intel
 
 BITCOIN = "BTC/USDT:USDT"
 MOVERS = 3  # gainers and losers each
+EMPTY: dict[str, Any] = {"btc": None, "fear_greed": None, "gainers": [], "losers": [], "stale_since": None,
+                         "updated_at": None}
+
+logger = logging.getLogger(__name__)
 
 
 def market_preview() -> dict[str, Any]:
     """``{"btc": Ticker | None, "fear_greed": {"value", "classification"} | None, "gainers", "losers",
-    "stale_since", "demo"}``; movers are perpetuals of the chart exchange by 24 h change."""
+    "stale_since", "updated_at"}``; movers are perpetuals of the chart exchange by 24 h change. Never
+    raises: the landing page shows "loading" rather than fail over its preview."""
+    try:
+        return _preview()
+    except Exception:
+        logger.exception("market preview unavailable on the landing page")
+        return EMPTY
+
+
+def _preview() -> dict[str, Any]:
     snap = snapshots.tickers(prices.chart_exchange())
     moving = sorted(
         (t for t in snap.data.values() if t.change_percent is not None and t.last is not None),

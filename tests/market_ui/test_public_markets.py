@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from market.api import AnonMarketDataThrottle
 from market.services import intel
+from market.sources import reset_source
 from market.templatetags.market_format import pct, price
 
 from .conftest import BTC, last_price
@@ -125,3 +126,13 @@ def test_the_landing_page_never_computes_a_widget_for_its_preview(client):
     assert response.status_code == 200
     assert "Prices are loading" in response.content.decode()
     assert intel.cached_widget("fear_greed") is None  # not fetched or computed by the visit
+
+
+def test_the_landing_page_stays_up_when_the_market_source_fails(client, settings, caplog):
+    settings.FLAXU_REPLAY_CSV = "/nonexistent/replay.csv"  # a misconfigured source cannot even be built
+    reset_source()
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200 and "Prices are loading" in response.content.decode()
+    assert "market preview unavailable" in caplog.text
