@@ -29,6 +29,7 @@ _NEXT_BY_CODE = {
     "deposit_short": "deposit",
     "key_invalid": "reconnect",
     "no_key": "connect",
+    "uid_taken": "uid_taken",
 }
 
 

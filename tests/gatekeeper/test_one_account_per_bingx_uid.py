@@ -148,6 +148,16 @@ def test_revalidation_never_grants_full_from_a_bingx_account_another_user_holds(
     assert Access.objects.get(user=first).bingx_uid == "2001"
 
 
+def test_the_status_page_tells_the_second_user_what_to_do(trader, first, client):
+    second = UserFactory()
+    credential_create(user=second, exchange="bingx", label="BingX", api_key=trader.api_key, api_secret=trader.secret)
+    client.force_login(second)
+    html = html_lib.unescape(client.post("/access/recheck/", follow=True).content.decode())
+    assert "Your access is LIMITED: " + TAKEN in html
+    assert "Next: use a BingX account of your own" in html and "Connect another key" in html
+    assert "has not been checked yet" not in html
+
+
 def test_the_database_refuses_a_bingx_uid_held_twice(db):
     Access.objects.create(user=UserFactory(), bingx_uid="2001")
     Access.objects.create(user=UserFactory())  # no key: no BingX account, any number of them
