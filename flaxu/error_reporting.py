@@ -28,6 +28,9 @@ OPAQUE_MODULES = (
 )
 
 
+MAX_DICT_DEPTH = 5  # nested dicts looked into for secret-named keys
+
+
 def _opaque(module: str) -> bool:
     return any(module == name or module.startswith(f"{name}.") for name in OPAQUE_MODULES)
 
@@ -62,5 +65,12 @@ class SecretsExceptionReporterFilter(SafeExceptionReporterFilter):
         if _opaque(tb_frame.f_globals.get("__name__", "")):
             return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
         variables = super().get_traceback_frame_variables(request, tb_frame)
-        # cleanse_setting hides a value by its name and recurses into dicts, lists and tuples.
-        return [(name, self.cleanse_setting(name, value)) for name, value in variables]
+        return [(name, self._cleanse_variable(name, value)) for name, value in variables]
+
+    def _cleanse_variable(self, name: Any, value: Any, depth: int = 0) -> Any:
+        """The value, or the substitute when its name (or a key above it, in nested dicts) looks secret."""
+        if isinstance(name, str) and self.hidden_settings.search(name):
+            return self.cleansed_substitute
+        if isinstance(value, dict) and depth < MAX_DICT_DEPTH:
+            return {key: self._cleanse_variable(key, item, depth + 1) for key, item in value.items()}
+        return value
