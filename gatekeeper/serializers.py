@@ -51,7 +51,10 @@ class AccessStatusSerializer(serializers.Serializer):
     )
     decided_at = serializers.DateTimeField(allow_null=True)
     last_attempt_at = serializers.DateTimeField(allow_null=True)
-    last_error = serializers.CharField(help_text="Set while the last check could not reach BingX; access unchanged.")
+    last_error = serializers.CharField(
+        help_text="A plain sentence, set while the last check could not run (BingX unreachable, or FLAXU's own "
+        "set-up, staff alerted); access unchanged. The technical detail is kept for staff."
+    )
     override = OverrideSerializer(allow_null=True)
     key = KeySummarySerializer(allow_null=True)
     referral_link = serializers.URLField()
