@@ -66,7 +66,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-@cache_control(max_age=86400, public=True)
+@cache_control(max_age=3600, public=True)
 def favicon(request: HttpRequest) -> HttpResponse:
     """/favicon.ico, which browsers ask for on their own: the SVG icon every page links (a temporary
     redirect, as the static file's hashed name changes between releases)."""
