@@ -35,7 +35,7 @@ def test_an_error_is_recorded_at_once_without_the_key_secret_or_signature(gatewa
     assert record.last_error_at is not None
     assert "HTTP 500" in record.last_error
     raw = repr(cache.get("market:exchanges:health:bingx:balance")) + repr(record)
-    assert creds.api_key not in raw and creds.secret not in raw
+    assert creds.api_key.reveal() not in raw and creds.secret.reveal() not in raw
     signatures = [r["signature"] for r in gateway.requests_to(BALANCE)]
     assert signatures and not any(s in raw for s in signatures)
 
