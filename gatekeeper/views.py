@@ -128,6 +128,11 @@ def recheck(request: HttpRequest) -> HttpResponse:
     return redirect("access_status")
 
 
+def _in_place(request: HttpRequest) -> bool:
+    """The form was submitted by htmx, so the page (and what the user typed) stays in the browser."""
+    return request.headers.get("HX-Request") == "true"
+
+
 # Error reports blank the submitted key and secret (sensitive_post_parameters) and every local of this
 # view (sensitive_variables: the form's cleaned_data holds them); never_cache keeps the page out of caches.
 @sensitive_variables()
@@ -146,9 +151,11 @@ def connect(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except (KeyRefused, CheckUnavailable) as exc:
-            form.refuse(str(exc))
+            form.refuse(str(exc), kept_in_browser=_in_place(request))
         else:
             _result_message(request, check, done="Your BingX key is connected.")
+            if _in_place(request):
+                return HttpResponse(headers={"HX-Redirect": reverse("access_status")})
             return redirect("access_status")
     context = {"form": form, "key": selectors.bingx_key(request.user), **_rules_context()}
     return render(request, "gatekeeper/connect.html", context)

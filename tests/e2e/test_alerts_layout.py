@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 from market.models import PriceAlert
-
-from .test_markets_live import sign_in
+from tests.e2e.session import sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -6,21 +6,13 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from playwright.sync_api import expect
 
 from flaxu.realtime.push import push, push_to_user
+from tests.e2e.session import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, live_asgi_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": str(live_asgi_server)}])
 
 
 def push_from_another_thread(function, *args) -> None:
@@ -50,12 +42,12 @@ def test_page_handlers_and_dom_events_receive_pushes(page, live_asgi_server, use
             window.flaxuLive.subscribe(["ticker.BTC/USDT:USDT"]);
         }"""
     )
-    page.wait_for_function("window.received.some(([kind]) => kind === 'subscribed')")
+    page.wait_for_function("() => window.received.some(([kind]) => kind === 'subscribed')")
 
     push_from_another_thread(push, "ticker.BTC/USDT:USDT", "ticker", {"last": Decimal("97000.5")})
     push_from_another_thread(push_to_user, user.pk, "notice", {"text": "hello"})
 
-    page.wait_for_function("window.received.length >= 3")
+    page.wait_for_function("() => window.received.length >= 3")
     received = page.evaluate("window.received")
     assert ["handler", {"last": "97000.5"}] in received
     assert ["dom", {"text": "hello"}] in received

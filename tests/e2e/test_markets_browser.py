@@ -9,9 +9,10 @@ from playwright.sync_api import expect
 
 from market.selectors import snapshots
 from market.templatetags.market_format import price
+from tests.e2e.session import sign_in
 from tests.trading.factories import grant_full
 
-from .test_markets_live import market_ready, sign_in  # noqa: F401 - market_ready is a fixture
+from .test_markets_live import market_ready  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.e2e
 

@@ -8,25 +8,17 @@ import threading
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from playwright.sync_api import expect
 
 from market.services import intel
 from market.services.snapshots import snapshots_refresh_all, tickers_refresh
 from market.sources import reset_source
+from tests.e2e.session import sign_in
 
 pytestmark = pytest.mark.e2e
 
 BTC_PRICE = "#top-rows tr[data-coin=BTC] [data-price]"
-
-
-def sign_in(page, live_asgi_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": str(live_asgi_server)}])
 
 
 class MarketBeat:

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from playwright.sync_api import expect
 
 from market.models import Candle
+from tests.e2e.session import sign_in
 from tests.factories import UserFactory
 from tests.trading.factories import BTC, EXCHANGE, grant_full, make_signal, store_candles, synthetic
 from trading.models import Signal, SniperAlert
@@ -29,13 +28,6 @@ def full_user(transactional_db):
     user = UserFactory()
     grant_full(user)
     return user
-
-
-def sign_in(page, server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": str(server)}])
 
 
 def in_another_thread(function, *args, **kwargs):

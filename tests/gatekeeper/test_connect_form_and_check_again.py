@@ -39,33 +39,57 @@ def field_errors(html: str, field: str) -> list[str]:
     return re.findall(r"<li>(.*?)</li>", match.group(1)) if match else []
 
 
-def test_after_a_refusal_the_key_stays_and_each_error_shows_in_its_place(bingx, signed_in):
+IN_PLACE = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_after_a_refusal_in_place_the_boxes_stay_in_the_browser_and_nothing_is_sent_back(bingx, signed_in):
+    """Submitted in place (htmx), only the form is swapped and its boxes are kept by the browser (hx-preserve):
+    the server shows the refusal alone, separately, and never sends the key or the secret back."""
     trader = bingx.trader(permissions={"enableWithdrawals": True})
-    response = signed_in.post(CONNECT, {"api_key": trader.api_key, "api_secret": trader.secret})
+    response = signed_in.post(CONNECT, {"api_key": trader.api_key, "api_secret": trader.secret}, **IN_PLACE)
     html = text(response)
     refusal = re.search(r'<div class="message error" role="alert">(.*?)</div>', html, re.S).group(1)
     assert re.findall(r"<li>(.*?)</li>", refusal) == [
         "This API key allows withdrawals. FLAXU never moves funds, so it only accepts keys without withdrawal "
         "or transfer permissions: create a key with Read and Perpetual Futures only."
     ]
-    assert f'value="{trader.api_key}"' in html  # the user's own key, kept to try again
-    assert field_errors(html, "api_key") == []
+    assert field_errors(html, "api_key") == [] and field_errors(html, "api_secret") == []
+    form = re.search(r'<form id="connect-form".*?</form>', html, re.S).group(0)
+    assert 'hx-select="#connect-form"' in form
+    assert len(re.findall(r'<input[^>]*name="api_(?:key|secret)"[^>]*hx-preserve="true"', form)) == 2
+    assert trader.api_key not in html and trader.secret not in html
+
+
+def test_after_a_refusal_on_a_full_page_load_each_box_says_to_paste_again(bingx, signed_in):
+    trader = bingx.trader(permissions={"enableWithdrawals": True})
+    html = text(signed_in.post(CONNECT, {"api_key": trader.api_key, "api_secret": trader.secret}))
+    assert "This API key allows withdrawals." in html
+    assert field_errors(html, "api_key") == [
+        "Paste the API key again: for your safety FLAXU never sends keys back to your browser."
+    ]
     assert field_errors(html, "api_secret") == [
         "Paste the secret again: for your safety FLAXU never sends it back to your browser."
     ]
-    assert trader.secret not in html
+    assert trader.api_key not in html and trader.secret not in html
 
 
-def test_bingx_down_keeps_the_key_and_asks_for_the_secret_again(bingx, signed_in):
+def test_bingx_down_says_nothing_was_stored_and_sends_nothing_back(bingx, signed_in):
     trader = bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))])
     bingx.fake.inject(REFERRAL_PATH, "http_500", count=None)
-    html = text(signed_in.post(CONNECT, {"api_key": trader.api_key, "api_secret": trader.secret}))
-    assert "nothing was stored" in html and f'value="{trader.api_key}"' in html
-    assert field_errors(html, "api_secret") and trader.secret not in html
+    html = text(signed_in.post(CONNECT, {"api_key": trader.api_key, "api_secret": trader.secret}, **IN_PLACE))
+    assert "nothing was stored" in html
+    assert trader.api_key not in html and trader.secret not in html
+
+
+def test_a_key_connected_in_place_sends_the_browser_to_the_status_page(bingx, signed_in):
+    trader = bingx.trader(deposits=[(250, "USDT", 1, ago(hours=1))])
+    response = signed_in.post(CONNECT, {"api_key": trader.api_key, "api_secret": trader.secret}, **IN_PLACE)
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == STATUS
+    assert trader.api_key not in text(response)
 
 
 def test_malformed_input_is_not_sent_back(bingx, signed_in):
-    """Only a well-formed key that BingX was asked about is kept; a field error keeps nothing."""
+    """A field error keeps nothing either."""
     value = "k" * 40
     html = text(signed_in.post(CONNECT, {"api_key": value, "api_secret": value}))
     assert "This is the API key again" in html and value not in html
