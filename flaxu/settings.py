@@ -118,7 +118,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that subprocesses in tests (Daphne, Celery worker) see the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # PostgreSQL: each process borrows connections from psycopg's pool (at most FLAXU_DB_POOL_MAX; a
+    # request waits up to FLAXU_DB_POOL_TIMEOUT seconds for one, then gets 503 + Retry-After:
+    # flaxu.db_busy), so no number of concurrent requests can exhaust max_connections (docs/deploy.md).
+    # FLAXU_DB_PGBOUNCER: PgBouncer in transaction mode pools instead; no pool here, and no server-side
+    # cursors (they do not survive the transaction's end, where PgBouncer may switch the server).
+    FLAXU_DB_PGBOUNCER = env.bool("FLAXU_DB_PGBOUNCER", default=False)
+    if FLAXU_DB_PGBOUNCER:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # a pooled connection goes back to the pool after each request
+        _pool_max = env.int("FLAXU_DB_POOL_MAX", default=10)
+        if _pool_max < 1:
+            raise ImproperlyConfigured("FLAXU_DB_POOL_MAX must be at least 1 (or set FLAXU_DB_PGBOUNCER=True).")
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("FLAXU_DB_POOL_MIN", default=2), _pool_max),
+            "max_size": _pool_max,
+            "timeout": env.float("FLAXU_DB_POOL_TIMEOUT", default=10.0),
+        }
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -135,7 +153,22 @@ if REDIS_URL:
             "KEY_PREFIX": "flaxu-cache",
         }
     }
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # channels-redis through flaxu.realtime.layer: Redis reads outlast the blocking read (5 s), each process's
+    # pool waits for a free connection instead of raising, a process's queue holds a burst of 1,000 pushes,
+    # and a membership left behind by a crashed process expires after 15 minutes (sockets refresh theirs).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "flaxu.realtime.layer.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "block_seconds": env.float("FLAXU_WS_REDIS_BLOCK_SECONDS", default=5.0),
+                "pool_size": env.int("FLAXU_WS_REDIS_POOL_SIZE", default=50),
+                "capacity": 1000,
+                "expiry": 60,
+                "group_expiry": 900,
+            },
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 else:

@@ -10,17 +10,31 @@ A socket lives only as long as its credential: it is closed (4401, or 4403 when 
 suspended) as soon as the token is revoked, the session signs out or the password changes, and it
 leaves groups the user may no longer join. The credential is checked again on every client message,
 every FLAXU_WS_RECHECK_SECONDS, and whenever a control message (`flaxu.realtime.control`) says so.
+
+Serving many sockets (issue #10): a push costs no database work and no thread hop (`dispatch` skips
+Channels' per-message `close_old_connections`; every query here runs in `database_sync_to_async`, which
+does that itself), and one push to a group is encoded to JSON once per process, not once per socket.
+A failed channel-layer read (Redis restarting, a killed connection) is retried with backoff instead of
+ending the consumer, which would close the socket with 1011; the socket then joins its groups again.
+However the socket ends, it leaves every group it joined; what a crash leaves behind expires on the
+layer (`group_expiry`), and open sockets refresh their memberships well before that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 
 from flaxu.parsers import json_loads_bounded
@@ -33,11 +47,29 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["CLOSE_FORBIDDEN", "CLOSE_UNAUTHENTICATED", "LiveConsumer"]
 
+# Standard close code 1013 "Try Again Later": the channel layer (Redis) is unreachable right now.
+CLOSE_TRY_AGAIN_LATER = 1013
 MAX_MESSAGE_CHARS = 16_384
 MAX_GROUPS_PER_MESSAGE = 50
 MAX_SUBSCRIPTIONS = 200
-# Group memberships expire on the channel layer (a day on channels-redis); refresh them well before.
+# Group memberships expire on the channel layer (`group_expiry`); refresh them at a third of that, at most hourly.
 GROUP_REFRESH_SECONDS = 3600
+# A failed channel-layer call is tried again after 0.1 s, 0.2 s, ... up to this (seconds).
+LAYER_RETRY_MAX_SECONDS = 5.0
+# Group add/discard: attempts before giving up (the membership then expires on the layer).
+GROUP_CALL_ATTEMPTS = 3
+# Where one process keeps the JSON text of a pushed event, shared by every socket that receives it.
+_ENCODED = "__flaxu_text"
+_last_layer_warning = 0.0
+
+
+def _warn_layer_error(what: str, exc: BaseException) -> None:
+    """Log a channel-layer failure at most once per 10 s per process (1,000 sockets see the same outage)."""
+    global _last_layer_warning
+    now = time.monotonic()
+    if now - _last_layer_warning >= 10:
+        _last_layer_warning = now
+        logger.warning("Channel layer %s failed (%s: %s); retrying.", what, type(exc).__name__, exc)
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -46,6 +78,76 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     groups_refreshed_at = 0.0
     closing = False
     recheck_task: asyncio.Task | None = None
+    rechecked_at = 0.0
+
+    # --- the consumer's life: survive layer errors, leave every group however it ends -----------------
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        """Channels' AsyncConsumer.__call__, reading the layer through `layer_receive` and leaving every
+        group on the way out (also when a handler raised or the server cancelled the consumer)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.base_send = send
+        try:
+            await await_many_dispatch([receive, self.layer_receive], self.dispatch)
+        except StopConsumer:
+            pass
+        finally:
+            self.closing = True
+            if self.recheck_task is not None:
+                self.recheck_task.cancel()
+            await self.leave_all_groups()
+
+    async def layer_receive(self) -> dict:
+        """The next channel-layer message; a failed read is retried (with backoff) rather than raised,
+        and after one the socket joins its groups again (a restarted Redis may have lost them)."""
+        delay = 0.1
+        while True:
+            try:
+                return await self.channel_layer.receive(self.channel_name)
+            except Exception as exc:  # redis ConnectionError / TimeoutError, OSError, ...
+                _warn_layer_error("read", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, LAYER_RETRY_MAX_SECONDS)
+            try:
+                await self.refresh_groups()
+            except Exception as exc:
+                _warn_layer_error("group refresh", exc)
+
+    async def dispatch(self, message: dict) -> None:
+        """Call the message's handler, without Channels' per-message thread hop to close stale database
+        connections: no handler queries on this thread (each query runs in database_sync_to_async)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        self.closing = True
+        await self.leave_all_groups()
+        await self.disconnect(message.get("code", 1000))
+        raise StopConsumer()
+
+    async def group_call(self, call: Callable[[str, str], Awaitable[None]], group: str) -> None:
+        """`call(group, channel_name)` (group_add / group_discard), tried GROUP_CALL_ATTEMPTS times."""
+        for attempt in range(GROUP_CALL_ATTEMPTS):
+            try:
+                await call(group, self.channel_name)
+                return
+            except Exception:
+                if attempt == GROUP_CALL_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.1 * 2**attempt)
+
+    async def leave_all_groups(self) -> None:
+        """Leave every joined group; one that cannot be left now expires on the layer (group_expiry)."""
+        groups, self.groups = list(self.groups), []
+        for name in groups:
+            try:
+                await self.group_call(self.channel_layer.group_discard, name)
+            except Exception as exc:
+                _warn_layer_error("group discard", exc)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -62,13 +164,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk
         self.own_group = user_group(user.pk)
         await ensure_relay_started()
-        await self.channel_layer.group_add(self.own_group, self.channel_name)
-        self.groups.append(self.own_group)  # websocket_disconnect discards everything in self.groups
-        self.groups_refreshed_at = time.monotonic()
+        self.groups.append(self.own_group)  # leave_all_groups discards everything in self.groups
+        try:
+            await self.group_call(self.channel_layer.group_add, self.own_group)
+        except Exception as exc:
+            _warn_layer_error("group add", exc)
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
+        self.groups_refreshed_at = self.rechecked_at = time.monotonic()
         await self.accept()
         await self.send_envelope("hello", {"user": user.pk, "groups": [self.own_group]})
-        if settings.FLAXU_WS_RECHECK_SECONDS > 0:
-            self.recheck_task = asyncio.get_running_loop().create_task(self.recheck_periodically())
+        self.recheck_task = asyncio.get_running_loop().create_task(self.recheck_periodically())
 
     async def disconnect(self, code: int) -> None:
         if self.recheck_task is not None and self.recheck_task is not asyncio.current_task():
@@ -77,13 +184,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # --- the credential, checked again -----------------------------------------------------------
 
     async def recheck_periodically(self) -> None:
-        """The safety net under control messages: every FLAXU_WS_RECHECK_SECONDS, check everything again."""
+        """The safety net under control messages: every FLAXU_WS_RECHECK_SECONDS, check everything again;
+        and refresh group memberships before the layer expires them. The only timer; pushes touch no database."""
+        recheck_every = settings.FLAXU_WS_RECHECK_SECONDS
+        tick = min(recheck_every, self.group_refresh_seconds()) if recheck_every > 0 else self.group_refresh_seconds()
         while not self.closing:
-            await asyncio.sleep(settings.FLAXU_WS_RECHECK_SECONDS)
+            await asyncio.sleep(tick)
+            if recheck_every > 0 and time.monotonic() - self.rechecked_at >= recheck_every:
+                self.rechecked_at = time.monotonic()
+                try:
+                    await self.recheck(groups=True)
+                except Exception:
+                    logger.exception("Websocket re-check failed; trying again later.")
             try:
-                await self.recheck(groups=True)
-            except Exception:
-                logger.exception("Websocket re-check failed; trying again later.")
+                await self.refresh_groups_if_due()
+            except Exception as exc:
+                _warn_layer_error("group refresh", exc)
 
     async def recheck(self, *, groups: bool) -> bool:
         """Close the socket if its credential or account no longer admits it (True if still open); with
@@ -107,7 +223,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         left = []
         for name in list(self.groups):
             if name != self.own_group and not await database_sync_to_async(can_join)(self.scope["user"], name):
-                await self.channel_layer.group_discard(name, self.channel_name)
+                try:
+                    await self.group_call(self.channel_layer.group_discard, name)
+                except Exception as exc:
+                    # Still a member of a group it may no longer read: close rather than keep delivering.
+                    _warn_layer_error("group discard", exc)
+                    await self.close_for(CLOSE_TRY_AGAIN_LATER, "Your access changed; reconnect.")
+                    return
                 self.groups.remove(name)
                 left.append(name)
         if left:
@@ -121,9 +243,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.closing:
             return
         self.closing = True
-        for name in self.groups:
-            await self.channel_layer.group_discard(name, self.channel_name)
-        self.groups.clear()
+        await self.leave_all_groups()
         await self.close(code=code, reason=close_reason(reason))
 
     # --- client → server -------------------------------------------------------------------------
@@ -177,7 +297,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return list(dict.fromkeys(groups))
 
     async def subscribe(self, requested: list[str]) -> None:
-        joined, refused, over_limit = [], [], []
+        joined, refused, over_limit, failed = [], [], [], []
         for raw in requested:
             try:
                 name = group_name(raw)
@@ -191,8 +311,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             elif len(self.groups) > MAX_SUBSCRIPTIONS:
                 over_limit.append(name)
             else:
-                await self.channel_layer.group_add(name, self.channel_name)
                 self.groups.append(name)
+                try:
+                    await self.group_call(self.channel_layer.group_add, name)
+                except Exception as exc:
+                    _warn_layer_error("group add", exc)
+                    self.groups.remove(name)
+                    failed.append(name)
+                    continue
                 joined.append(name)
         if refused:
             await self.send_error("Not allowed to join these groups.", request="subscribe", groups=refused)
@@ -200,35 +326,64 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_error(
                 f"At most {MAX_SUBSCRIPTIONS} subscriptions per connection.", request="subscribe", groups=over_limit
             )
+        if failed:
+            await self.send_error(
+                "Could not join these groups right now; try again.", request="subscribe", groups=failed
+            )
         if joined:
             await self.send_envelope("subscribed", {"groups": joined})
 
     async def unsubscribe(self, requested: list[str]) -> None:
-        left = []
+        left, failed = [], []
         for raw in requested:
             try:
                 name = group_name(raw)
             except ValueError:
                 continue
             if name in self.groups and name != self.own_group:
-                await self.channel_layer.group_discard(name, self.channel_name)
+                try:
+                    await self.group_call(self.channel_layer.group_discard, name)
+                except Exception as exc:
+                    _warn_layer_error("group discard", exc)
+                    failed.append(name)
+                    continue
                 self.groups.remove(name)
                 left.append(name)
+        if failed:
+            await self.send_error(
+                "Could not leave these groups right now; try again.", request="unsubscribe", groups=failed
+            )
         await self.send_envelope("unsubscribed", {"groups": left})
 
+    def group_refresh_seconds(self) -> float:
+        expiry = getattr(self.channel_layer, "group_expiry", None) or 3 * GROUP_REFRESH_SECONDS
+        return min(GROUP_REFRESH_SECONDS, expiry / 3)
+
     async def refresh_groups_if_due(self) -> None:
-        if time.monotonic() - self.groups_refreshed_at < GROUP_REFRESH_SECONDS:
-            return
-        for name in self.groups:
+        if time.monotonic() - self.groups_refreshed_at >= self.group_refresh_seconds():
+            await self.refresh_groups()
+
+    async def refresh_groups(self) -> None:
+        """Join every group again (renews the layer's expiry; restores memberships a Redis restart lost)."""
+        for name in list(self.groups):
             await self.channel_layer.group_add(name, self.channel_name)
+            if name not in self.groups:  # unsubscribed meanwhile: don't leave a stray membership
+                await self.channel_layer.group_discard(name, self.channel_name)
         self.groups_refreshed_at = time.monotonic()
 
     # --- server → client -------------------------------------------------------------------------
 
     async def flaxu_event(self, message: dict) -> None:
-        """An event pushed to one of this socket's groups (`push.event_message`)."""
-        if not self.closing:
-            await self.send_envelope(message["event"], message.get("data"))
+        """An event pushed to one of this socket's groups (`push.event_message`).
+
+        channels-redis hands every socket of this process the same message dict, so the first socket
+        to send it keeps the JSON text in it for the others (the in-memory layer copies; no harm)."""
+        if self.closing:
+            return
+        text = message.get(_ENCODED)
+        if text is None:
+            text = message[_ENCODED] = json.dumps({"type": message["event"], "data": message.get("data")})
+        await self.send(text_data=text)
 
     async def flaxu_close(self, message: dict) -> None:
         """`control.sockets_close`: close if meant for every socket of the user, or for this one's credential."""
