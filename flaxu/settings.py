@@ -541,6 +541,11 @@ FLAXU_SNIPER_REVERSAL = env.bool("FLAXU_SNIPER_REVERSAL", default=False)
 FLAXU_SNIPER_RECENT_MINUTES = env.int("FLAXU_SNIPER_RECENT_MINUTES", default=10)
 # Budget of the backtest status endpoint, which the page polls every second.
 FLAXU_THROTTLE_BACKTEST_STATUS = env.str("FLAXU_THROTTLE_BACKTEST_STATUS", default="1800/15m")
+# Budgets of the cached market reads (/api/market/*): per signed-in user, and per client IP for visitors.
+FLAXU_THROTTLE_MARKET = env.str("FLAXU_THROTTLE_MARKET", default="600/15m")
+FLAXU_THROTTLE_MARKET_ANON = env.str("FLAXU_THROTTLE_MARKET_ANON", default="600/15m")
+# /bench/hello: a bare "hello" view, the anchor of bench/load.py; 404 unless on.
+FLAXU_BENCH_HELLO = env.bool("FLAXU_BENCH_HELLO", default=False)
 
 # --- Tests ----------------------------------------------------------------------------------------
 if TESTING:

@@ -31,3 +31,38 @@ class ScopedOrApiRateThrottle(ScopedRateThrottle):
         if not getattr(view, self.scope_attr, None):
             view.throttle_scope = "api"
         return super().allow_request(request, view)
+
+
+class WindowCounterThrottle:
+    """Mixin for a SimpleRateThrottle subclass: a fixed-window counter instead of DRF's request history.
+
+    DRF's throttles read and write back the list of every request time in the window (up to N floats)
+    on each request, and two concurrent requests can both read the old list (one is not counted). This
+    counts with one ``cache.incr`` per request (atomic on Redis; the first of a window adds the key), at
+    the price of fixed windows: a client may spend a window's budget at its end and the next at the
+    start of the next window. Denied calls count too; ``Retry-After`` is the time to the window's end.
+    """
+
+    def parse_rate(self, rate):
+        return parse_rate(rate)
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        self.window_end = (window + 1) * self.duration
+        key = f"{key}:w{window}"
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # first call of the window; it lives a minute past the window's end
+            count = 1
+            if not self.cache.add(key, 1, int(self.window_end - now) + 60):
+                count = self.cache.incr(key)  # another request added it meanwhile
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        return max(self.window_end - self.timer(), 1.0)

@@ -23,15 +23,20 @@ def effective_level(user: User) -> str:
 SUSPENDED_MAY_STILL = "You can still read your access status, sign out, and export or delete your data."
 
 
-def suspension_refusal(user) -> str | None:
+_LOOK_UP = object()
+
+
+def suspension_refusal(user, *, access: Access | object | None = _LOOK_UP) -> str | None:
     """None unless the user is SUSPENDED; else why, as pages, the API and websockets refuse them.
 
     The one suspension check: SuspendedUserMiddleware (pages), gatekeeper.authentication (the API, session
-    and token alike) and the websocket consumers call it.
+    and token alike) and the websocket consumers call it. ``access``: the user's Access (or None) when the
+    caller already holds it (API tokens: gatekeeper.token_cache); else it is read from the database.
     """
     if not getattr(user, "is_authenticated", False):
         return None
-    access = access_of(user)
+    if access is _LOOK_UP:
+        access = access_of(user)
     if access is None or access.effective_level() != rules.SUSPENDED:
         return None
     reason = access.effective_reason().strip() or "contact the FLAXU team for the reason."

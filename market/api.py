@@ -13,6 +13,7 @@ scope: per user when signed in (``MarketDataThrottle``), per client IP when not
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from flaxu.throttles import parse_rate
+from flaxu.throttles import WindowCounterThrottle
 from gatekeeper.serializers import ErrorSerializer
 from market import serializers as s
 from market.exchanges import errors as gateway_errors
@@ -36,29 +37,24 @@ _ERROR = ErrorSerializer
 _BAD = OpenApiResponse(_ERROR, description="Invalid query: `errors` names each parameter and what is wrong.")
 
 
-class MarketDataThrottle(UserRateThrottle):
-    """600 reads per 15 minutes per user: a page polling every 10 s stays well inside."""
+class MarketDataThrottle(WindowCounterThrottle, UserRateThrottle):
+    """600 reads per 15 minutes per user (FLAXU_THROTTLE_MARKET): a page polling every 10 s stays well
+    inside. A counter (one cache call per read), not DRF's request history: the reads are cache hits too."""
 
     scope = "market"
-    rate = "600/15m"
-
-    def parse_rate(self, rate):
-        return parse_rate(rate)
+    rate = settings.FLAXU_THROTTLE_MARKET
 
     def get_cache_key(self, request, view):
         # Anonymous callers are AnonMarketDataThrottle's (this class would fall back to the IP as well).
         return super().get_cache_key(request, view) if request.user and request.user.is_authenticated else None
 
 
-class AnonMarketDataThrottle(AnonRateThrottle):
-    """Anonymous reads: 600 per 15 minutes per client IP (X-Forwarded-For is trusted only as far as
-    REST_FRAMEWORK["NUM_PROXIES"] allows, so a made-up header does not buy a fresh budget)."""
+class AnonMarketDataThrottle(WindowCounterThrottle, AnonRateThrottle):
+    """Anonymous reads: 600 per 15 minutes per client IP (FLAXU_THROTTLE_MARKET_ANON; X-Forwarded-For is
+    trusted only as far as REST_FRAMEWORK["NUM_PROXIES"] allows, so a made-up header buys no fresh budget)."""
 
     scope = "market_anon"
-    rate = "600/15m"
-
-    def parse_rate(self, rate):
-        return parse_rate(rate)
+    rate = settings.FLAXU_THROTTLE_MARKET_ANON
 
 
 def _query(serializer_class, request, **context):

@@ -40,9 +40,10 @@ def _oldest(times) -> datetime | None:
     return min(known) if known else None
 
 
-def ticker_rows(exchange: str, symbol: str | None = None) -> dict[str, Any]:
-    """One exchange's cached tickers: ``{"exchange", "updated_at", "stale_since", "error", "tickers"}``."""
-    snap = snapshots.tickers(exchange)
+def ticker_rows(exchange: str, symbol: str | None = None, snap: snapshots.Snapshot | None = None) -> dict[str, Any]:
+    """One exchange's cached tickers: ``{"exchange", "updated_at", "stale_since", "error", "tickers"}``
+    (from ``snap`` when the caller read the snapshot already)."""
+    snap = snap or snapshots.tickers(exchange)
     key = _order(snapshots.universe())
     rows = [
         {
@@ -81,7 +82,8 @@ def tickers_table(*, exchange: str | None = None, symbol: str | None = None) -> 
     """Cached tickers of every exchange (or one), in universe order, with freshness."""
     source = get_source()
     exchanges = [exchange] if exchange else snapshots.exchanges()
-    tables = [ticker_rows(ex, symbol) for ex in exchanges]
+    snaps = snapshots.snapshots_of("tickers", exchanges)  # one cache call for the whole table
+    tables = [ticker_rows(ex, symbol, snaps[ex]) for ex in exchanges]
     updated = [t["updated_at"] for t in tables if t["updated_at"] is not None]
     return {
         "source": f"{source.name} tickers",

@@ -587,7 +587,7 @@ def liquidation_heatmap(symbol: str) -> dict[str, Any]:
     hourly, live with COINGLASS_API_KEY only), "source", "stale_since"}, ...}``. Bins within +/-25 % of the price.
     """
     _known_symbol(symbol)
-    cache.set(_requested_key(symbol), True, HEATMAP_REQUESTED_TTL)
+    cache.add(_requested_key(symbol), True, HEATMAP_REQUESTED_TTL)  # one write per TTL, not one per read
     return _widget(f"heatmap:{symbol}", settings.FLAXU_TTL_LIQUIDATIONS, lambda: _build_heatmap(symbol))
 
 
@@ -706,8 +706,10 @@ def _top_list_cached() -> dict[str, Any]:
 def _live_prices() -> dict[str, tuple[float, float | None]]:
     """Coin -> (last price, 24 h change %) from the first exchange's ticker snapshot that has it."""
     prices: dict[str, tuple[float, float | None]] = {}
-    for ex in _exchanges():
-        for symbol, t in snapshots.tickers(ex).data.items():
+    exchanges = _exchanges()
+    tickers = snapshots.snapshots_of("tickers", exchanges)  # one cache call for every exchange
+    for ex in exchanges:
+        for symbol, t in tickers[ex].data.items():
             coin, multiplier = base_coin(symbol)
             if coin not in prices and t.last is not None:
                 prices[coin] = (float(t.last) / multiplier, _float(t.change_percent))

@@ -1,0 +1,195 @@
+"""What one cached market read costs: database queries and cache calls, per kind of caller.
+
+The market endpoints are polled by every open Markets page and by API clients, so their cost per
+request is pinned here: a token or anonymous read of a warm cache makes no database query, and a
+fixed number of cache calls (the token's cached authentication, one throttle counter, the data). A
+change that adds a query or a cache call to this path fails here. Tokens stay refused at once when
+revoked, suspended, deactivated or called from outside their allow-list, cache or no cache.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.core.cache import cache, caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accounts.services.tokens import token_create, token_revoke
+from gatekeeper.models import Level
+from gatekeeper.services.overrides import access_override
+from market.api import MarketDataThrottle
+
+from .conftest import BTC
+
+pytestmark = pytest.mark.django_db
+
+# Endpoint → the cache calls its data takes once warm (tickers of every exchange in one get_many).
+READS = [
+    ("api_market_source", "", 0),
+    ("api_market_tickers", "", 1),
+    ("api_market_candles", f"?symbol={BTC}&timeframe=15m&limit=5", 1),
+    ("api_market_funding", "", 1),
+    ("api_market_long_short", "", 1),
+    ("api_market_open_interest", "", 1),
+    ("api_market_arbitrage", "", 1),
+    ("api_market_heatmap", f"?symbol={BTC}", 2),  # "someone watches this symbol" (add), then the map
+    ("api_market_fear_greed", "", 1),
+    ("api_market_altcoin_season", "", 1),
+    ("api_market_top_coins", "?per_page=5", 2),  # the list, then live prices
+]
+THROTTLE_CALLS = 1  # one counter increment
+TOKEN_CALLS = 1  # the token's cached authentication
+SESSION_QUERIES = 5  # session, user, the user's two kinds of 2FA device, Access (suspension)
+
+_CACHE_METHODS = ("get", "set", "add", "delete", "get_many", "set_many", "delete_many", "incr", "decr", "touch",
+                  "has_key", "get_or_set")  # fmt: skip
+
+
+@contextmanager
+def cache_calls(monkeypatch):
+    """Every call made on the default cache (outermost only: get_or_set's inner get is not counted)."""
+    calls: list[tuple[str, str]] = []
+    backend, depth = caches["default"], [0]
+    for name in _CACHE_METHODS:
+        original = getattr(backend, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            if depth[0] == 0:
+                calls.append((_name, args[0] if args else None))
+            depth[0] += 1
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(backend, name, counted)
+    try:
+        yield calls
+    finally:
+        for name in _CACHE_METHODS:
+            monkeypatch.delattr(backend, name)
+
+
+def caller(kind: str, user) -> APIClient:
+    client = APIClient()
+    if kind == "session":
+        client.force_login(user)
+    elif kind == "token":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user, name='reader')[1]}")
+    return client
+
+
+def cost(client: APIClient, url: str, monkeypatch):
+    with CaptureQueriesContext(connection) as queries, cache_calls(monkeypatch) as calls:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return [q["sql"] for q in queries.captured_queries], calls
+
+
+@pytest.mark.parametrize("kind", ["anonymous", "token", "session"])
+@pytest.mark.parametrize(("name", "query", "data_calls"), READS)
+def test_a_cached_market_read_costs_no_more_than_its_budget(market, user, monkeypatch, kind, name, query, data_calls):
+    client = caller(kind, user)
+    url = reverse(name) + query
+    client.get(url)  # warms the widget (and the token's entry), as the first visitor of the minute does
+
+    queries, calls = cost(client, url, monkeypatch)
+
+    budget_queries = SESSION_QUERIES if kind == "session" else 0
+    budget_calls = data_calls + THROTTLE_CALLS + (TOKEN_CALLS if kind == "token" else 0)
+    assert len(queries) <= budget_queries, queries
+    assert len(calls) <= budget_calls, calls
+    # No throttle history is read and written back: one counter increment.
+    throttle = [c for c in calls if "throttle" in str(c[1])]
+    assert [c[0] for c in throttle] == ["incr"], calls
+
+
+def test_the_first_token_call_of_a_minute_reads_the_database_and_the_next_ones_do_not(market, user, monkeypatch):
+    client = caller("token", user)
+    url = reverse("api_market_source")
+
+    first, _ = cost(client, url, monkeypatch)
+    second, _ = cost(client, url, monkeypatch)
+
+    assert any("accounts_apitoken" in q for q in first) and second == []
+
+
+@pytest.fixture
+def token_reader(market, user, monkeypatch):
+    """A token client whose authentication is cached (two reads made), and a read's status code."""
+    token, key = token_create(user=user, name="reader")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    url = reverse("api_market_tickers")
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert queries.captured_queries == []  # cached from here on
+    return token, lambda: client.get(url, REMOTE_ADDR="127.0.0.1")
+
+
+def test_a_revoked_token_is_refused_on_its_next_call(token_reader):
+    token, read = token_reader
+    token_revoke(token=token)
+    response = read()
+    assert response.status_code == 401 and "revoked" in response.json()["detail"]
+
+
+def test_a_suspended_users_token_is_refused_on_its_next_call(token_reader, user):
+    _, read = token_reader
+    access_override(user=user, level=Level.SUSPENDED, reason="Chargeback under review.", expires_at=None, actor=None)
+    response = read()
+    assert response.status_code == 403 and "Chargeback under review." in response.json()["detail"]
+
+    access_override(user=user, level="", reason="Resolved.", expires_at=None, actor=None)  # lifted: served again
+    assert read().status_code == 200
+
+
+def test_a_deactivated_account_and_a_new_allow_list_apply_on_the_next_call(token_reader, user):
+    _, read = token_reader
+    user.allowed_ips = "198.51.100.0/24"
+    user.save()
+    refused = read()
+    assert refused.status_code == 401 and "allow-list" in refused.json()["detail"]
+
+    user.allowed_ips = ""
+    user.is_active = False
+    user.save()
+    response = read()
+    assert response.status_code == 401 and "disabled" in response.json()["detail"]
+
+
+def test_a_deleted_account_leaves_no_usable_cached_token(token_reader, user):
+    _, read = token_reader
+    user.delete()
+    assert read().status_code == 401
+
+
+def test_the_cached_user_carries_no_password_hash(token_reader, user):
+    entries = [v for k, v in cache.get_many([f"auth:token:{token_reader[0].key_hash}"]).items()]
+    assert entries and "password" not in entries[0]["user"][0]
+    assert user.password not in repr(entries)
+
+
+def test_the_per_user_read_budget_still_applies_and_says_when_to_retry(market, user, monkeypatch):
+    monkeypatch.setattr(MarketDataThrottle, "rate", "3/15m")
+    client = caller("token", user)
+    url = reverse("api_market_source")
+    assert [client.get(url).status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = client.get(url)
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 900
+    assert caller("token", type(user).objects.create_user(email="other@example.com")).get(url).status_code == 200
+
+
+def test_a_counter_keeps_its_own_lifetime_when_incremented():
+    # Django's file cache re-set an incremented entry for 5 minutes: a throttle window outlived its end.
+    cache.add("lifetime-probe", 1, 1)
+    assert cache.incr("lifetime-probe") == 2
+    time.sleep(1.2)
+    assert cache.get("lifetime-probe") is None
