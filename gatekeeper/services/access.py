@@ -101,7 +101,12 @@ def _evaluate(creds: exchanges.ApiCredentials, *, uid: str, access: Access, now)
     """Ask BingX about the referral and the deposits, then decide (pure rules)."""
     start, end = rules.window(now, settings.FLAXU_DEPOSIT_WINDOW_DAYS)
     referral = exchanges.referral_check(uid)
-    deposits = tuple(deposit_counted(d) for d in exchanges.deposits_since(creds, start, end)) if referral.direct else ()
+    try:
+        credited = exchanges.deposits_since(creds, start, end) if referral.direct else ()
+    except (exchanges.InvalidCredentials, exchanges.PermissionRefused) as exc:
+        # The key passed its check moments ago and was revoked (or narrowed) in BingX since: a refused key.
+        raise KeyRefused(f"BingX did not accept this key: {exc}") from exc
+    deposits = tuple(deposit_counted(d) for d in credited)
     evidence = rules.Evidence(referral.invited, referral.direct, deposits, start, end)
     decision = rules.decide(
         evidence,
@@ -291,13 +296,12 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
     try:
         try:
             check = _key_check(creds)
-        except KeyRefused as exc:
-            outcome = Outcome(_limited("key_invalid", f"{exc} Reconnect your key."), {}, None)
-        else:
             if _uid_taken(check.uid, user=user):  # never FULL from a BingX account another user holds
                 outcome = Outcome(_limited(UID_TAKEN, _uid_taken_reason(check.uid)), {"uid": check.uid}, None)
             else:
                 outcome = _evaluate(creds, uid=check.uid, access=access_for(user), now=now)
+        except KeyRefused as exc:
+            outcome = Outcome(_limited("key_invalid", f"{exc} Reconnect your key."), {}, None)
     except TRANSIENT_ERRORS as exc:
         _log_if_misconfigured(exc)
         latency_ms = int((time.monotonic() - started) * 1000)
