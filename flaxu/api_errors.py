@@ -9,6 +9,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from flaxu import db_busy
+
 
 def _as_field_errors(data) -> dict[str, list[str]]:
     if isinstance(data, dict):
@@ -23,6 +25,8 @@ def error_body(detail: str, errors: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
+    if db_busy.pool_exhausted(exc):  # no database connection free in time: 503 + Retry-After, not a 500
+        return db_busy.busy_response(context["request"])
     if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE, met while parsing the body
         exc = exceptions.ParseError(f"Request body too large (at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).")
     response = drf_exception_handler(exc, context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from health_check.views import HealthCheckView
 
+from flaxu import db_busy
 from flaxu.api_errors import error_body
 from gatekeeper import selectors as access_selectors
 from market.selectors.preview import market_preview
@@ -80,6 +83,8 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if db_busy.pool_exhausted(sys.exc_info()[1]):  # Django calls this inside its `except` block
+        return db_busy.busy_response(request)
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("Server error; it has been logged."), status=500)
     return render(request, "500.html", status=500)
