@@ -146,3 +146,14 @@ def password() -> str:
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """A superuser's client past 2FA (the admin requires it); the user is `staff_client.staff`."""
+    from tests.accounts.otp_helpers import sign_in_past_2fa
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    sign_in_past_2fa(client, staff)
+    client.staff = staff
+    return client

@@ -3,6 +3,7 @@
 import time
 
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
@@ -22,3 +23,12 @@ def enrol_totp(client) -> tuple[TOTPDevice, list[str]]:
     assert response.status_code == 200, response.content
     device.refresh_from_db()
     return device, list(response.context["codes"])
+
+
+def sign_in_past_2fa(client, user, device=None) -> None:
+    """Log `client` in as `user` with the second factor passed, as django_otp.login() records it in the session."""
+    device = device or StaticDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()

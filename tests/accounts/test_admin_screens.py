@@ -2,7 +2,6 @@
 
 from base64 import b32encode
 
-import pytest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,17 +10,6 @@ from accounts.services.activity import activity_record
 from accounts.services.otp import recovery_codes_regenerate
 from accounts.services.tokens import token_create
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def staff_client(client, db):
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    device = StaticDevice.objects.create(user=staff, name="test", confirmed=True)
-    client.force_login(staff)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id  # what django_otp.login() stores
-    session.save()
-    return client
 
 
 def test_staff_see_every_users_activity_and_cannot_edit_it(staff_client):

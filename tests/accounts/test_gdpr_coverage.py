@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services.gdpr import export_coverage
 from accounts.services.otp import recovery_codes_regenerate
+from tests.accounts.otp_helpers import sign_in_past_2fa
 
 
 def _paths_to_user(model, seen=()) -> list[str]:
@@ -91,10 +92,7 @@ def test_the_export_holds_alerts_with_notes_backtests_access_history_and_2fa_dev
     Notification.objects.create(user=user, kind="alert", title="BTC/USDT above 123,456.5")
     device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     codes = recovery_codes_regenerate(user=user, request=None)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id  # this session passed 2FA, as django_otp.login() records
-    session.save()
+    sign_in_past_2fa(client, user, device)
 
     raw = client.post("/account/data/export/").content.decode()
     data = json.loads(raw)

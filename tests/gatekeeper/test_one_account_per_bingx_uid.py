@@ -10,7 +10,6 @@ import time
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django_otp.plugins.otp_static.models import StaticDevice
 from rest_framework.test import APIClient
 
 from accounts.models import ExchangeCredential
@@ -104,14 +103,9 @@ def test_removing_the_first_users_key_frees_the_bingx_account(trader, first, dja
 
 
 def test_staff_move_a_bingx_account_by_removing_the_holders_key_in_the_admin(
-    trader, first, client, django_capture_on_commit_callbacks
+    trader, first, staff_client, django_capture_on_commit_callbacks
 ):
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    device = StaticDevice.objects.create(user=staff, name="test", confirmed=True)
-    client.force_login(staff)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    client = staff_client
     listing = client.get("/admin/gatekeeper/access/?q=2001")
     assert first.email in listing.content.decode()  # staff find the holder by BingX UID
     access = Access.objects.get(user=first)

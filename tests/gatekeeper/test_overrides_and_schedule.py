@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts.models import Notification
 from flaxu.celery import app as celery_app
@@ -19,18 +18,6 @@ from tests.gatekeeper.conftest import ago
 from tests.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    device = StaticDevice.objects.create(user=staff, name="test", confirmed=True)
-    client.force_login(staff)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    client.staff = staff
-    return client
 
 
 def test_override_from_the_admin_wins_until_it_expires(staff_client, user):

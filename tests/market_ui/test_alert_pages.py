@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from market.models import PriceAlert
 from market.services.alerts import MAX_ACTIVE_ALERTS
+from tests.accounts.otp_helpers import sign_in_past_2fa
 from tests.factories import UserFactory
 
 from .conftest import BTC, ETH, last_price
@@ -176,10 +176,6 @@ def test_staff_see_alerts_in_the_admin(client, user, market):
     PriceAlert.objects.create(
         user=user, exchange="bingx", symbol=BTC, condition="rise", percent=Decimal(5), window_minutes=60
     )
-    device = StaticDevice.objects.create(user=admin, name="test", confirmed=True)
-    client.force_login(admin)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id  # the admin needs 2FA: what django_otp.login() stores
-    session.save()
+    sign_in_past_2fa(client, admin)  # the admin needs 2FA
     response = client.get(reverse("admin:market_pricealert_changelist") + "?status=active")
     assert response.status_code == 200 and "rises 5% within 1 h" in response.content.decode()
