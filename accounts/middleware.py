@@ -14,7 +14,7 @@ from accounts.models import ActivityLog
 from accounts.services.activity import activity_record
 
 # Paths a signed-in user with a pending second factor may still reach.
-_OTP_OPEN_PREFIXES = ("/static/", "/healthz", "/robots.txt", "/sitemap.xml", "/favicon.ico")
+_OTP_OPEN_PREFIXES = ("/static/", "/healthz", "/readyz", "/robots.txt", "/sitemap.xml", "/favicon.ico")
 
 
 def _wants_json(request: HttpRequest) -> bool:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
+from asgiref.sync import async_to_sync
 from django.contrib import admin, messages
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from flaxu import health
 
 
 class FlaxuAdminSite(admin.AdminSite):
@@ -27,3 +34,30 @@ class FlaxuAdminSite(admin.AdminSite):
             return redirect("otp_setup")
         messages.error(request, "Your account cannot use the admin site.")
         return redirect("dashboard")
+
+    def get_urls(self):
+        # admin_view: staff who passed 2FA (has_permission above), like every admin page.
+        return [path("health/", self.admin_view(self.health_view), name="health"), *super().get_urls()]
+
+    def health_view(self, request: HttpRequest) -> HttpResponse:
+        """Readiness in detail, as this web process sees it: each service's result and latency."""
+        results = async_to_sync(health.readiness)()
+        rows = [
+            {
+                "name": result.check.name.replace("_", " "),
+                "ok": result.error is None,
+                "status": "OK" if result.error is None else result.error.message,
+                "detail": result.check.detail,
+                "milliseconds": round(result.time_taken * 1000, 1),
+            }
+            for result in results
+        ]
+        pool = getattr(connection, "pool", None)
+        context = {
+            **self.each_context(request),
+            "title": "Service health",
+            "rows": rows,
+            "pid": os.getpid(),
+            "pool_stats": sorted(pool.get_stats().items()) if pool is not None else None,
+        }
+        return TemplateResponse(request, "admin/health.html", context)

@@ -3,14 +3,15 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from flaxu import views
+from flaxu import health_views, views
 from flaxu.openapi import ApiDocsView
 from flaxu.sitemaps import PublicPagesSitemap
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("healthz", health_views.liveness, name="healthz"),
+    path("readyz", health_views.readiness, name="readyz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": {"public": PublicPagesSitemap}}, name="sitemap"),

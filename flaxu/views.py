@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from health_check.views import HealthCheckView
 
 from flaxu import db_busy
 from flaxu.api_errors import error_body
@@ -33,23 +32,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "full_refusal": access_selectors.full_access_refusal(request.user),
     }
     return render(request, "dashboard.html", context)
-
-
-class HealthView(HealthCheckView):
-    """/healthz: database, cache, broker and channel layer; 200 when all pass, 503 otherwise."""
-
-    checks = (
-        "health_check.checks.Database",
-        "health_check.checks.Cache",
-        "flaxu.health.Broker",
-        "flaxu.health.ChannelLayer",
-    )
-
-    async def get(self, request, *args, **kwargs):
-        response = await super().get(request, *args, **kwargs)
-        if response.status_code == 500:
-            response.status_code = 503
-        return response
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

@@ -17,6 +17,7 @@ OPEN_WHILE_SUSPENDED = (
     "/account/2fa/verify/",
     "/static/",
     "/healthz",
+    "/readyz",
     "/robots.txt",
 )
 

@@ -1,73 +1,170 @@
-"""/healthz as a load balancer or the container HEALTHCHECK sees it: real checks, real failures."""
+"""Health as a load balancer, the container HEALTHCHECK and staff see it: /healthz (liveness), /readyz
+(readiness) and the admin's service-health page, with each shared service taken down in turn."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from django.db import connections
+from django.test import Client
 
-# django-health-check 4.x names each check by its repr in the JSON body: {"<repr>": "OK" | "<error>"}.
-DATABASE = "Database(alias='default')"
-CACHE = "Cache(alias='default')"
-BROKER = "Broker()"
-CHANNEL_LAYER = "ChannelLayer()"
+from tests.accounts.otp_helpers import sign_in_past_2fa
+from tests.factories import UserFactory
+
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # port 1: nothing listens, connections are refused
+SERVICES = ("database", "cache", "broker", "channel_layer")
 
 
-def get_health(client, **headers):
-    return client.get("/healthz", HTTP_ACCEPT="application/json", **headers)
-
-
-@pytest.mark.django_db
-def test_healthz_reports_every_backend_ok(client):
-    response = get_health(client)
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {DATABASE: "OK", CACHE: "OK", BROKER: "OK", CHANNEL_LAYER: "OK"}
-    # A probe must never get a cached answer.
-    assert "no-cache" in response["Cache-Control"]
-
-
-@pytest.mark.django_db
-def test_healthz_is_503_and_names_the_cache_when_redis_is_unreachable(client, settings):
+def take_down_cache(settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS}
     }
 
-    response = get_health(client)
 
-    assert response.status_code == 503
-    body = response.json()
-    assert body[CACHE] != "OK"
-    assert "Connection Error" in body[CACHE]
-    assert body[DATABASE] == "OK"
-    assert body[BROKER] == "OK"
+def take_down_broker(settings):
+    settings.CELERY_BROKER_URL = UNREACHABLE_REDIS
 
 
-@pytest.mark.django_db
-def test_healthz_is_503_and_names_the_channel_layer_when_its_redis_is_unreachable(client, settings):
+def take_down_channel_layer(settings):
     settings.CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [UNREACHABLE_REDIS]}}
     }
 
-    response = get_health(client)
 
-    assert response.status_code == 503
-    body = response.json()
-    assert body[CHANNEL_LAYER].startswith("Unavailable: channel layer unreachable"), body
-    assert body[DATABASE] == "OK"
-    assert body[CACHE] == "OK"
+@pytest.fixture
+def database_down(tmp_path):
+    """New connections of this test go nowhere: PostgreSQL's port closed, or SQLite's file unreachable."""
+    wrapper = connections["default"]
+    settings_dict = wrapper.settings_dict  # shared by every thread's connection
+    key, broken = ("PORT", "1") if wrapper.vendor == "postgresql" else ("NAME", str(tmp_path / "missing" / "db"))
+    saved = settings_dict[key]
+    settings_dict[key] = broken
+    if wrapper.vendor == "postgresql":
+        wrapper.close_pool()  # the next pool connects with the broken settings
+    try:
+        yield
+    finally:
+        settings_dict[key] = saved
+        if wrapper.vendor == "postgresql":
+            wrapper.close_pool()
+
+
+def test_liveness_answers_from_the_process_alone_with_every_shared_service_down(client, settings):
+    """No database mark: pytest-django makes any database access fail this test."""
+    take_down_cache(settings)
+    take_down_broker(settings)
+    take_down_channel_layer(settings)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "alive"}
+    assert "no-cache" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
-def test_healthz_answers_the_container_probe_behind_https_redirect_and_host_checks(client, settings):
-    """The Dockerfile's HEALTHCHECK sends a Host from ALLOWED_HOSTS and X-Forwarded-Proto: https."""
-    settings.SECURE_SSL_REDIRECT = True
-    settings.ALLOWED_HOSTS = ["flaxu.example.com"]
+def test_readiness_reports_every_service_ready(client):
+    response = client.get("/readyz")
 
-    probe = get_health(client, HTTP_HOST="flaxu.example.com", HTTP_X_FORWARDED_PROTO="https")
-    assert probe.status_code == 200
-    assert set(probe.json().values()) == {"OK"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "services": dict.fromkeys(SERVICES, "ok")}
+    assert "no-cache" in response["Cache-Control"]
 
-    # Without those headers the same request would be redirected or refused, failing the probe.
-    assert get_health(client, HTTP_HOST="flaxu.example.com").status_code == 301
-    assert get_health(client, HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https").status_code == 400
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("service", "take_down"),
+    [("cache", take_down_cache), ("broker", take_down_broker), ("channel_layer", take_down_channel_layer)],
+)
+def test_readiness_is_503_naming_the_service_that_is_down(client, settings, service, take_down):
+    take_down(settings)
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert list(body["errors"]) == [service]  # the others are up, and said so by their absence
+    assert body["detail"] == f"Not ready: {service} unavailable."
+    assert "unreachable" in body["errors"][service][0]
+    assert "127.0.0.1" not in str(body)  # no hosts or URLs to the public
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readiness_is_503_naming_the_database_when_it_is_down(client, database_down):
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert list(body["errors"]) == ["database"]
+    assert body["errors"]["database"][0].startswith("database unreachable (")
+    assert body["detail"] == "Not ready: database unavailable."
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readiness_probes_do_not_fail_each_other():
+    """Probes from several balancers at once: each cache round trip uses its own key."""
+
+    def probe(_: int) -> int:
+        return Client().get("/readyz").status_code
+
+    with ThreadPoolExecutor(12) as executor:
+        statuses = list(executor.map(probe, range(36)))
+
+    assert statuses == [200] * 36
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readiness_stays_ready_while_every_pooled_connection_is_busy(client):
+    wrapper = connections["default"]
+    if wrapper.vendor != "postgresql":
+        pytest.skip("the connection pool is psycopg's, used with PostgreSQL only")
+    options = wrapper.settings_dict["OPTIONS"]
+    original = options["pool"]
+    wrapper.close()
+    wrapper.close_pool()
+    options["pool"] = {"min_size": 0, "max_size": 2, "timeout": 0.5}
+    pool = wrapper.pool
+    pool.open()
+    held = [pool.getconn(), pool.getconn()]  # the load: every pooled connection in use
+    try:
+        response = client.get("/readyz")
+    finally:
+        for conn in held:
+            pool.putconn(conn)
+        wrapper.close_pool()
+        options["pool"] = original
+
+    assert response.status_code == 200, response.content
+    assert response.json()["services"]["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_staff_health_page_shows_each_service_with_its_latency(staff_client, settings):
+    take_down_broker(settings)
+
+    page = staff_client.get("/admin/health/")
+
+    assert page.status_code == 200
+    rows = {row["name"]: row for row in page.context["rows"]}
+    assert set(rows) == {"database", "cache", "broker", "channel layer"}
+    assert rows["broker"]["ok"] is False
+    assert rows["broker"]["status"] == "broker unreachable (OperationalError)"
+    assert all(rows[name]["ok"] for name in ("database", "cache", "channel layer"))
+    assert all(row["milliseconds"] >= 0 for row in rows.values())
+    html = page.content.decode()
+    assert "broker unreachable (OperationalError)" in html
+    assert " ms</td>" in html
+
+
+@pytest.mark.django_db
+def test_staff_health_page_needs_staff_past_2fa(client):
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)  # staff, but no second factor in this session
+    assert client.get("/admin/health/").status_code == 302
+
+    trader = UserFactory()
+    sign_in_past_2fa(client, trader)  # second factor, but not staff
+    assert client.get("/admin/health/").status_code == 302
