@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from websockets.asyncio.client import ClientConnection, connect
 
 from accounts.services.tokens import token_create
-from flaxu.realtime.push import event_message
+from flaxu.realtime.push import push
 from tests.processes import LiveServer, _wait_healthy, _watch, start_process, subprocess_env
 from tests.realtime.tcp_proxy import TcpProxy
 
@@ -60,8 +60,8 @@ async def next_of_type(ws: ClientConnection, kind: str, timeout: float) -> dict:
 
 
 async def push_until_everyone_has_it(sockets: list[ClientConnection], group: str, timeout: float) -> None:
-    """Push a fresh nonce to `group` every second until every socket received one (or fail)."""
-    layer = get_channel_layer()
+    """push() a fresh nonce to `group` every second until every socket received one (or fail); it travels
+    through channels-redis, or without Redis through the outbox the server's relay polls."""
     waiting = set(range(len(sockets)))
     deadline = time.monotonic() + timeout
     nonces: set[str] = set()
@@ -69,7 +69,7 @@ async def push_until_everyone_has_it(sockets: list[ClientConnection], group: str
         assert time.monotonic() < deadline, f"{len(waiting)} of {len(sockets)} sockets got no push"
         nonce = uuid.uuid4().hex
         nonces.add(nonce)
-        await layer.group_send(group, event_message("capacity.probe", {"nonce": nonce}))
+        await sync_to_async(push)(group, "capacity.probe", {"nonce": nonce})
 
         async def heard(index: int) -> int | None:
             try:
