@@ -148,7 +148,7 @@ if REDIS_URL:
     # The prefix keeps cache keys apart from Celery's and Channels' in the same Redis database.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "flaxu.cache.SharedPoolRedisCache",  # one connection pool per process, not per request
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "flaxu-cache",
         }

@@ -9,10 +9,12 @@ revoked, suspended, deactivated or called from outside their allow-list, cache o
 
 from __future__ import annotations
 
+import contextvars
 import time
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -193,3 +195,17 @@ def test_a_counter_keeps_its_own_lifetime_when_incremented():
     assert cache.incr("lifetime-probe") == 2
     time.sleep(1.2)
     assert cache.get("lifetime-probe") is None
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="Redis mode only")
+def test_requests_in_new_contexts_reuse_the_processes_redis_connections():
+    # Under ASGI each request runs in a new context, where Django makes a new cache backend: each used
+    # to open its own pool, so every request connected to Redis anew.
+    def connections() -> int:
+        return cache._cache.get_client(write=True).info("stats")["total_connections_received"]
+
+    cache.get("warm")
+    before = connections()
+    for _ in range(20):
+        contextvars.Context().run(lambda: caches["default"].get("market:snapshot:tickers:bingx"))
+    assert connections() - before <= 2
