@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# FLAXU production image: one image, every role (web = daphne, the Celery workers, beat; see docker-compose.yml).
+# FLAXU production image: one image, every role (web = bin/serve, the Celery workers, beat; see docker-compose.yml).
 # Build:  docker build -t flaxu .        Run: see docs/deploy.md
 
 # --- 1. Front-end packages (htmx, lightweight-charts, swagger-ui-dist), as pinned by package-lock.json
@@ -45,10 +45,16 @@ RUN DEBUG=False \
 
 EXPOSE 8000
 
-# /healthz checks the database, cache, broker and channel layer (503 if one fails). The probe sends a
-# Host from ALLOWED_HOSTS and X-Forwarded-Proto: https so that host validation and the HTTPS redirect
-# treat it like a request that came through the TLS proxy.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import os, urllib.request as r; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); h = 'localhost' if h in ('', '*') else h; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': h, 'X-Forwarded-Proto': 'https', 'Accept': 'application/json'}), timeout=8)"]
+# bin/serve: gunicorn with FLAXU_WEB_PROCESSES uvicorn workers (HTTP + websockets; 2 with REDIS_URL, and
+# more than 1 only with it), listening on all interfaces inside the container.
+ENV FLAXU_HOST=0.0.0.0 \
+    FLAXU_PORT=8000
 
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "flaxu.asgi:application"]
+# Liveness: /healthz answers from the process alone (no database, cache, broker or channel layer), so a
+# busy or cut-off backend never gets a working container killed; /readyz is for load balancers. The
+# probe sends a Host from ALLOWED_HOSTS and X-Forwarded-Proto: https so that host validation and the
+# HTTPS redirect treat it like a request that came through the TLS proxy.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request as r; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); h = 'localhost' if h in ('', '*') else h; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': h, 'X-Forwarded-Proto': 'https'}), timeout=4)"]
+
+CMD ["bin/serve"]

@@ -128,12 +128,15 @@ else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     else:
-        DATABASES["default"]["CONN_MAX_AGE"] = 0  # a pooled connection goes back to the pool after each request
+        # A pooled connection goes back to the pool after each request. min_size 0: connections open on
+        # demand and idle ones close after 10 minutes (Celery's prefork children close their pool after
+        # every task anyway, so a warm minimum would only be opened and closed again).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
         _pool_max = env.int("FLAXU_DB_POOL_MAX", default=10)
         if _pool_max < 1:
             raise ImproperlyConfigured("FLAXU_DB_POOL_MAX must be at least 1 (or set FLAXU_DB_PGBOUNCER=True).")
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": min(env.int("FLAXU_DB_POOL_MIN", default=2), _pool_max),
+            "min_size": min(env.int("FLAXU_DB_POOL_MIN", default=0), _pool_max),
             "max_size": _pool_max,
             "timeout": env.float("FLAXU_DB_POOL_TIMEOUT", default=10.0),
         }

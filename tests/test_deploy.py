@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,113 @@ def test_compose_starts_the_app_only_after_migrations_and_healthy_backends():
     for backend in ("postgres", "redis"):
         assert services[backend]["healthcheck"]["test"], backend
         assert services[backend]["volumes"], backend
+
+
+# --- docker-compose.yml validated ----------------------------------------------------------------
+COMPOSE = ROOT / "docker-compose.yml"
+
+
+def compose_services() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())["services"]
+
+
+def compose_schema() -> dict:
+    """The Compose Specification's JSON schema, as vendored by check-jsonschema (no network needed)."""
+    from importlib.resources import files
+
+    return json.loads(files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text())
+
+
+def test_compose_file_matches_the_compose_specification():
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(compose_schema()).iter_errors(yaml.safe_load(COMPOSE.read_text())), key=str)
+
+    assert [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors] == []
+
+
+def test_compose_schema_check_catches_a_broken_file():
+    """The check above can fail: a misspelt key and a healthcheck with a number for a duration."""
+    from jsonschema import Draft202012Validator
+
+    broken = yaml.safe_load(COMPOSE.read_text())
+    broken["services"]["web"]["healthcheck"]["interval"] = 30
+    broken["services"]["web"]["comand"] = ["bin/serve"]
+
+    assert len(list(Draft202012Validator(compose_schema()).iter_errors(broken))) >= 2
+
+
+@pytest.mark.skipif(
+    subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode != 0
+    if shutil.which("docker")
+    else True,
+    reason="Docker Compose is not installed here (the schema check above still runs)",
+)
+def test_docker_compose_config_accepts_the_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text((ROOT / ".env.example").read_text().replace("POSTGRES_PASSWORD=\n", "POSTGRES_PASSWORD=x\n"))
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE), "--env-file", str(env_file), "config", "--quiet"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_web_runs_the_production_server_with_n_processes_and_redis():
+    web = compose_services()["web"]
+
+    assert web["command"] == ["bin/serve"]
+    serve = ROOT / "bin" / "serve"
+    assert serve.is_file() and os.access(serve, os.X_OK)
+    assert web["environment"]["FLAXU_WEB_PROCESSES"] == "${FLAXU_WEB_PROCESSES:-2}"
+    assert web["environment"]["REDIS_URL"].startswith("redis://redis:")  # pushes cross processes
+    # Inside the container, whatever .env says about the published port.
+    assert (web["environment"]["FLAXU_HOST"], web["environment"]["FLAXU_PORT"]) == ("0.0.0.0", "8000")  # noqa: S104 (the container's own interfaces)
+    assert web["ports"] == ["${FLAXU_BIND:-127.0.0.1}:${FLAXU_PORT:-8000}:8000"]
+
+
+def test_health_checks_use_liveness_for_restarts():
+    """Compose and the image probe /healthz (the process alone), never /readyz (shared services)."""
+    web_probe = " ".join(compose_services()["web"]["healthcheck"]["test"])
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    image_probe = re.search(r"^HEALTHCHECK .*\n\s+CMD (.*)$", dockerfile, flags=re.MULTILINE).group(1)
+
+    for probe in (web_probe, image_probe):
+        assert "http://127.0.0.1:8000/healthz" in probe
+        assert "readyz" not in probe
+        assert "'X-Forwarded-Proto': 'https'" in probe
+    assert re.search(r'^CMD \["bin/serve"\]$', dockerfile, flags=re.MULTILINE)
+    assert re.search(r"^ENV FLAXU_HOST=0\.0\.0\.0", dockerfile, flags=re.MULTILINE)
+
+
+def test_every_compose_command_exists():
+    """Each service's command names a file, a Celery app, queues and a scheduler that are really there."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    services = compose_services()
+    queues = set(settings.CELERY_TASK_QUEUES)
+    consumed = set()
+    for name, service in services.items():
+        if name in ("postgres", "redis"):
+            continue
+        command = " ".join(service.get("command", []))
+        if name == "web":
+            assert (ROOT / command).is_file()
+        elif name == "migrate":
+            assert command == "python manage.py migrate --noinput" and (ROOT / "manage.py").is_file()
+        else:
+            assert "celery -A flaxu " in command, name
+            if " worker " in command:
+                wanted = set(re.search(r"-Q (\S+)", command).group(1).split(","))
+                assert wanted <= queues, (name, wanted - queues)
+                consumed |= wanted
+            else:
+                assert " beat " in command, name
+                import_string(re.search(r"--scheduler (\S+)", command).group(1).replace(":", "."))
+    assert consumed == queues  # every queue has a worker service
+    import flaxu.celery  # noqa: F401  (`-A flaxu` finds the app)

@@ -168,3 +168,16 @@ def test_staff_health_page_needs_staff_past_2fa(client):
     trader = UserFactory()
     sign_in_past_2fa(client, trader)  # second factor, but not staff
     assert client.get("/admin/health/").status_code == 302
+
+
+def test_liveness_answers_the_container_probe_behind_https_redirect_and_host_checks(client, settings):
+    """The Dockerfile's and compose's probe sends a Host from ALLOWED_HOSTS and X-Forwarded-Proto: https."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["flaxu.example.com"]
+
+    probe = client.get("/healthz", HTTP_HOST="flaxu.example.com", HTTP_X_FORWARDED_PROTO="https")
+    assert probe.status_code == 200
+
+    # Without those headers the same request would be redirected or refused, failing the probe.
+    assert client.get("/healthz", HTTP_HOST="flaxu.example.com").status_code == 301
+    assert client.get("/healthz", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https").status_code == 400
