@@ -154,6 +154,15 @@ if REDIS_URL:
             "BACKEND": "flaxu.cache.SharedPoolRedisCache",  # one connection pool per process, not per request
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "flaxu-cache",
+            # A burst of request threads beyond the pool waits for a free connection (up to 10 s) instead of
+            # failing with MaxConnectionsError (redis-py's plain pool raises at 100); no call hangs forever.
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": 100,
+                "timeout": 10,
+                "socket_connect_timeout": 5,
+                "socket_timeout": 5,
+            },
         }
     }
     # channels-redis through flaxu.realtime.layer: Redis reads outlast the blocking read (5 s), each process's
