@@ -3,15 +3,13 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from flaxu import bench_views, health_views, views
+from flaxu import bench_views, views
 from flaxu.openapi import ApiDocsView
 from flaxu.sitemaps import PublicPagesSitemap
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("healthz", health_views.liveness, name="healthz"),
-    path("readyz", health_views.readiness, name="readyz"),
     path("bench/hello", bench_views.hello, name="bench_hello"),  # 404 unless FLAXU_BENCH_HELLO
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),

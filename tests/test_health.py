@@ -1,19 +1,42 @@
 """Health as a load balancer, the container HEALTHCHECK and staff see it: /healthz (liveness), /readyz
-(readiness) and the admin's service-health page, with each shared service taken down in turn."""
+(readiness) and the admin's service-health page, with each shared service taken down in turn.
+
+Probes go through flaxu.asgi.application (the health endpoints are answered in front of Django).
+"""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import HttpCommunicator
 from django.db import connections
-from django.test import Client
 
+from flaxu.asgi import application
 from tests.accounts.otp_helpers import sign_in_past_2fa
 from tests.factories import UserFactory
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # port 1: nothing listens, connections are refused
 SERVICES = ("database", "cache", "broker", "channel_layer")
+
+
+class Answer:
+    def __init__(self, response: dict) -> None:
+        self.status_code = response["status"]
+        self.headers = {name.decode().lower(): value.decode() for name, value in response["headers"]}
+        self.content = response.get("body", b"")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+def probe(path: str, method: str = "GET", host: str = "127.0.0.1", **headers: str) -> Answer:
+    """A request to the ASGI application, as the server would hand it over."""
+    raw = [(b"host", host.encode()), *((k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items())]
+    communicator = HttpCommunicator(application, method, path, headers=raw)
+    return Answer(async_to_sync(communicator.get_response)(timeout=20))
 
 
 def take_down_cache(settings):
@@ -50,26 +73,26 @@ def database_down(tmp_path):
             wrapper.close_pool()
 
 
-def test_liveness_answers_from_the_process_alone_with_every_shared_service_down(client, settings):
+def test_liveness_answers_from_the_process_alone_with_every_shared_service_down(settings):
     """No database mark: pytest-django makes any database access fail this test."""
     take_down_cache(settings)
     take_down_broker(settings)
     take_down_channel_layer(settings)
 
-    response = client.get("/healthz")
+    response = probe("/healthz")
 
     assert response.status_code == 200
     assert response.json() == {"status": "alive"}
-    assert "no-cache" in response["Cache-Control"]
+    assert "no-cache" in response.headers["cache-control"]
 
 
 @pytest.mark.django_db
-def test_readiness_reports_every_service_ready(client):
-    response = client.get("/readyz")
+def test_readiness_reports_every_service_ready():
+    response = probe("/readyz")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "services": dict.fromkeys(SERVICES, "ok")}
-    assert "no-cache" in response["Cache-Control"]
+    assert "no-cache" in response.headers["cache-control"]
 
 
 @pytest.mark.django_db
@@ -77,10 +100,10 @@ def test_readiness_reports_every_service_ready(client):
     ("service", "take_down"),
     [("cache", take_down_cache), ("broker", take_down_broker), ("channel_layer", take_down_channel_layer)],
 )
-def test_readiness_is_503_naming_the_service_that_is_down(client, settings, service, take_down):
+def test_readiness_is_503_naming_the_service_that_is_down(settings, service, take_down):
     take_down(settings)
 
-    response = client.get("/readyz")
+    response = probe("/readyz")
 
     assert response.status_code == 503
     body = response.json()
@@ -88,36 +111,36 @@ def test_readiness_is_503_naming_the_service_that_is_down(client, settings, serv
     assert body["detail"] == f"Not ready: {service} unavailable."
     assert "unreachable" in body["errors"][service][0]
     assert "127.0.0.1" not in str(body)  # no hosts or URLs to the public
-    assert client.get("/healthz").status_code == 200
+    assert probe("/healthz").status_code == 200
 
 
 @pytest.mark.django_db
-def test_readiness_is_503_naming_the_database_when_it_is_down(client, database_down):
-    response = client.get("/readyz")
+def test_readiness_is_503_naming_the_database_when_it_is_down(database_down):
+    response = probe("/readyz")
 
     assert response.status_code == 503
     body = response.json()
     assert list(body["errors"]) == ["database"]
     assert body["errors"]["database"][0].startswith("database unreachable (")
     assert body["detail"] == "Not ready: database unavailable."
-    assert client.get("/healthz").status_code == 200
+    assert probe("/healthz").status_code == 200
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_readiness_probes_do_not_fail_each_other():
     """Probes from several balancers at once: each cache round trip uses its own key."""
 
-    def probe(_: int) -> int:
-        return Client().get("/readyz").status_code
+    def one(_: int) -> int:
+        return probe("/readyz").status_code
 
     with ThreadPoolExecutor(12) as executor:
-        statuses = list(executor.map(probe, range(36)))
+        statuses = list(executor.map(one, range(36)))
 
     assert statuses == [200] * 36
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readiness_stays_ready_while_every_pooled_connection_is_busy(client):
+def test_readiness_stays_ready_while_every_pooled_connection_is_busy():
     wrapper = connections["default"]
     if wrapper.vendor != "postgresql":
         pytest.skip("the connection pool is psycopg's, used with PostgreSQL only")
@@ -130,7 +153,7 @@ def test_readiness_stays_ready_while_every_pooled_connection_is_busy(client):
     pool.open()
     held = [pool.getconn(), pool.getconn()]  # the load: every pooled connection in use
     try:
-        response = client.get("/readyz")
+        response = probe("/readyz")
     finally:
         for conn in held:
             pool.putconn(conn)
@@ -170,14 +193,16 @@ def test_staff_health_page_needs_staff_past_2fa(client):
     assert client.get("/admin/health/").status_code == 302
 
 
-def test_liveness_answers_the_container_probe_behind_https_redirect_and_host_checks(client, settings):
-    """The Dockerfile's and compose's probe sends a Host from ALLOWED_HOSTS and X-Forwarded-Proto: https."""
+def test_probes_are_answered_for_any_host_and_before_the_https_redirect(settings):
+    """The container's probe reaches 127.0.0.1:8000 directly: no public Host, no X-Forwarded-Proto."""
     settings.SECURE_SSL_REDIRECT = True
     settings.ALLOWED_HOSTS = ["flaxu.example.com"]
 
-    probe = client.get("/healthz", HTTP_HOST="flaxu.example.com", HTTP_X_FORWARDED_PROTO="https")
-    assert probe.status_code == 200
+    assert probe("/healthz", host="127.0.0.1").status_code == 200
+    assert probe("/healthz", host="flaxu.example.com", x_forwarded_proto="https").status_code == 200
+    head = probe("/healthz", method="HEAD")
+    assert (head.status_code, head.content) == (200, b"")
 
-    # Without those headers the same request would be redirected or refused, failing the probe.
-    assert client.get("/healthz", HTTP_HOST="flaxu.example.com").status_code == 301
-    assert client.get("/healthz", HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https").status_code == 400
+    # Everything else still goes through Django's host check (SecurityMiddleware's redirect too).
+    assert probe("/robots.txt", host="flaxu.example.com").status_code == 200
+    assert probe("/robots.txt", host="127.0.0.1").status_code == 400
