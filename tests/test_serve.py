@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import urllib.request
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,6 +21,7 @@ from tests.processes import http_get
 from tests.serving import SERVE, start_serve
 
 PROCESSES = 3
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # The access line a worker logs for each socket it accepts, with its pid.
 ACCEPTED = re.compile(r'\[(\d+)\] \[INFO\] [\d.:]+ - "WebSocket /ws/" \[accepted\]')
 
@@ -39,8 +41,10 @@ def test_n_processes_serve_http_and_websockets_and_share_every_push(transactiona
         assert len(set(served.worker_pids)) == PROCESSES
         assert all(parent_pid(pid) == arbiter for pid in served.worker_pids)
 
-        # Static files (WhiteNoise) and pages come from any of them.
-        assert http_get(f"{served.url}/static/css/flaxu.css")[0] == 200
+        # Static files (WhiteNoise) and pages come from any of them; the server does not name itself.
+        with NO_PROXY.open(f"{served.url}/static/css/flaxu.css", timeout=10) as response:
+            assert response.status == 200
+            assert response.headers.get("Server") is None
         assert http_get(f"{served.url}/readyz")[0] == 200
 
         with ExitStack() as stack:
@@ -56,6 +60,8 @@ def test_n_processes_serve_http_and_websockets_and_share_every_push(transactiona
                     )
                 )
                 assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+                # The client offers permessage-deflate; the server declines (no per-socket compression).
+                assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
                 sockets.append(ws)
                 holders = set(ACCEPTED.findall(served.process.log_text()))
                 if len(sockets) >= 6 and len(holders) >= 2:
