@@ -310,6 +310,44 @@ async def client_loop(session, base: str, me: dict, routes, start: int, stop_at:
             stats[label].record(f"{status}{'+Retry-After' if retry_after else ''}", elapsed)
 
 
+async def warm_up(sessions, base: str, people: list[dict], timeout) -> None:
+    """One untimed call per client, 50 at a time: a token's first call of the minute reads the database
+    (gatekeeper.token_cache) and opens the client's connection; the timed phase measures warm reads."""
+    gate = asyncio.Semaphore(50)
+    outcomes: dict[str, int] = {}
+
+    async def one(session, me) -> None:
+        async with gate:
+            try:
+                headers = {"Authorization": f"Token {me['token']}"}
+                async with session.get(base + MARKET[0][1], headers=headers, timeout=timeout) as response:
+                    await response.read()
+                    outcome = str(response.status)
+            except Exception as exc:  # reported, not raised: the warm-up only prepares
+                outcome = type(exc).__name__
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    began = time.monotonic()
+    await asyncio.gather(*(one(s, people[n % len(people)]) for n, s in enumerate(sessions)))
+    kinds = ", ".join(f"{k} x{v}" for k, v in sorted(outcomes.items()))
+    print(f"  warm-up: one untimed token call per client, 50 at a time: {time.monotonic() - began:.1f} s ({kinds})")
+
+
+def server_errors(log: Path, since: int) -> None:
+    """The exceptions the server logged during the runs (last line of each traceback), most frequent first."""
+    counts: dict[str, int] = {}
+    with log.open(errors="replace") as lines:
+        lines.seek(since)
+        previous_indented = False
+        for line in lines:
+            text = line.rstrip()
+            if previous_indented and text and not text[0].isspace() and ("Error" in text or "Exception" in text):
+                counts[text[:160]] = counts.get(text[:160], 0) + 1
+            previous_indented = line[:1].isspace()
+    for text, n in sorted(counts.items(), key=lambda kv: -kv[1])[:6]:
+        print(f"  server log: {n} x {text}")
+
+
 async def phase(base: str, people: list[dict], clients: int, routes, seconds: float, timeout: float):
     import aiohttp
 
@@ -318,6 +356,8 @@ async def phase(base: str, people: list[dict], clients: int, routes, seconds: fl
     sessions = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1), cookie_jar=aiohttp.DummyCookieJar())
                 for _ in range(clients)]  # fmt: skip
     try:
+        if any(auth == "token" for _, _, auth in routes):
+            await warm_up(sessions, base, people, client_timeout)
         began = time.monotonic()
         stop_at = began + seconds
         await asyncio.gather(*(
@@ -381,6 +421,7 @@ def main() -> None:
     parser.add_argument("--modes", help="embedded,production (default: embedded, plus production if configured)")
     parser.add_argument("--database-url", default=os.environ.get("FLAXU_BENCH_DATABASE_URL", ""))
     parser.add_argument("--redis-url", default=os.environ.get("FLAXU_BENCH_REDIS_URL", ""))
+    parser.add_argument("--keep", action="store_true", help="keep each mode's var dir (database, server log)")
     parser.add_argument("--processes", type=int, default=int(os.environ.get("FLAXU_WEB_PROCESSES", "2")),
                         help="web processes of the production command (FLAXU_WEB_PROCESSES)")  # fmt: skip
     args = parser.parse_args()
@@ -400,6 +441,7 @@ def main() -> None:
     print(TARGETS)
     for mode in modes:
         process, base, name, var_dir, people = start_mode(mode, args, max(counts))
+        log_start = (var_dir / "bench.log").stat().st_size
         where = "SQLite + file cache" if mode == "embedded" else "PostgreSQL + Redis"
         procs = f", FLAXU_WEB_PROCESSES={args.processes}" if mode == "production" and "serve" in name else ""
         print(f"\n== {mode}: {name}{procs}, {where}, DEBUG {'on' if mode == 'embedded' else 'off'} ({base})")
@@ -409,13 +451,19 @@ def main() -> None:
                 for title, routes, targets in (("hello", HELLO, False), ("mix", MIX, True)):
                     stats, elapsed = asyncio.run(phase(base, people, clients, routes, seconds, args.timeout))
                     report(f"{clients} clients, {title}", stats, elapsed, targets)
-                print(f"  (bench client CPU for {clients} clients: {time.process_time() - cpu:.1f} s)")
+                load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+                used = time.process_time() - cpu
+                print(f"  (bench client CPU for {clients} clients: {used:.1f} s; load average {load})")
                 if process.poll() is not None:
                     print(f"  the server exited ({process.returncode}); see {var_dir / 'bench.log'}")
                     break
         finally:
             stop(process)
-        shutil.rmtree(var_dir, ignore_errors=True)
+        server_errors(var_dir / "bench.log", log_start)
+        if args.keep:
+            print(f"  kept: {var_dir} (server log: bench.log)")
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
     print("\n" + TARGETS)
 
 

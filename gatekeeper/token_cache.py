@@ -7,10 +7,11 @@ suspension, FULL access) run exactly as on a database read.
 
 Anything that could refuse the token clears its entry at once (gatekeeper.receivers): the token saved
 or deleted (revoked), its user saved or deleted (deactivated, allow-list changed), the user's Access
-saved or deleted (suspended, overridden). Clearing writes a short-lived marker instead of deleting, and
-entries are written with ``cache.add``, which a marker blocks: a request that read the database just
-before the change cannot put the old state back. ``QuerySet.update()`` sends no signal, so none of the
-fields these checks read is changed that way (keep it so, or clear the entries by hand).
+saved or deleted (suspended, overridden). Clearing writes a short-lived marker instead of deleting (at
+the change and again at its commit), and entries are written with ``cache.add``, which a marker blocks:
+a request that read the database just before the change cannot put the old state back.
+``QuerySet.update()`` sends no signal, so none of the fields these checks read is changed that way
+(keep it so, or clear the entries by hand).
 
 A miss goes to the database as before, which also refreshes the token's ``last_used_at`` (its
 resolution is a minute, the entry's lifetime).
@@ -19,12 +20,15 @@ resolution is a minute, the entry's lifetime).
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 
 from accounts.models import ApiToken, User
 from gatekeeper.models import Access
 
 TTL_SECONDS = 60
+# A marker must outlive the gap between a request's database read and its cache.add (milliseconds; it is
+# written again when the change commits, so a long transaction does not eat into it).
+CLEARED_SECONDS = 10
 _CLEARED = "cleared"
 
 
@@ -65,10 +69,11 @@ def token_remember(key_hash: str, user: User, token: ApiToken, access: Access | 
 
 
 def tokens_forget(key_hashes) -> None:
-    """Clear these tokens' entries now (the next call of each reads the database)."""
-    keys = [_key(h) for h in key_hashes]
-    if keys:
-        cache.set_many(dict.fromkeys(keys, _CLEARED), TTL_SECONDS)
+    """Clear these tokens' entries now and again when the change commits (their next calls read the database)."""
+    markers = dict.fromkeys([_key(h) for h in key_hashes], _CLEARED)
+    if markers:
+        cache.set_many(markers, CLEARED_SECONDS)
+        transaction.on_commit(lambda: cache.set_many(markers, CLEARED_SECONDS))
 
 
 def user_tokens_forget(user_id: int | None) -> None:

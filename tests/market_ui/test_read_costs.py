@@ -21,9 +21,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from accounts.services.tokens import token_create, token_revoke
-from gatekeeper.models import Level
+from gatekeeper.models import Access, Level
 from gatekeeper.services.overrides import access_override
+from gatekeeper.token_cache import token_remember
 from market.api import MarketDataThrottle
 
 from .conftest import BTC
@@ -209,3 +211,13 @@ def test_requests_in_new_contexts_reuse_the_processes_redis_connections():
     for _ in range(20):
         contextvars.Context().run(lambda: caches["default"].get("market:snapshot:tickers:bingx"))
     assert connections() - before <= 2
+
+
+def test_a_request_that_read_the_token_before_its_revocation_cannot_cache_it_afterwards(token_reader):
+    token, read = token_reader
+    stale_user, stale_token = token.user, ApiToken.objects.get(pk=token.pk)  # read before the revoke ...
+    stale_access = Access.objects.filter(user=stale_user).first()
+    token_revoke(token=token)
+    token_remember(token.key_hash, stale_user, stale_token, stale_access)  # ... and cached after it
+
+    assert read().status_code == 401
