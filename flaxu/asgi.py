@@ -10,13 +10,12 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from flaxu.health_asgi import with_health_endpoints  # noqa: E402
-from flaxu.realtime.auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from flaxu.realtime.origin import browser_origin_validator  # noqa: E402
 from flaxu.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": with_health_endpoints(django_asgi_app),  # /healthz, /readyz answered before Django
-        "websocket": browser_origin_validator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": browser_origin_validator(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -187,3 +187,46 @@ class TokenOrSessionAuthMiddleware(BaseMiddleware):
 def TokenOrSessionAuthMiddlewareStack(inner: Callable) -> Callable:  # named like channels' AuthMiddlewareStack
     """Cookies, session and session user (channels' AuthMiddlewareStack), then the rules above."""
     return AuthMiddlewareStack(TokenOrSessionAuthMiddleware(inner))
+
+
+class AcceptFirst:
+    """Completes the websocket handshake at once, before authentication's database work.
+
+    Servers give the application a few seconds to accept (Daphne: 5 s); a burst of a thousand handshakes
+    whose credentials are checked in turn would otherwise be dropped at that deadline. The consumer
+    already accepts every socket before closing a refused one (4401/4403), so a client sees the same:
+    an open socket, then `hello` or the close. The inner application's own accept is swallowed.
+    Mounted inside the origin check (a refused origin stays an HTTP 403) and the URL router (an unknown
+    path never gets a socket).
+    """
+
+    def __init__(self, inner: Callable) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> Any:
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        first = await receive()
+        if first["type"] != "websocket.connect":  # the client left before the handshake finished
+            return await self.inner(scope, _replay(first, receive), send)
+        await send({"type": "websocket.accept"})
+        accepted = False
+
+        async def send_after_accept(message: dict) -> None:
+            nonlocal accepted
+            if message["type"] == "websocket.accept" and not accepted:
+                accepted = True
+                return
+            await send(message)
+
+        return await self.inner(scope, _replay(first, receive), send_after_accept)
+
+
+def _replay(first: dict, receive: Callable) -> Callable:
+    """`receive` that hands out `first` once, then reads on."""
+    pending = [first]
+
+    async def replay() -> dict:
+        return pending.pop() if pending else await receive()
+
+    return replay

@@ -14,6 +14,7 @@ every FLAXU_WS_RECHECK_SECONDS, and whenever a control message (`flaxu.realtime.
 Serving many sockets (issue #10): a push costs no database work and no thread hop (`dispatch` skips
 Channels' per-message `close_old_connections`; every query here runs in `database_sync_to_async`, which
 does that itself), and one push to a group is encoded to JSON once per process, not once per socket.
+Database work (connect, client messages, the timer) is batched to one thread hop per step.
 A failed channel-layer read (Redis restarting, a killed connection) is retried with backoff instead of
 ending the consumer, which would close the socket with 1011; the socket then joins its groups again.
 However the socket ends, it leaves every group it joined; what a crash leaves behind expires on the
@@ -26,7 +27,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -61,6 +62,22 @@ GROUP_CALL_ATTEMPTS = 3
 # Where one process keeps the JSON text of a pushed event, shared by every socket that receives it.
 _ENCODED = "__flaxu_text"
 _last_layer_warning = 0.0
+# Database calls from sockets (thread-sensitive, as Channels' default: tests share the test transaction).
+db_call = database_sync_to_async
+
+
+def joinable(user, names: Iterable[str]) -> set[str]:
+    """Which of `names` the user may join now (one database hop for a whole subscribe)."""
+    return {name for name in names if can_join(user, name)}
+
+
+def still_admitted(scope: dict) -> tuple[Any, int, str | None]:
+    """The socket's credential, then the account, checked again in one hop: (user, close code, refusal)."""
+    user, refusal = credential_refusal(scope)
+    if refusal:
+        return user, CLOSE_UNAUTHENTICATED, refusal
+    refusal = socket_refusal(user)
+    return user, CLOSE_FORBIDDEN, refusal
 
 
 def _warn_layer_error(what: str, exc: BaseException) -> None:
@@ -117,7 +134,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def dispatch(self, message: dict) -> None:
         """Call the message's handler, without Channels' per-message thread hop to close stale database
-        connections: no handler queries on this thread (each query runs in database_sync_to_async)."""
+        connections: no handler queries on this thread (each query runs in database_sync_to_async / db_call)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -156,7 +173,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        refusal = await database_sync_to_async(socket_refusal)(user)
+        refusal = await db_call(socket_refusal)(user)
         if refusal:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN, reason=close_reason(refusal))
@@ -206,13 +223,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         `groups`, also leave the groups the user may no longer join (e.g. FULL-only after losing FULL)."""
         if self.closing:
             return False
-        user, refusal = await database_sync_to_async(credential_refusal)(self.scope)
+        user, code, refusal = await db_call(still_admitted)(self.scope)
         if refusal:
-            await self.close_for(CLOSE_UNAUTHENTICATED, refusal)
-            return False
-        refusal = await database_sync_to_async(socket_refusal)(user)
-        if refusal:
-            await self.close_for(CLOSE_FORBIDDEN, refusal)
+            await self.close_for(code, refusal)
             return False
         self.scope["user"] = user  # current access level and allow-list for can_join
         if groups:
@@ -221,8 +234,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def leave_refused_groups(self) -> None:
         left = []
+        allowed = await db_call(joinable)(self.scope["user"], list(self.groups))
         for name in list(self.groups):
-            if name != self.own_group and not await database_sync_to_async(can_join)(self.scope["user"], name):
+            if name != self.own_group and name not in allowed:
                 try:
                     await self.group_call(self.channel_layer.group_discard, name)
                 except Exception as exc:
@@ -297,16 +311,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return list(dict.fromkeys(groups))
 
     async def subscribe(self, requested: list[str]) -> None:
-        joined, refused, over_limit, failed = [], [], [], []
+        joined, refused, over_limit, failed, names = [], [], [], [], []
         for raw in requested:
             try:
-                name = group_name(raw)
+                names.append(group_name(raw))
             except ValueError:
                 refused.append(raw[:100])
-                continue
+        new = [name for name in names if name not in self.groups]
+        allowed = await db_call(joinable)(self.scope["user"], new) if new else set()
+        for name in names:
             if name in self.groups:
                 joined.append(name)
-            elif not await database_sync_to_async(can_join)(self.scope["user"], name):
+            elif name not in allowed:
                 refused.append(name)
             elif len(self.groups) > MAX_SUBSCRIPTIONS:
                 over_limit.append(name)

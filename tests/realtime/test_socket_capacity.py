@@ -15,6 +15,7 @@ import pytest
 import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
 
 from accounts.services.tokens import token_create
@@ -69,7 +70,7 @@ async def push_until_everyone_has_it(sockets: list[ClientConnection], group: str
         assert time.monotonic() < deadline, f"{len(waiting)} of {len(sockets)} sockets got no push"
         nonce = uuid.uuid4().hex
         nonces.add(nonce)
-        await sync_to_async(push)(group, "capacity.probe", {"nonce": nonce})
+        await sync_to_async(push_and_close)(group, "capacity.probe", {"nonce": nonce})
 
         async def heard(index: int) -> int | None:
             try:
@@ -81,6 +82,14 @@ async def push_until_everyone_has_it(sockets: list[ClientConnection], group: str
 
         for index in await asyncio.gather(*(heard(i) for i in waiting)):
             waiting.discard(index)
+
+
+def push_and_close(group: str, type: str, data: dict) -> None:
+    """push() from a helper thread, closing that thread's database connection (test teardown drops the DB)."""
+    try:
+        push(group, type, data)
+    finally:
+        connection.close()
 
 
 def members(group: str) -> int:
