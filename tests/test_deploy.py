@@ -275,3 +275,45 @@ def test_every_compose_command_exists():
                 import_string(re.search(r"--scheduler (\S+)", command).group(1).replace(":", "."))
     assert consumed == queues  # every queue has a worker service
     import flaxu.celery  # noqa: F401  (`-A flaxu` finds the app)
+
+
+# --- Database connections: the pool, or PgBouncer ------------------------------------------------
+_PRINT_DATABASE = (
+    "import json; from django.db import connections; d = connections['default'].settings_dict; "
+    "print(json.dumps({k: d.get(k) for k in ('CONN_MAX_AGE', 'DISABLE_SERVER_SIDE_CURSORS')} | "
+    "{'pool': d['OPTIONS'].get('pool')}))"
+)
+
+
+def database_settings(tmp_path, **env: str) -> dict:
+    # Settings only: nothing connects, so any PostgreSQL URL will do.
+    env = production_env(tmp_path, DATABASE_URL="postgres://flaxu:x@db.invalid:5432/flaxu", **env)
+    result = manage(env, "shell", "-c", _PRINT_DATABASE)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_connections_are_pooled_and_bounded_by_default(tmp_path):
+    assert database_settings(tmp_path) == {
+        "CONN_MAX_AGE": 0,  # Django refuses persistent connections with a pool
+        "DISABLE_SERVER_SIDE_CURSORS": False,
+        "pool": {"min_size": 0, "max_size": 10, "timeout": 10.0},
+    }
+    custom = database_settings(tmp_path, FLAXU_DB_POOL_MIN="4", FLAXU_DB_POOL_MAX="3", FLAXU_DB_POOL_TIMEOUT="2.5")
+    assert custom["pool"] == {"min_size": 3, "max_size": 3, "timeout": 2.5}
+
+
+def test_behind_pgbouncer_there_is_no_pool_and_no_server_side_cursor(tmp_path):
+    assert database_settings(tmp_path, FLAXU_DB_PGBOUNCER="True") == {
+        "CONN_MAX_AGE": 0,
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        "pool": None,
+    }
+
+
+def test_a_pool_of_no_connections_is_refused_with_the_way_out(tmp_path):
+    env = production_env(tmp_path, DATABASE_URL="postgres://flaxu:x@db.invalid:5432/flaxu", FLAXU_DB_POOL_MAX="0")
+    result = manage(env, "check")
+
+    assert result.returncode != 0
+    assert "FLAXU_DB_POOL_MAX must be at least 1 (or set FLAXU_DB_PGBOUNCER=True)" in result.stderr
