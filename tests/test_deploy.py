@@ -280,8 +280,8 @@ def test_every_compose_command_exists():
 # --- Database connections: the pool, or PgBouncer ------------------------------------------------
 _PRINT_DATABASE = (
     "import json; from django.db import connections; d = connections['default'].settings_dict; "
-    "print(json.dumps({k: d.get(k) for k in ('CONN_MAX_AGE', 'DISABLE_SERVER_SIDE_CURSORS')} | "
-    "{'pool': d['OPTIONS'].get('pool')}))"
+    "print(json.dumps({'CONN_MAX_AGE': d['CONN_MAX_AGE'], 'pool': d['OPTIONS'].get('pool'), "
+    "'DISABLE_SERVER_SIDE_CURSORS': bool(d.get('DISABLE_SERVER_SIDE_CURSORS'))}))"
 )
 
 
