@@ -4,6 +4,8 @@ psycopg's pool raises PoolTimeout after FLAXU_DB_POOL_TIMEOUT seconds (TooManyRe
 full); Django wraps it in django.db.OperationalError, with the pool's error as the cause. It can surface
 in a DRF view (flaxu.api_errors.exception_handler answers it) or anywhere else, middleware included
 (flaxu.views.server_error, Django's handler500, answers it). The answer touches no database.
+With DEBUG on, Django shows its debug page instead of calling handler500, so outside the API a
+developer sees the traceback (a 500) rather than the 503.
 """
 
 from __future__ import annotations
