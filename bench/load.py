@@ -17,7 +17,9 @@ measures serving, not refreshing. The per-user budgets (FLAXU_THROTTLE_API, FLAX
 raised so that clients are not refused by design; the throttle counters still run on every call.
 
 For each client count: a "hello" phase (every client calls /bench/hello), then a "mix" phase (every client
-walks the endpoint list from its own starting point, one request at a time, as fast as answers come).
+walks the endpoint list from its own starting point, one request at a time, as fast as answers come, or
+one every --pace seconds: a closed loop measures capacity, a paced one latency below it). Before a mix
+phase each client makes one untimed call (its token's first call of the minute reads the database).
 Prints requests/s, p50/p99 latency and errors per endpoint, with the issue's targets beside them; exits
 0 whatever it measured (it reports, never asserts). Bounded: each phase stops after --seconds, and
 requests still open then get --timeout more. The client runs in this process, on the same machine
@@ -27,6 +29,7 @@ requests still open then get --timeout more. The client runs in this process, on
     .venv/bin/python bench/load.py --full \\
         --database-url postgres://postgres@127.0.0.1:5432/flaxu_bench_load --redis-url redis://127.0.0.1:6379/14
     .venv/bin/python bench/load.py --modes production --clients 200,1000 --seconds 20 --processes 2 ...
+    .venv/bin/python bench/load.py --clients 200 --pace 1 ...    # 200 clients, one request a second each
 """
 
 from __future__ import annotations
@@ -278,11 +281,19 @@ class Stats:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-async def client_loop(session, base: str, me: dict, routes, start: int, stop_at: float, stats, timeout) -> None:
+async def client_loop(session, base: str, me: dict, routes, start: int, stop_at: float, stats, timeout, pace) -> None:
     import aiohttp
 
     i = start
-    while time.monotonic() < stop_at:
+    next_at = time.monotonic() + pace * (start % 100) / 100  # paced clients start spread over one interval
+    while True:
+        if pace:  # one request per `pace` seconds (back to back when answers come slower than that)
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            next_at = max(next_at + pace, time.monotonic())
+        if time.monotonic() >= stop_at:
+            break
         label, path, auth = routes[i % len(routes)]
         i += 1
         headers = {}
@@ -348,7 +359,7 @@ def server_errors(log: Path, since: int) -> None:
         print(f"  server log: {n} x {text}")
 
 
-async def phase(base: str, people: list[dict], clients: int, routes, seconds: float, timeout: float):
+async def phase(base: str, people: list[dict], clients: int, routes, seconds: float, timeout: float, pace: float):
     import aiohttp
 
     stats = {label: Stats() for label, _, _ in routes}
@@ -361,7 +372,7 @@ async def phase(base: str, people: list[dict], clients: int, routes, seconds: fl
         began = time.monotonic()
         stop_at = began + seconds
         await asyncio.gather(*(
-            client_loop(s, base, people[n % len(people)], routes, n, stop_at, stats, client_timeout)
+            client_loop(s, base, people[n % len(people)], routes, n, stop_at, stats, client_timeout, pace)
             for n, s in enumerate(sessions)
         ))  # fmt: skip
         elapsed = time.monotonic() - began
@@ -421,6 +432,8 @@ def main() -> None:
     parser.add_argument("--modes", help="embedded,production (default: embedded, plus production if configured)")
     parser.add_argument("--database-url", default=os.environ.get("FLAXU_BENCH_DATABASE_URL", ""))
     parser.add_argument("--redis-url", default=os.environ.get("FLAXU_BENCH_REDIS_URL", ""))
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="seconds between a client's requests (default 0: back to back)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep each mode's var dir (database, server log)")
     parser.add_argument("--processes", type=int, default=int(os.environ.get("FLAXU_WEB_PROCESSES", "2")),
                         help="web processes of the production command (FLAXU_WEB_PROCESSES)")  # fmt: skip
@@ -437,7 +450,8 @@ def main() -> None:
         raise SystemExit("bench/load.py needs aiohttp (pip install -r requirements-dev.txt).") from None
 
     raise_open_files(max(counts))
-    print(f"{os.cpu_count()} CPUs; {seconds:.0f} s per phase; clients: {', '.join(map(str, counts))}")
+    loop = f"each client one request every {args.pace:g} s" if args.pace else "each client back to back (closed loop)"
+    print(f"{os.cpu_count()} CPUs; {seconds:.0f} s per phase; clients: {', '.join(map(str, counts))}; {loop}")
     print(TARGETS)
     for mode in modes:
         process, base, name, var_dir, people = start_mode(mode, args, max(counts))
@@ -449,7 +463,7 @@ def main() -> None:
             for clients in counts:
                 cpu = time.process_time()
                 for title, routes, targets in (("hello", HELLO, False), ("mix", MIX, True)):
-                    stats, elapsed = asyncio.run(phase(base, people, clients, routes, seconds, args.timeout))
+                    stats, elapsed = asyncio.run(phase(base, people, clients, routes, seconds, args.timeout, args.pace))
                     report(f"{clients} clients, {title}", stats, elapsed, targets)
                 load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
                 used = time.process_time() - cpu

@@ -13,7 +13,11 @@ scope: per user when signed in (``MarketDataThrottle``), per client IP when not
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -68,8 +72,37 @@ def _universe() -> dict:
     return {"universe": snapshots.universe()}
 
 
+ANSWER_SECONDS = 2
+
+
+def answer_key(view: str, query_string: str) -> str:
+    return f"market:answer:{view}:{hashlib.sha256(query_string.encode()).hexdigest()[:32]}"
+
+
+def answer_cached(get):
+    """Keep a market read's serialized answer ANSWER_SECONDS per endpoint and query string.
+
+    The data is cached already, but serializing it (Decimals, hundreds of rows) costs more than the rest
+    of the request; every caller gets the same public answer, so under a burst one request serializes
+    and the others send its result, at most ANSWER_SECONDS older. Errors (400) are not kept.
+    """
+
+    @functools.wraps(get)
+    def read(self, request, *args, **kwargs):
+        key = answer_key(type(self).__name__, request.META.get("QUERY_STRING", ""))
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = get(self, request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.data, ANSWER_SECONDS)
+        return response
+
+    return read
+
+
 class MarketView(APIView):
-    """A public, read-only market endpoint."""
+    """A public, read-only market endpoint (the same answer for every caller)."""
 
     permission_classes = [AllowAny]
     throttle_classes = [MarketDataThrottle, AnonMarketDataThrottle]
@@ -79,7 +112,7 @@ class SourceView(MarketView):
     """The market-data source (live or replay/DEMO), its clock, exchanges, followed symbols and timeframes."""
 
     @extend_schema(responses=s.SourceInfoSerializer)
-    def get(self, request):
+    def get(self, request):  # not answer_cached: a few fields, no cache read at all
         return Response(s.SourceInfoSerializer(prices.source_summary()).data)
 
 
@@ -87,6 +120,7 @@ class TickersView(MarketView):
     """Last price, best bid/ask, 24 h change and volume per exchange and symbol (cache, ~10 s fresh)."""
 
     @extend_schema(parameters=[s.TickersQuerySerializer], responses={200: s.TickersSerializer, 400: _BAD})
+    @answer_cached
     def get(self, request):
         query = _query(s.TickersQuerySerializer, request, exchanges=snapshots.exchanges(), **_universe())
         return Response(s.TickersSerializer(prices.tickers_table(**query)).data)
@@ -96,6 +130,7 @@ class CandlesView(MarketView):
     """OHLCV candles for the chart: stored closed candles, completed to now by the source (last may be forming)."""
 
     @extend_schema(parameters=[s.CandlesQuerySerializer], responses={200: s.CandlesSerializer, 400: _BAD})
+    @answer_cached
     def get(self, request):
         query = _query(s.CandlesQuerySerializer, request, **_universe())
         return Response(s.CandlesSerializer(prices.chart_candles(**query)).data)
@@ -109,6 +144,7 @@ class FundingView(MarketView):
     """Funding rates side by side on every exchange, with next funding time and annualized rate."""
 
     @extend_schema(responses=s.FundingSerializer)
+    @answer_cached
     def get(self, request):
         return _widget(s.FundingSerializer, intel.funding_table())
 
@@ -117,6 +153,7 @@ class LongShortView(MarketView):
     """Account long/short ratios (Binance, OKX, Bybit; BingX is listed as not offered)."""
 
     @extend_schema(responses=s.LongShortSerializer)
+    @answer_cached
     def get(self, request):
         return _widget(s.LongShortSerializer, intel.long_short_table())
 
@@ -125,6 +162,7 @@ class OpenInterestView(MarketView):
     """Open interest per symbol and exchange (USDT), largest first."""
 
     @extend_schema(responses=s.OpenInterestSerializer)
+    @answer_cached
     def get(self, request):
         return _widget(s.OpenInterestSerializer, intel.open_interest_table())
 
@@ -133,6 +171,7 @@ class ArbitrageView(MarketView):
     """Cross-exchange spreads after taker fees and book depth. Transfers between exchanges take time."""
 
     @extend_schema(responses=s.ArbitrageSerializer)
+    @answer_cached
     def get(self, request):
         return _widget(s.ArbitrageSerializer, intel.arbitrage_table())
 
@@ -141,6 +180,7 @@ class HeatmapView(MarketView):
     """Estimated liquidation levels of one perpetual (a model; see `model.description`), real events overlaid."""
 
     @extend_schema(parameters=[s.SymbolQuerySerializer], responses={200: s.HeatmapSerializer, 400: _BAD})
+    @answer_cached
     def get(self, request):
         query = _query(s.SymbolQuerySerializer, request, **_universe())
         try:
@@ -154,6 +194,7 @@ class FearGreedView(MarketView):
     """Fear & Greed index (alternative.me) with 30 days of history."""
 
     @extend_schema(responses=s.FearGreedSerializer)
+    @answer_cached
     def get(self, request):
         return _widget(s.FearGreedSerializer, intel.fear_greed())
 
@@ -162,6 +203,7 @@ class AltcoinSeasonView(MarketView):
     """Altcoin Season Index, computed by FLAXU: share of the top 50 altcoins that beat BTC over 90 (30) days."""
 
     @extend_schema(responses=s.AltcoinSeasonSerializer)
+    @answer_cached
     def get(self, request):
         return _widget(s.AltcoinSeasonSerializer, intel.altcoin_season())
 
@@ -170,6 +212,7 @@ class TopCoinsView(MarketView):
     """A page of the top 500 coins by market cap: sortable, searchable, live prices where exchanges list them."""
 
     @extend_schema(parameters=[s.TopCoinsQuerySerializer], responses={200: s.TopCoinsSerializer, 400: _BAD})
+    @answer_cached
     def get(self, request):
         query = _query(s.TopCoinsQuerySerializer, request)
         payload = intel.top_coins(page=query["page"], per_page=query["per_page"], sort=query["sort"], query=query["q"])

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
@@ -26,13 +26,16 @@ from accounts.services.tokens import token_create, token_revoke
 from gatekeeper.models import Access, Level
 from gatekeeper.services.overrides import access_override
 from gatekeeper.token_cache import token_remember
-from market.api import MarketDataThrottle
+from market import api as market_api
+from market.api import MarketDataThrottle, answer_key
+from market.services.snapshots import tickers_refresh
 
 from .conftest import BTC
 
 pytestmark = pytest.mark.django_db
 
-# Endpoint → the cache calls its data takes once warm (tickers of every exchange in one get_many).
+# Endpoint → the cache calls its data takes once warm: the serialized answer (market.api.answer_cached);
+# the source summary reads no cache at all.
 READS = [
     ("api_market_source", "", 0),
     ("api_market_tickers", "", 1),
@@ -41,11 +44,14 @@ READS = [
     ("api_market_long_short", "", 1),
     ("api_market_open_interest", "", 1),
     ("api_market_arbitrage", "", 1),
-    ("api_market_heatmap", f"?symbol={BTC}", 2),  # "someone watches this symbol" (add), then the map
+    ("api_market_heatmap", f"?symbol={BTC}", 1),
     ("api_market_fear_greed", "", 1),
     ("api_market_altcoin_season", "", 1),
-    ("api_market_top_coins", "?per_page=5", 2),  # the list, then live prices
+    ("api_market_top_coins", "?per_page=5", 1),
 ]
+# Once the kept answer has expired: tickers of every exchange in one get_many; the heatmap marks its
+# symbol as watched (add), then reads the map; the top list, then live prices.
+EXPIRED_DATA_CALLS = {"api_market_heatmap": 2, "api_market_top_coins": 2}
 THROTTLE_CALLS = 1  # one counter increment
 TOKEN_CALLS = 1  # the token's cached authentication
 SESSION_QUERIES = 5  # session, user, the user's two kinds of 2FA device, Access (suspension)
@@ -111,6 +117,34 @@ def test_a_cached_market_read_costs_no_more_than_its_budget(market, user, monkey
     # No throttle history is read and written back: one counter increment.
     throttle = [c for c in calls if "throttle" in str(c[1])]
     assert [c[0] for c in throttle] == ["incr"], calls
+
+
+@pytest.mark.parametrize(("name", "query", "data_calls"), READS)
+def test_a_market_read_whose_kept_answer_expired_reads_only_the_cached_data(
+    market, user, monkeypatch, name, query, data_calls
+):
+    client = caller("token", user)
+    url = reverse(name) + query
+    client.get(url)
+    cache.delete(answer_key(resolve(reverse(name)).func.view_class.__name__, query.lstrip("?")))
+
+    queries, calls = cost(client, url, monkeypatch)
+
+    answer = [c for c in calls if "market:answer" in str(c[1])]
+    data = [c for c in calls if c not in answer and "throttle" not in str(c[1]) and "auth:token" not in str(c[1])]
+    assert queries == [] and len(data) <= EXPIRED_DATA_CALLS.get(name, 1), calls
+
+
+def test_a_kept_answer_is_at_most_answer_seconds_old(market, user, monkeypatch):
+    monkeypatch.setattr(market_api, "ANSWER_SECONDS", 1)
+    client, url = caller("token", user), reverse("api_market_tickers")
+    first = client.get(url).json()["updated_at"]
+    time.sleep(0.05)
+    tickers_refresh()
+
+    assert client.get(url).json()["updated_at"] == first  # kept
+    time.sleep(1.1)
+    assert client.get(url).json()["updated_at"] > first  # the refreshed snapshot
 
 
 def test_the_first_token_call_of_a_minute_reads_the_database_and_the_next_ones_do_not(market, user, monkeypatch):
