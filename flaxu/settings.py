@@ -194,7 +194,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env.int("FLAXU_CACHE_MAX_ENTRIES", default=10_000)},
         }
     }
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer without its per-message sweep of every channel (flaxu.realtime.layer).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "flaxu.realtime.layer.InMemoryChannelLayer"}}
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""The channel layer in Redis mode: channels-redis with its Redis connections configured on purpose.
+"""The channel layers: channels-redis with its Redis connections configured on purpose (Redis mode), and
+Channels' in-memory layer without its per-call full sweep (the embedded default, fed by the outbox relay).
 
 channels-redis 4.3 as shipped loses sockets under load (issue #10):
 - its receive loop blocks on Redis (BZPOPMIN) for `brpop_timeout` (5 s), while redis-py's default
@@ -15,6 +16,12 @@ blocking read is refused at start-up.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+from copy import deepcopy
+
+from channels.layers import InMemoryChannelLayer as BaseInMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer as BaseRedisChannelLayer
 from django.core.exceptions import ImproperlyConfigured
 from redis.asyncio import BlockingConnectionPool
@@ -65,3 +72,33 @@ class RedisChannelLayer(BaseRedisChannelLayer):
         if address is None:
             return BlockingConnectionPool(**host)
         return BlockingConnectionPool.from_url(address, **host)
+
+
+class InMemoryChannelLayer(BaseInMemoryChannelLayer):
+    """Channels' in-memory layer, made linear for fan-out.
+
+    Channels sweeps every channel and group for expired entries on each `receive` and `group_send`, so
+    one push to N sockets cost N sweeps of N channels (at 1,000 sockets, a million steps per push).
+    Here the sweep runs at most once per SWEEP_SECONDS, and `group_send` copies the message once per
+    push (not once per socket) and queues it without a task per socket; consumers only read messages.
+    """
+
+    SWEEP_SECONDS = 1.0
+    _swept_at = 0.0
+
+    def _clean_expired(self) -> None:
+        now = time.monotonic()
+        if now - self._swept_at >= self.SWEEP_SECONDS:
+            self._swept_at = now
+            super()._clean_expired()
+
+    async def group_send(self, group: str, message: dict) -> None:
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_group_name(group)
+        self._clean_expired()
+        message = deepcopy(message)
+        expires = time.time() + self.expiry
+        for channel in list(self.groups.get(group, {})):
+            queue = self.channels.setdefault(channel, asyncio.Queue(maxsize=self.get_capacity(channel)))
+            with contextlib.suppress(asyncio.QueueFull):  # as Channels: a stalled socket misses this message
+                queue.put_nowait((expires, message))
