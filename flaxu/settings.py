@@ -121,25 +121,22 @@ else:
     # PostgreSQL: each process borrows connections from psycopg's pool (at most FLAXU_DB_POOL_MAX; a
     # request waits up to FLAXU_DB_POOL_TIMEOUT seconds for one, then gets 503 + Retry-After:
     # flaxu.db_busy), so no number of concurrent requests can exhaust max_connections (docs/deploy.md).
-    # FLAXU_DB_PGBOUNCER: PgBouncer in transaction mode pools instead; no pool here, and no server-side
-    # cursors (they do not survive the transaction's end, where PgBouncer may switch the server).
-    FLAXU_DB_PGBOUNCER = env.bool("FLAXU_DB_PGBOUNCER", default=False)
-    if FLAXU_DB_PGBOUNCER:
-        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-    else:
-        # A pooled connection goes back to the pool after each request. min_size 0: connections open on
-        # demand and idle ones close after 10 minutes (Celery's prefork children close their pool after
-        # every task anyway, so a warm minimum would only be opened and closed again).
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
-        _pool_max = env.int("FLAXU_DB_POOL_MAX", default=10)
-        if _pool_max < 1:
-            raise ImproperlyConfigured("FLAXU_DB_POOL_MAX must be at least 1 (or set FLAXU_DB_PGBOUNCER=True).")
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": min(env.int("FLAXU_DB_POOL_MIN", default=0), _pool_max),
-            "max_size": _pool_max,
-            "timeout": env.float("FLAXU_DB_POOL_TIMEOUT", default=10.0),
-        }
+    # A pooled connection goes back to the pool after each request (CONN_MAX_AGE 0, as Django requires).
+    # min_size 0: connections open on demand and idle ones close after 10 minutes (Celery's prefork
+    # children close their pool after every task anyway, so a warm minimum would be opened for nothing).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _pool_max = env.int("FLAXU_DB_POOL_MAX", default=10)
+    if _pool_max < 1:
+        raise ImproperlyConfigured("FLAXU_DB_POOL_MAX must be at least 1.")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.int("FLAXU_DB_POOL_MIN", default=0), _pool_max),
+        "max_size": _pool_max,
+        "timeout": env.float("FLAXU_DB_POOL_TIMEOUT", default=10.0),
+    }
+    # Behind PgBouncer in transaction mode (its pool shares PostgreSQL's connections among all processes;
+    # this one still bounds each process): no server-side cursors, which die with the transaction where
+    # PgBouncer may switch the server connection. Django already turns psycopg's prepared statements off.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("FLAXU_DB_PGBOUNCER", default=False)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
