@@ -206,3 +206,11 @@ def test_probes_are_answered_for_any_host_and_before_the_https_redirect(settings
     # Everything else still goes through Django's host check (SecurityMiddleware's redirect too).
     assert probe("/robots.txt", host="flaxu.example.com").status_code == 200
     assert probe("/robots.txt", host="127.0.0.1").status_code == 400
+
+
+@pytest.mark.django_db
+def test_every_admin_page_links_the_service_health_page(staff_client):
+    page = staff_client.get("/admin/")
+
+    assert page.status_code == 200
+    assert 'href="/admin/health/"' in page.content.decode()
