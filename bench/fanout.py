@@ -30,26 +30,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import os
 import resource
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-HOST = "127.0.0.1"  # loopback only
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.servers import (
+    HOST,
+    PYTHON,
+    ROOT,
+    bench_database,
+    free_port,
+    mode_env,
+    raise_open_files,
+    run,
+    stop,
+    wait_until_up,
+)
+
 GROUP = "market.btc-usdt-usdt"
 EVENT = "bench.price"
 TARGET = "Target (issue #10): p99 < 150 ms at 1,000 clients, 0 lost, 0 closed by the server."
@@ -59,46 +64,6 @@ BENCH_ENV = {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "FLAXU_MAR
 # --- the server side ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def bench_database(url: str) -> None:
-    """Create the bench database if missing (refuses a name without "bench": never a real database)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"--database-url must name a bench database (its name must contain 'bench'), not {name!r}.")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def mode_env(mode: str, var_dir: Path, args) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "FLAXU_TESTING")}
-    env.update(BENCH_ENV, FLAXU_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="flaxu.settings")
-    if mode == "embedded":
-        env["DEBUG"] = "True"
-    else:
-        env.update(
-            DATABASE_URL=args.database_url,
-            REDIS_URL=args.redis_url,
-            DEBUG="False",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            FLAXU_ENCRYPTION_KEYS="bench1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            SECURE_SSL_REDIRECT="False",
-            ALLOWED_HOSTS=HOST,
-            FLAXU_WEB_PROCESSES=str(args.processes),
-            FLAXU_WEB_ACCESS_LOG="0",
-        )
-    return env
-
-
 def server_command(mode: str, port: int, args) -> tuple[list[str], str]:
     if mode == "production" and not (args.daphne or args.profile) and (ROOT / "bin" / "serve").exists():
         return [str(ROOT / "bin" / "serve")], f"bin/serve (gunicorn + {args.processes} uvicorn workers)"
@@ -106,39 +71,6 @@ def server_command(mode: str, port: int, args) -> tuple[list[str], str]:
     if args.profile:
         return [PYTHON, "-m", "cProfile", "-o", args.profile, *daphne], "Daphne (1 process, under cProfile)"
     return [PYTHON, *daphne], "Daphne (1 process)"
-
-
-def run(argv: list[str], env: dict[str, str], log: Path, timeout: float = 600) -> None:
-    with log.open("a") as out:
-        done = subprocess.run(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)  # noqa: S603
-    if done.returncode:
-        raise SystemExit(f"{' '.join(argv[:4])} failed; see {log}")
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"The server exited ({process.returncode}); see {log}")
-        try:
-            with opener.open(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"The server did not answer {url} within {timeout:.0f} s; see {log}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def _django() -> None:
@@ -284,7 +216,7 @@ async def measure(ws_url: str, keys: list[str], env: dict[str, str], log: Path, 
 
 def start_mode(mode: str, args) -> tuple[subprocess.Popen, str, str, dict[str, str], Path, list[str]]:
     var_dir = Path(tempfile.mkdtemp(prefix=f"flaxu-bench-fanout-{mode}-"))
-    env = mode_env(mode, var_dir, args)
+    env = mode_env(mode, var_dir, args, BENCH_ENV)
     log = var_dir / "bench.log"
     if mode == "production":
         bench_database(args.database_url)
@@ -337,15 +269,6 @@ def print_profile(path: str) -> None:
     stats = pstats.Stats(path)
     stats.sort_stats("tottime").print_stats(25)
     stats.sort_stats("cumulative").print_stats(r"flaxu|channels|channels_redis|asgiref|daphne|websockets|autobahn", 40)
-
-
-def raise_open_files(needed: int) -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = min(hard, max(soft, needed)) if hard != resource.RLIM_INFINITY else max(soft, needed)
-    if want > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    if want < needed:
-        print(f"warning: open-files limit {want} < {needed} needed; some sockets will fail (raise ulimit -n)")
 
 
 def main() -> int:

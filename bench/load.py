@@ -36,27 +36,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
 import os
-import resource
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-HOST = "127.0.0.1"  # loopback only
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.servers import (
+    HOST,
+    PYTHON,
+    ROOT,
+    bench_database,
+    free_port,
+    mode_env,
+    raise_open_files,
+    run,
+    stop,
+    wait_until_up,
+)
+
 BTC = "BTC%2FUSDT%3AUSDT"
 
 # (label, path, how the client authenticates: "token", "session" or None)
@@ -105,85 +109,11 @@ BENCH_ENV = {
 # --- the server side ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def bench_database(url: str) -> None:
-    """Create the bench database if missing (refuses a name without "bench": never a real database)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"--database-url must name a bench database (its name must contain 'bench'), not {name!r}.")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def mode_env(mode: str, var_dir: Path, args) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(BENCH_ENV, FLAXU_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="flaxu.settings")
-    env.pop("FLAXU_TESTING", None)
-    if mode == "embedded":
-        env["DEBUG"] = "True"
-    else:
-        env.update(
-            DATABASE_URL=args.database_url,
-            REDIS_URL=args.redis_url,
-            DEBUG="False",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            FLAXU_ENCRYPTION_KEYS="bench1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            SECURE_SSL_REDIRECT="False",
-            ALLOWED_HOSTS=HOST,
-            FLAXU_WEB_PROCESSES=str(args.processes),
-            FLAXU_WEB_ACCESS_LOG="0",
-        )
-    return env
-
-
 def server_command(mode: str, port: int) -> tuple[list[str], str]:
     if mode == "production" and (ROOT / "bin" / "serve").exists():
         return [str(ROOT / "bin" / "serve")], "bin/serve (gunicorn + uvicorn workers)"
     # The Procfile's web line (what `make run` starts).
     return [str(ROOT / ".venv" / "bin" / "daphne"), "-b", HOST, "-p", str(port), "flaxu.asgi:application"], "Daphne"
-
-
-def run(argv: list[str], env: dict[str, str], log: Path) -> None:
-    with log.open("a") as out:
-        done = subprocess.run(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=600)  # noqa: S603
-    if done.returncode:
-        raise SystemExit(f"{' '.join(argv[:3])} failed; see {log}")
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"The server exited ({process.returncode}); see {log}")
-        try:
-            with opener.open(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"The server did not answer {url} within {timeout:.0f} s; see {log}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def seed(users: int, out: Path) -> None:
@@ -231,7 +161,7 @@ def seed(users: int, out: Path) -> None:
 
 def start_mode(mode: str, args, clients: int) -> tuple[subprocess.Popen, str, str, Path, list[dict]]:
     var_dir = Path(tempfile.mkdtemp(prefix=f"flaxu-bench-load-{mode}-"))
-    env = mode_env(mode, var_dir, args)
+    env = mode_env(mode, var_dir, args, BENCH_ENV)
     log = var_dir / "bench.log"
     if mode == "production":
         bench_database(args.database_url)
@@ -412,14 +342,6 @@ def report(title: str, stats: dict[str, Stats], elapsed: float, targets: bool) -
         )
 
 
-def raise_open_files(clients: int) -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = min(hard, max(soft, clients * 2 + 256))
-    if want > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    print(f"open files: soft limit {resource.getrlimit(resource.RLIMIT_NOFILE)[0]} (hard {hard}) for {clients} clients")
-
-
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--seed":
         seed(int(sys.argv[2]), Path(sys.argv[3]))
@@ -449,7 +371,8 @@ def main() -> None:
     except ImportError:
         raise SystemExit("bench/load.py needs aiohttp (pip install -r requirements-dev.txt).") from None
 
-    raise_open_files(max(counts))
+    limit = raise_open_files(max(counts) * 2 + 256)
+    print(f"open files: limit {limit} for {max(counts)} clients")
     loop = f"each client one request every {args.pace:g} s" if args.pace else "each client back to back (closed loop)"
     print(f"{os.cpu_count()} CPUs; {seconds:.0f} s per phase; clients: {', '.join(map(str, counts))}; {loop}")
     print(TARGETS)

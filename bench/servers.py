@@ -1,0 +1,109 @@
+"""Starting and stopping the app under a benchmark: ports, a bench database, the server's environment, and the
+open-files limit. Shared by bench/load.py and bench/fanout.py (loopback only)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import resource
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST = "127.0.0.1"  # loopback only
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def bench_database(url: str) -> None:
+    """Create the bench database if missing (refuses a name without "bench": never a real database)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        raise SystemExit(f"--database-url must name a bench database (its name must contain 'bench'), not {name!r}.")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def mode_env(mode: str, var_dir: Path, args, bench_env: dict[str, str]) -> dict[str, str]:
+    """The server's environment: `embedded` as `make run` (DEBUG, SQLite, no Redis), or `production` (bin/serve on
+    args.database_url and args.redis_url with args.processes web processes), plus the bench's own settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "FLAXU_TESTING")}
+    env.update(bench_env, FLAXU_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="flaxu.settings")
+    if mode == "embedded":
+        env["DEBUG"] = "True"
+    else:
+        env.update(
+            DATABASE_URL=args.database_url,
+            REDIS_URL=args.redis_url,
+            DEBUG="False",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            FLAXU_ENCRYPTION_KEYS="bench1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            SECURE_SSL_REDIRECT="False",
+            ALLOWED_HOSTS=HOST,
+            FLAXU_WEB_PROCESSES=str(args.processes),
+            FLAXU_WEB_ACCESS_LOG="0",
+        )
+    return env
+
+
+def run(argv: list[str], env: dict[str, str], log: Path, timeout: float = 600) -> None:
+    with log.open("a") as out:
+        done = subprocess.run(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout)  # noqa: S603
+    if done.returncode:
+        raise SystemExit(f"{' '.join(argv[:4])} failed; see {log}")
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"The server exited ({process.returncode}); see {log}")
+        try:
+            with opener.open(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"The server did not answer {url} within {timeout:.0f} s; see {log}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server's whole process group (bin/serve has worker processes under its arbiter)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def raise_open_files(needed: int) -> int:
+    """Raise this process's open-files limit towards `needed` (one per socket, plus margin); returns the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = max(soft, needed) if hard == resource.RLIM_INFINITY else min(hard, max(soft, needed))
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    if want < needed:
+        print(f"warning: open-files limit {want} < {needed} needed; some sockets will fail (raise ulimit -n)")
+    return want
