@@ -49,6 +49,7 @@ from bench.servers import (
     bench_database,
     free_port,
     mode_env,
+    percentile,
     raise_open_files,
     run,
     stop,
@@ -163,13 +164,6 @@ async def listen(client: Client) -> None:
         client.closed_by_server = client.ws.close_code
 
 
-def pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
 def ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:.0f} ms"
 
@@ -202,12 +196,12 @@ async def measure(ws_url: str, keys: list[str], env: dict[str, str], log: Path, 
         "clients": len(clients),
         "refused": [c.refused for c in clients if c.refused],
         "connect_wall": connect_wall,
-        "connect_p50": pct([c.connect_seconds for c in live], 50),
-        "connect_p99": pct([c.connect_seconds for c in live], 99),
+        "connect_p50": percentile([c.connect_seconds for c in live], 50),
+        "connect_p99": percentile([c.connect_seconds for c in live], 99),
         "expected": len(clients) * args.pushes,
         "lost": len(clients) * args.pushes - len(latencies),
-        "p50": pct(latencies, 50),
-        "p99": pct(latencies, 99),
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
         "max": max(latencies) if latencies else None,
         "closed": [c.closed_by_server for c in live if c.closed_by_server is not None],
         "pusher_rc": pushing.returncode,

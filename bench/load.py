@@ -55,6 +55,7 @@ from bench.servers import (
     bench_database,
     free_port,
     mode_env,
+    percentile,
     raise_open_files,
     run,
     stop,
@@ -205,10 +206,7 @@ class Stats:
         return sum(self.statuses.values())
 
     def pct(self, p: float) -> float | None:
-        if not self.latencies:
-            return None
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+        return percentile(self.latencies, p)
 
 
 async def client_loop(session, base: str, me: dict, routes, start: int, stop_at: float, stats, timeout, pace) -> None:

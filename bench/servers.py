@@ -107,3 +107,11 @@ def raise_open_files(needed: int) -> int:
     if want < needed:
         print(f"warning: open-files limit {want} < {needed} needed; some sockets will fail (raise ulimit -n)")
     return want
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """The p-th percentile (nearest rank) of `values`; None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
