@@ -4,6 +4,7 @@ header never shows the previous symbol's price after a switch."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -42,13 +43,39 @@ def chart_price(symbol: str) -> str:
     return price(snapshots.tickers("bingx").data[symbol].last)
 
 
-def expect_price_of(header, symbol: str, timeout_ms: int = 5000) -> None:
-    """The header shows `symbol`'s current price. Read again on each try: the replay market moves with the clock,
-    and a ticker refresh elsewhere (a worker in the Redis mode) may change it between the page's read and ours."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while (shown := header.inner_text().strip()) != chart_price(symbol) and time.monotonic() < deadline:
-        header.page.wait_for_timeout(100)
-    assert shown == chart_price(symbol), f"the header shows {shown}, not {symbol}'s price {chart_price(symbol)}"
+class PriceHistory:
+    """Every price the server held for some symbols while a test ran, sampled every 20 ms. The replay market moves
+    with the clock and a worker may refresh tickers at any moment, so "the symbol's price" is any of these."""
+
+    def __init__(self, symbols: list[str]) -> None:
+        self.symbols, self.seen = symbols, {s: set() for s in symbols}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self._sample_once()
+
+    def __enter__(self) -> PriceHistory:
+        self._sample_once()
+        self._thread.start()
+        return self
+
+    def _sample_once(self) -> None:
+        for symbol in self.symbols:
+            self.seen[symbol].add(chart_price(symbol))
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def expect_shows(self, header, symbol: str, timeout_ms: int = 5000) -> None:
+        """The header shows a price the server held for `symbol` (and so none of another symbol's)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while (shown := header.inner_text().strip()) not in self.seen[symbol] and time.monotonic() < deadline:
+            header.page.wait_for_timeout(100)
+        self._sample_once()
+        assert shown in self.seen[symbol], f"the header shows {shown}, not one of {symbol}'s prices {self.seen[symbol]}"
 
 
 def test_markets_page_raises_no_csp_violation_for_a_visitor(page, live_asgi_server, market_ready):  # noqa: F811
@@ -105,21 +132,39 @@ def test_top_coins_keep_name_price_and_change_on_a_phone(browser, live_asgi_serv
 def test_switching_symbol_shows_the_new_symbols_price_at_once(page, live_asgi_server, user, market_ready):  # noqa: F811
     held = []  # the header's ticker request for ETH, answered only after the switch to SOL
     page.route("**/api/market/tickers/?*symbol=ETH*", lambda route: held.append(route))
-    sign_in(page, live_asgi_server, user)
-    page.goto("/markets/")
-    header = page.locator("#chart-last")
-    expect_price_of(header, "BTC/USDT:USDT")
+    with PriceHistory(["BTC/USDT:USDT", "ETH/USDT:USDT", "SOL/USDT:USDT"]) as prices:
+        sign_in(page, live_asgi_server, user)
+        page.goto("/markets/")
+        header = page.locator("#chart-last")
+        prices.expect_shows(header, "BTC/USDT:USDT")
 
-    page.locator("#chart-symbol").select_option("ETH/USDT:USDT")
-    expect(header).not_to_have_text(chart_price("BTC/USDT:USDT"), timeout=2000)  # no pushes run here
-    page.locator("#chart-symbol").select_option("SOL/USDT:USDT")
-    expect_price_of(header, "SOL/USDT:USDT", timeout_ms=3000)
+        page.locator("#chart-symbol").select_option("ETH/USDT:USDT")
+        for btc in prices.seen["BTC/USDT:USDT"]:
+            expect(header).not_to_have_text(btc, timeout=2000)  # no pushes run here
+        page.locator("#chart-symbol").select_option("SOL/USDT:USDT")
+        prices.expect_shows(header, "SOL/USDT:USDT", timeout_ms=3000)
 
-    assert held, "the ETH header request was made"
-    for route in held:
-        route.continue_()  # the late answer for ETH arrives now ...
-    page.wait_for_timeout(800)
-    expect_price_of(header, "SOL/USDT:USDT")  # ... and is ignored
+        assert held, "the ETH header request was made"
+        for route in held:
+            route.continue_()  # the late answer for ETH arrives now ...
+        page.wait_for_timeout(800)
+        prices.expect_shows(header, "SOL/USDT:USDT", timeout_ms=0)  # ... and is ignored
+    assert page.errors == []
+
+
+def test_the_header_keeps_the_ticker_price_when_the_candles_arrive(page, live_asgi_server, user, market_ready):  # noqa: F811
+    def candles_closing_at_one(route):
+        answer = route.fetch().json()
+        answer["candles"][-1]["close"] = "1.00"  # a last candle that disagrees with the ticker
+        route.fulfill(json=answer)
+
+    page.route("**/api/market/candles/?*", candles_closing_at_one)
+    with PriceHistory(["BTC/USDT:USDT"]) as prices:
+        sign_in(page, live_asgi_server, user)
+        with page.expect_response(lambda r: "/api/market/candles/" in r.url):
+            page.goto("/markets/")
+        expect(page.locator("#chart-status")).to_contain_text("candles of 15m")
+        prices.expect_shows(page.locator("#chart-last"), "BTC/USDT:USDT", timeout_ms=0)
     assert page.errors == []
 
 
@@ -140,8 +185,18 @@ def test_every_signed_in_page_raises_no_csp_violation(page, live_asgi_server, us
     grant_full(user)
     console = watch_policy(page)
     sign_in(page, live_asgi_server, user)
-    for path in ("/markets/alerts/", "/access/", "/access/connect/", "/account/keys/", "/account/tokens/",
-                 "/account/2fa/", "/account/profile/", "/signals/", "/signals/sniper/", "/backtests/"):
+    for path in (
+        "/markets/alerts/",
+        "/access/",
+        "/access/connect/",
+        "/account/keys/",
+        "/account/tokens/",
+        "/account/2fa/",
+        "/account/profile/",
+        "/signals/",
+        "/signals/sniper/",
+        "/backtests/",
+    ):
         response = page.goto(path)
         assert response.status == 200, path
         page.wait_for_load_state("load")
