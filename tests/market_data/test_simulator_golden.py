@@ -1,0 +1,54 @@
+"""The replay's numbers for a fixed seed and clock, pinned: a refactor of the simulator must not move the
+market a user has seen (charts, backtests and saved demo screenshots would all change)."""
+
+from __future__ import annotations
+
+import pytest
+
+from market.simulator import CsvPaths, MarketSimulator
+
+NOW = 1773144030  # 2026-03-10 12:00:30 UTC, 30 s into a minute
+BTC, ETH, SOL, WIF = (f"{b}/USDT:USDT" for b in ("BTC", "ETH", "SOL", "WIF"))
+
+
+def test_the_generated_market_of_seed_7_is_unchanged():
+    sim = MarketSimulator(seed=7)
+    hours = sim.candles("okx", BTC, "1h", NOW - 3 * 3600, NOW, NOW)
+    assert list(hours.close) == pytest.approx([76121.3, 75922.7, 75327.2, 75338.9], rel=1e-5)
+    assert list(hours.volume) == pytest.approx([1321.7, 1662.82, 1538.27, 16.904], rel=1e-5)
+    ticker = sim.ticker("bingx", ETH, NOW)
+    assert (ticker.last, ticker.bid, ticker.ask) == pytest.approx((2285.6695, 2285.65, 2285.69), rel=1e-7)
+    assert ticker.change_percent == pytest.approx(3.46968, rel=1e-5)
+    funding = sim.funding("bybit", SOL, NOW)
+    assert funding.rate == 0.00127 and funding.next_funding_time == 1773158400.0
+    assert (funding.mark_price, funding.index_price) == pytest.approx((121.670162, 121.814032), rel=1e-7)
+    assert sim.open_interest("okx", WIF, NOW) == pytest.approx((15026903.5998, 30953731.1795), rel=1e-9)
+    assert sim.long_short("okx", WIF, NOW) == (1.7895, 1773144000.0)
+    liquidations = sim.liquidations(NOW - 3600, NOW)
+    assert len(liquidations.time) == 660
+    assert list(liquidations.price[:2]) == pytest.approx([0.3782267, 0.37674477], rel=1e-6)
+
+
+def test_a_csv_with_holes_replays_as_before(tmp_path):
+    start = 1709251200  # 2024-03-01, 5-minute rows, rows 3 and 4 missing (filled flat at the previous close)
+    rows = ["time,open,high,low,close,volume,symbol"]
+    prices = [100.0, 100.5, 100.2, 101.0, 100.8, 100.9, 101.4, 101.1, 100.7, 100.9, 101.2, 101.0]
+    for i in range(1, len(prices)):
+        if i in (3, 4):
+            continue
+        o, c = prices[i - 1], prices[i]
+        rows.append(f"{(start + 300 * i) * 1000},{o},{max(o, c) + 0.2},{min(o, c) - 0.2},{c},{10 + i},ETHUSDT")
+    path = tmp_path / "eth.csv"
+    path.write_text("\n".join(rows) + "\n")
+    paths = CsvPaths(path, seed=3)
+    assert paths.symbols() == [ETH] and paths.span() == (start + 300, start + 300 * len(prices))
+    sim = MarketSimulator(seed=3, paths=paths)
+    candles = sim.candles("okx", ETH, "5m", start, start + 3600, start + 3600)
+    assert len(candles) == len(prices) - 1
+    assert list(candles.close[:5]) == pytest.approx(
+        [100.526378, 100.224878, 100.22554, 100.191384, 100.879135], rel=1e-7
+    )
+    assert list(candles.volume[:5]) == pytest.approx([1.858898, 2.813349, 0.0, 0.0, 3.347254], rel=1e-6)
+    assert paths.instrument(ETH).price == 100.9 and paths.instrument(ETH).daily_vol == pytest.approx(
+        0.0589185, rel=1e-5
+    )
