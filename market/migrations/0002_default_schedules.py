@@ -1,13 +1,17 @@
-"""Default beat schedules for market data; staff edit them in the admin afterwards."""
+"""Default beat schedules for market data; staff edit them in the admin afterwards.
 
-from django.conf import settings
+The intervals are literals (a historical migration must not read settings or import code that changes):
+half the default FLAXU_TTL_PRICES (10 s), a fifth of FLAXU_TTL_FUNDING (300 s) capped to 10..60 s,
+half FLAXU_TTL_LIQUIDATIONS (30 s).
+"""
+
 from django.db import migrations
 
 from flaxu import beat
 
-_PRICES = max(1, int(getattr(settings, "FLAXU_TTL_PRICES", 10)) // 2)
-_FUNDING = max(10, min(60, int(getattr(settings, "FLAXU_TTL_FUNDING", 300)) // 5))
-_LIQUIDATIONS = max(5, int(getattr(settings, "FLAXU_TTL_LIQUIDATIONS", 30)) // 2)
+_PRICES = 5
+_FUNDING = 60
+_LIQUIDATIONS = 15
 
 # name → (task, every, period, expire_seconds, description)
 SCHEDULES = {
