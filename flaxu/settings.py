@@ -162,19 +162,17 @@ if REDIS_URL:
             },
         }
     }
-    # channels-redis through flaxu.realtime.layer: Redis reads outlast the blocking read (5 s), each process's
-    # pool waits for a free connection instead of raising, a process's queue holds a burst of 1,000 pushes,
-    # and a membership left behind by a crashed process expires after 15 minutes (sockets refresh theirs).
+    # channels-redis's pub/sub layer through flaxu.realtime.layer: a group_send is one PUBLISH, each web
+    # process holds one subscriber connection and fans out to its own sockets in memory; memberships live
+    # in the process (nothing is left in Redis when a socket or a process goes). At most once: a process
+    # cut off from Redis misses what is published meanwhile (redis-py reconnects and subscribes again).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "flaxu.realtime.layer.RedisChannelLayer",
+            "BACKEND": "flaxu.realtime.layer.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "block_seconds": env.float("FLAXU_WS_REDIS_BLOCK_SECONDS", default=5.0),
-                "pool_size": env.int("FLAXU_WS_REDIS_POOL_SIZE", default=50),
-                "capacity": 1000,
-                "expiry": 60,
-                "group_expiry": 900,
+                # Messages a socket may fall behind before it misses some (per socket, in its process).
+                "capacity": 100,
             },
         }
     }

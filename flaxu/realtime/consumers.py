@@ -15,10 +15,12 @@ Serving many sockets (issue #10): a push costs no database work and no thread ho
 Channels' per-message `close_old_connections`; every query here runs in `database_sync_to_async`, which
 does that itself), and one push to a group is encoded to JSON once per process, not once per socket.
 Database work (connect, client messages, the timer) is batched to one thread hop per step.
-A failed channel-layer read (Redis restarting, a killed connection) is retried with backoff instead of
-ending the consumer, which would close the socket with 1011; the socket then joins its groups again.
-However the socket ends, it leaves every group it joined; what a crash leaves behind expires on the
-layer (`group_expiry`), and open sockets refresh their memberships well before that.
+A failed channel-layer read is retried with backoff instead of ending the consumer, which would close
+the socket with 1011; the socket then joins its groups again. (In Redis mode the pub/sub layer's reads
+are local; its one subscriber connection per process reconnects and subscribes again by itself.)
+However the socket ends, it leaves every group it joined and gives its channel back to the layer. In
+Redis mode memberships live in the web process, so a crash leaves none behind; the in-memory layer
+expires strays (`group_expiry`), and open sockets refresh their memberships well before that.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ CLOSE_TRY_AGAIN_LATER = 1013
 MAX_MESSAGE_CHARS = 16_384
 MAX_GROUPS_PER_MESSAGE = 50
 MAX_SUBSCRIPTIONS = 200
-# Group memberships expire on the channel layer (`group_expiry`); refresh them at a third of that, at most hourly.
+# Where the layer expires memberships (`group_expiry`), refresh them at a third of that, at most hourly.
 GROUP_REFRESH_SECONDS = 3600
 # A failed channel-layer call is tried again after 0.1 s, 0.2 s, ... up to this (seconds).
 LAYER_RETRY_MAX_SECONDS = 5.0
@@ -95,6 +97,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     groups_refreshed_at = 0.0
     closing = False
     recheck_task: asyncio.Task | None = None
+    layer_down = False  # the channel layer could not give this socket a channel
     rechecked_at = 0.0
 
     # --- the consumer's life: survive layer errors, leave every group however it ends -----------------
@@ -104,7 +107,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         group on the way out (also when a handler raised or the server cancelled the consumer)."""
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
-        self.channel_name = await self.channel_layer.new_channel()
+        try:
+            self.channel_name = await self.channel_layer.new_channel()
+        except Exception as exc:  # the pub/sub layer subscribes a new channel in Redis: it may be down
+            _warn_layer_error("new channel", exc)
+            self.layer_down = True
+            self.channel_name = ""
         self.base_send = send
         try:
             await await_many_dispatch([receive, self.layer_receive], self.dispatch)
@@ -115,10 +123,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if self.recheck_task is not None:
                 self.recheck_task.cancel()
             await self.leave_all_groups()
+            discard_channel = getattr(self.channel_layer, "discard_channel", None)
+            if discard_channel is not None and self.channel_name:
+                await discard_channel(self.channel_name)  # pub/sub: a cancelled receive keeps its channel
 
     async def layer_receive(self) -> dict:
         """The next channel-layer message; a failed read is retried (with backoff) rather than raised,
         and after one the socket joins its groups again (a restarted Redis may have lost them)."""
+        if self.layer_down:
+            await asyncio.Future()  # no channel: connect() closes the socket with 1013
         delay = 0.1
         while True:
             try:
@@ -158,7 +171,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 await asyncio.sleep(0.1 * 2**attempt)
 
     async def leave_all_groups(self) -> None:
-        """Leave every joined group; one that cannot be left now expires on the layer (group_expiry)."""
+        """Leave every joined group (what cannot be left now goes with the channel, or expires on the layer)."""
         groups, self.groups = list(self.groups), []
         for name in groups:
             try:
@@ -181,6 +194,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.user_id = user.pk
         self.own_group = user_group(user.pk)
         await ensure_relay_started()
+        if self.layer_down:
+            await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         self.groups.append(self.own_group)  # leave_all_groups discards everything in self.groups
         try:
             await self.group_call(self.channel_layer.group_add, self.own_group)
@@ -392,8 +409,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def flaxu_event(self, message: dict) -> None:
         """An event pushed to one of this socket's groups (`push.event_message`).
 
-        channels-redis hands every socket of this process the same message dict, so the first socket
-        to send it keeps the JSON text in it for the others (the in-memory layer copies; no harm)."""
+        The Redis layer (flaxu.realtime.layer) hands every socket of this process the same message dict,
+        so the first socket to send it keeps the JSON text in it for the others (the in-memory layer
+        copies; no harm)."""
         if self.closing:
             return
         text = message.get(_ENCODED)

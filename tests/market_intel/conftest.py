@@ -6,6 +6,7 @@ Providers are only ever pointed at 127.0.0.1: no test reaches the internet.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -16,7 +17,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings as django_settings
 
@@ -127,15 +127,18 @@ def live_mode(settings):
 
 
 class GroupListener:
-    """What reaches a websocket group: the outbox table without Redis, the channel layer with it."""
+    """What reaches a websocket group: the outbox table without Redis, the channel layer with it (on an
+    event loop of its own: the Redis layer keeps a channel on the loop that made it)."""
 
     def __init__(self, group: str) -> None:
         self.group = group_name(group)
         self.channel = None
+        self.loop = None
         if django_settings.REDIS_URL:
+            self.loop = asyncio.new_event_loop()
             layer = get_channel_layer()
-            self.channel = async_to_sync(layer.new_channel)()
-            async_to_sync(layer.group_add)(self.group, self.channel)
+            self.channel = self.loop.run_until_complete(layer.new_channel())
+            self.loop.run_until_complete(layer.group_add(self.group, self.channel))
 
     def events(self) -> list[dict]:
         if self.channel is None:
@@ -145,8 +148,6 @@ class GroupListener:
         layer, out = get_channel_layer(), []
 
         async def drain():
-            import asyncio
-
             while True:
                 try:
                     message = await asyncio.wait_for(layer.receive(self.channel), timeout=0.5)
@@ -154,14 +155,26 @@ class GroupListener:
                     return
                 out.append({"type": message["event"], "data": message["data"]})
 
-        async_to_sync(drain)()
+        self.loop.run_until_complete(drain())
         return out
+
+    def close(self) -> None:
+        if self.loop is not None:
+            self.loop.close()  # the layer leaves its groups and closes its connections with the loop
 
 
 @pytest.fixture
 def listen():
     """``listen(group)`` before a push (made inside ``django_capture_on_commit_callbacks(execute=True)``)."""
-    return GroupListener
+    listeners: list[GroupListener] = []
+
+    def make(group: str) -> GroupListener:
+        listeners.append(GroupListener(group))
+        return listeners[-1]
+
+    yield make
+    for listener in listeners:
+        listener.close()
 
 
 # Binance USDⓈ-M markets in ccxt's shape, for feeding ccxt pro's parser without loading markets.
