@@ -50,8 +50,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["CLOSE_FORBIDDEN", "CLOSE_UNAUTHENTICATED", "LiveConsumer"]
 
-# Standard close code 1013 "Try Again Later": the channel layer (Redis) is unreachable right now.
-CLOSE_TRY_AGAIN_LATER = 1013
+# The channel layer (Redis) is unreachable right now: try again later. 4503 mirrors HTTP 503, like 4401/4403;
+# the standard 1013 is refused by Daphne (autobahn sends only 1000 and 3000-4999), which then closed with 1011.
+CLOSE_TRY_AGAIN_LATER = 4503
 MAX_MESSAGE_CHARS = 16_384
 MAX_GROUPS_PER_MESSAGE = 50
 MAX_SUBSCRIPTIONS = 200
@@ -131,7 +132,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """The next channel-layer message; a failed read is retried (with backoff) rather than raised,
         and after one the socket joins its groups again (a restarted Redis may have lost them)."""
         if self.layer_down:
-            await asyncio.Future()  # no channel: connect() closes the socket with 1013
+            await asyncio.Future()  # no channel: connect() closes the socket with CLOSE_TRY_AGAIN_LATER
         delay = 0.1
         while True:
             try:

@@ -18,8 +18,10 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from accounts.services.tokens import token_create
+from flaxu.realtime.consumers import CLOSE_TRY_AGAIN_LATER
 from flaxu.realtime.push import push
 from tests.processes import LiveServer, _wait_healthy, _watch, start_process, subprocess_env
 from tests.realtime.tcp_proxy import TcpProxy
@@ -177,6 +179,33 @@ def test_a_transient_redis_outage_closes_no_socket(proxied, user):
         closed = [ws.close_code for ws in sockets if not still_open(ws)]
         assert closed == []
         await asyncio.gather(*(ws.close() for ws in sockets))
+
+    asyncio.run(scenario())
+
+
+@needs_redis
+def test_a_connect_during_a_redis_outage_is_told_to_try_again_and_the_next_one_is_admitted(proxied, user):
+    server, proxy = proxied
+    _token, key = token_create(user=user, name="outage-connect")
+
+    async def scenario():
+        proxy.cut()
+        try:
+            ws = await connect(server.ws_url, additional_headers={"Authorization": f"Token {key}"}, proxy=None)
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 30)
+            assert ws.close_code == CLOSE_TRY_AGAIN_LATER  # not a 500 or 1011
+        finally:
+            proxy.restore()
+        deadline = time.monotonic() + 15
+        while True:  # redis-py reconnects on its own; the next connect is admitted once it has
+            try:
+                ws = await open_socket(server.ws_url, key, timeout=10)
+                break
+            except ConnectionClosed:
+                assert time.monotonic() < deadline, "no socket admitted after Redis came back"
+                await asyncio.sleep(0.5)
+        await ws.close()
 
     asyncio.run(scenario())
 
