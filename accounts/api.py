@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +12,7 @@ from accounts import selectors
 from accounts.models import ApiToken
 from accounts.serializers import MeSerializer, TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer
 from accounts.services.profile import profile_update
-from accounts.services.tokens import TokenRefused, token_create, token_revoke
+from accounts.services.tokens import token_create, token_revoke
 
 
 class MeView(generics.RetrieveUpdateAPIView):
@@ -50,10 +49,7 @@ class TokenListCreateView(APIView):
     def post(self, request):
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            token, key = token_create(user=request.user, name=serializer.validated_data["name"], request=request)
-        except TokenRefused as exc:
-            raise ValidationError({exc.field: [str(exc)]}) from exc
+        token, key = token_create(user=request.user, name=serializer.validated_data["name"], request=request)
         token.key = key
         return Response(TokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 

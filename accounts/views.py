@@ -21,6 +21,7 @@ from accounts.services.gdpr import user_data_export
 from accounts.services.profile import account_delete as delete_account
 from accounts.services.profile import profile_update
 from accounts.services.tokens import TokenRefused, token_create, token_revoke
+from core.errors import add_to_form
 
 
 @login_required
@@ -125,7 +126,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             _token, new_key = token_create(user=request.user, name=form.cleaned_data["name"], request=request)
             form = TokenCreateForm()
         except TokenRefused as exc:
-            form.add_error(None if exc.field == "non_field_errors" else exc.field, str(exc))
+            add_to_form(form, exc)
     context = {"form": form, "tokens": selectors.tokens_for_user(user=request.user), "new_key": new_key}
     return render(request, "accounts/tokens.html", context, status=400 if form.errors else 200)
 

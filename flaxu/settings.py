@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "accounts.middleware.IPAllowListMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "gatekeeper.middleware.SuspendedUserMiddleware",
+    "core.errors.ApplicationErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "flaxu.csp.FlaxuCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, Throttled, ValidationError
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,9 +25,6 @@ from gatekeeper.serializers import (
     ErrorSerializer,
 )
 from gatekeeper.services.access import (
-    BingXAccountTaken,
-    CheckUnavailable,
-    KeyRefused,
     access_recheck,
     key_connect,
 )
@@ -38,18 +35,6 @@ HISTORY_LENGTH = 10
 _ERROR = ErrorSerializer
 _THROTTLED = OpenApiResponse(_ERROR, description="Checked too recently; `Retry-After` says how many seconds to wait.")
 _UNAVAILABLE = OpenApiResponse(_ERROR, description="BingX could not be reached; nothing changed.")
-
-
-class BingXAccountConflict(ValidationError):
-    """409: the key is fine, but its BingX account already unlocks another FLAXU account."""
-
-    status_code = status.HTTP_409_CONFLICT
-
-
-class BingXUnavailable(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "BingX could not be reached; nothing changed. Please try again in a minute."
-    default_code = "bingx_unavailable"
 
 
 def access_status(user: User) -> dict:
@@ -101,10 +86,7 @@ class AccessRecheckView(APIView):
             raise Throttled(
                 wait=wait, detail=f"You can check once every {settings.FLAXU_RECHECK_THROTTLE_SECONDS} seconds."
             )
-        try:
-            access_recheck(user=request.user, request=request)
-        except CheckUnavailable as exc:
-            raise BingXUnavailable(str(exc)) from exc
+        access_recheck(user=request.user, request=request)
         return _status_response(request.user)
 
 
@@ -132,19 +114,12 @@ class CredentialListCreateView(APIView):
     def post(self, request):
         serializer = CredentialConnectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            key_connect(
-                user=request.user,
-                api_key=serializer.validated_data["api_key"],
-                api_secret=serializer.validated_data["api_secret"],
-                request=request,
-            )
-        except BingXAccountTaken as exc:
-            raise BingXAccountConflict({"api_key": [str(exc)]}) from exc
-        except KeyRefused as exc:
-            raise ValidationError({"api_key": [str(exc)]}) from exc
-        except CheckUnavailable as exc:
-            raise BingXUnavailable(str(exc)) from exc
+        key_connect(  # refusals (400/409) and "BingX could not be asked" (503) answer through core.errors
+            user=request.user,
+            api_key=serializer.validated_data["api_key"],
+            api_secret=serializer.validated_data["api_secret"],
+            request=request,
+        )
         body = {"credential": selectors.bingx_key(request.user), "status": access_status(request.user)}
         return Response(CredentialConnectedSerializer(body).data, status=status.HTTP_201_CREATED)
 

@@ -31,7 +31,7 @@ from trading.serializers import (
     SniperAlertSerializer,
     SniperFilterSerializer,
 )
-from trading.services.backtests import BacktestInvalid, backtest_create, normalize_symbol
+from trading.services.backtests import backtest_create, normalize_symbol
 
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not FULL access; `detail` says why and what to do.")
 _INVALID = OpenApiResponse(ErrorSerializer, description="Invalid input; `errors` per field.")
@@ -77,8 +77,9 @@ def _filters(serializer_class, request) -> dict:
     return data
 
 
-@extend_schema(parameters=[SignalFilterSerializer], responses={200: SignalSerializer(many=True), 400: _INVALID,
-                                                               403: _FORBIDDEN})
+@extend_schema(
+    parameters=[SignalFilterSerializer], responses={200: SignalSerializer(many=True), 400: _INVALID, 403: _FORBIDDEN}
+)
 class SignalListView(FullAccessAPIView, ListAPIView):
     """Live signals of the ICT engine, newest first (limit/offset pages), with filters."""
 
@@ -97,8 +98,10 @@ class SignalDetailView(FullAccessAPIView, RetrieveAPIView):
     queryset = Signal.objects.all()
 
 
-@extend_schema(parameters=[SniperFilterSerializer], responses={200: SniperAlertSerializer(many=True), 400: _INVALID,
-                                                               403: _FORBIDDEN})
+@extend_schema(
+    parameters=[SniperFilterSerializer],
+    responses={200: SniperAlertSerializer(many=True), 400: _INVALID, 403: _FORBIDDEN},
+)
 class SniperAlertListView(FullAccessAPIView, ListAPIView):
     """Sniper alerts (violent 5-minute moves that cleared most liquidations), newest first."""
 
@@ -137,17 +140,14 @@ class BacktestListCreateView(FullAccessAPIView):
         if not serializer.is_valid():
             raise ValidationError(_flat_errors(serializer.errors))
         data = serializer.validated_data
-        try:
-            backtest = backtest_create(
-                user=request.user,
-                symbol=data["symbol"],
-                timeframe=data["timeframe"],
-                start=data["start"],
-                end=data["end"],
-                parameters=data.get("parameters"),
-            )
-        except BacktestInvalid as exc:
-            raise ValidationError(exc.errors) from exc
+        backtest = backtest_create(
+            user=request.user,
+            symbol=data["symbol"],
+            timeframe=data["timeframe"],
+            start=data["start"],
+            end=data["end"],
+            parameters=data.get("parameters"),
+        )
         return Response(BacktestSerializer(backtest).data, status=status.HTTP_201_CREATED)
 
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.errors import add_to_form
 from gatekeeper.permissions import full_access_required
 from trading import conf, selectors
 from trading.api import trades_csv_response
@@ -86,9 +87,7 @@ def backtest_list(request: HttpRequest) -> HttpResponse:
                 parameters=form.parameters(),
             )
         except BacktestInvalid as exc:
-            for field, messages in exc.errors.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+            add_to_form(form, exc)
         else:
             return redirect("backtest_detail", pk=backtest.pk)
     context = {

@@ -9,27 +9,22 @@ from django.utils import timezone
 
 from accounts.models import ActivityLog, ApiToken, User
 from accounts.services.activity import activity_record
+from core.errors import Refused
 from flaxu.realtime.control import sockets_close
 
 MAX_ACTIVE_TOKENS = 20
 
 
-class TokenRefused(Exception):
+class TokenRefused(Refused):
     """The token cannot be created; the message says why, and which field."""
-
-    def __init__(self, message: str, field: str = "non_field_errors"):
-        super().__init__(message)
-        self.field = field
 
 
 def token_create(*, user: User, name: str, request: HttpRequest | None = None) -> tuple[ApiToken, str]:
     """Create a token and return it with its key; the key is not stored and cannot be shown again."""
     name = name.strip()
     active = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
-    if not name:
-        raise TokenRefused("Give the token a name.", "name")
     if active.filter(name=name).exists():
-        raise TokenRefused("You already have an active token with this name.", "name")
+        raise TokenRefused("You already have an active token with this name.", field="name")
     if active.count() >= MAX_ACTIVE_TOKENS:
         raise TokenRefused(f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.")
     key = secrets.token_urlsafe(32)

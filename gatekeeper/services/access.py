@@ -17,6 +17,7 @@ from accounts.models import ActivityLog, ExchangeCredential, User
 from accounts.services.activity import activity_record
 from accounts.services.credentials import credential_create, credential_delete, credential_replace, credential_reveal
 from accounts.services.notifications import notify
+from core.errors import Conflict, Refused, Unavailable
 from flaxu.secret import Secret, reveal
 from gatekeeper import rules, selectors
 from gatekeeper.models import Access, AccessCheck
@@ -46,16 +47,21 @@ def _could_not_check(exc: Exception) -> str:
     return "BingX could not be reached; we'll try again."
 
 
-class KeyRefused(Exception):
+class KeyRefused(Refused):
     """The key cannot be used (invalid, or has rights FLAXU refuses); nothing was stored."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="api_key")
 
-class CheckUnavailable(Exception):
+
+class CheckUnavailable(Unavailable):
     """BingX could not be asked right now; nothing changed."""
 
 
 class BingXAccountTaken(KeyRefused):
     """The key's BingX account already unlocks another FLAXU account; nothing was stored."""
+
+    status_code = Conflict.status_code
 
 
 UID_TAKEN = "uid_taken"

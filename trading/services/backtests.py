@@ -23,11 +23,12 @@ from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from core.errors import Refused
 from flaxu.realtime.push import push_to_user
 from market.models import Candle
 from market.selectors.candles import candle_frame
-from market.services.candles import candle_exchanges
-from market.sources import TIMEFRAMES, get_source
+from market.selectors.candles import candle_exchanges
+from market.sources import get_source
 from trading import conf
 from trading.engine.backtest import BacktestConfig, BacktestResult, run_backtest
 from trading.engine.timeframes import timeframe_to_timedelta
@@ -67,20 +68,50 @@ class Parameter:
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("min_confidence", "Minimum confidence", int, conf.signal_min_confidence, 0, 100,
-              help="Only signals at or above this confidence are traded.", group="signals"),
-    Parameter("swing_size", "Swing pivot size (bars)", int, 50, 5, 200,
-              help="A swing high/low is confirmed this many bars after it.", group="signals"),
+    Parameter(
+        "min_confidence",
+        "Minimum confidence",
+        int,
+        conf.signal_min_confidence,
+        0,
+        100,
+        help="Only signals at or above this confidence are traded.",
+        group="signals",
+    ),
+    Parameter(
+        "swing_size",
+        "Swing pivot size (bars)",
+        int,
+        50,
+        5,
+        200,
+        help="A swing high/low is confirmed this many bars after it.",
+        group="signals",
+    ),
     Parameter("internal_size", "Internal pivot size (bars)", int, 5, 2, 30, group="signals"),
-    Parameter("sl_atr_buffer", "Stop buffer (\u00d7 ATR)", float, 0.25, 0, 3,
-              help="The stop sits this far beyond the invalidation level.", group="signals"),
+    Parameter(
+        "sl_atr_buffer",
+        "Stop buffer (\u00d7 ATR)",
+        float,
+        0.25,
+        0,
+        3,
+        help="The stop sits this far beyond the invalidation level.",
+        group="signals",
+    ),
     Parameter("tp1_rr", "Take profit 1 (R)", float, 2.0, 0.5, 10, help="1:2 by default.", group="signals"),
     Parameter("tp2_rr", "Take profit 2 (R)", float, 3.0, 0.5, 20, help="1:3 by default.", group="signals"),
     Parameter("initial_equity", "Initial equity (USDT)", float, 10_000.0, 100, 1_000_000_000),
     Parameter("risk_pct", "Risk per trade (%)", float, 1.0, 0.05, 10, help="Share of equity lost at a full stop."),
     Parameter("max_leverage", "Maximum leverage (\u00d7)", float, 10.0, 1, 125),
-    Parameter("entry", "Entry", str, "market", choices=("market", "limit"),
-              help="Market: next candle's open. Limit: at the signal's entry price."),
+    Parameter(
+        "entry",
+        "Entry",
+        str,
+        "market",
+        choices=("market", "limit"),
+        help="Market: next candle's open. Limit: at the signal's entry price.",
+    ),
     Parameter("tp1_close_pct", "Closed at TP1 (%)", float, 50.0, 1, 100),
     Parameter("breakeven_after_tp1", "Stop to break-even after TP1", bool, True),
     Parameter("taker_fee_pct", "Taker fee (%)", float, 0.05, 0, 1),
@@ -93,12 +124,8 @@ PARAMETERS: tuple[Parameter, ...] = (
 PARAMETER = {p.name: p for p in PARAMETERS}
 
 
-class BacktestInvalid(Exception):
+class BacktestInvalid(Refused):
     """The backtest cannot run as asked; ``errors`` maps a field (or ``period``) to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
-        self.errors = errors
 
 
 def parameters_with_defaults(parameters: dict[str, Any] | None) -> dict[str, Any]:
@@ -152,10 +179,6 @@ def backtest_check(
     params = parameters_with_defaults(parameters)
 
     universe = source.universe()
-    if timeframe not in TIMEFRAMES:
-        errors.setdefault("timeframe", []).append(
-            f"Unknown timeframe {timeframe!r}; choose one of {', '.join(TIMEFRAMES)}."
-        )
     if symbol not in universe and not Candle.objects.filter(exchange=exchange, symbol=symbol).exists():
         shown = ", ".join(universe[:12]) + (", …" if len(universe) > 12 else "")
         errors.setdefault("symbol", []).append(f"Unknown symbol {symbol!r}. FLAXU follows {shown}.")
@@ -163,7 +186,8 @@ def backtest_check(
         errors.setdefault("period", []).append("Give the start and end with a time zone (UTC).")
     elif end <= start:
         errors.setdefault("end", []).append(
-            "The period is empty: the end must be after the start." if end == start
+            "The period is empty: the end must be after the start."
+            if end == start
             else "The period is reversed: the end is before the start."
         )
     elif end > (now := source.now()):
@@ -173,7 +197,7 @@ def backtest_check(
     if params["tp2_rr"] < params["tp1_rr"]:
         errors.setdefault("tp2_rr", []).append("Take profit 2 must be at least as far as take profit 1.")
     if errors:
-        raise BacktestInvalid(errors)
+        raise BacktestInvalid(errors=errors)
 
     step = timeframe_to_timedelta(timeframe).to_pytimedelta()
     limit = conf.backtest_max_candles()
@@ -183,8 +207,11 @@ def backtest_check(
     where = f"{symbol} {timeframe} between {_when(start)} and {_when(end)}"
     if count == 0:
         span = _stored_span(exchange, symbol, timeframe)
-        covers = (f"stored {timeframe} history covers {_when(span[0])} to {_when(span[1] + step)}" if span
-                  else f"no {timeframe} candles of {symbol} are stored yet")
+        covers = (
+            f"stored {timeframe} history covers {_when(span[0])} to {_when(span[1] + step)}"
+            if span
+            else f"no {timeframe} candles of {symbol} are stored yet"
+        )
         errors["period"] = [f"No stored candles for {where}; {covers}."]
     elif count > limit:
         errors["period"] = [
@@ -194,7 +221,7 @@ def backtest_check(
     elif count < MIN_CANDLES:
         errors["period"] = [f"Only {count} stored candles for {where}; a backtest needs at least {MIN_CANDLES}."]
     if errors:
-        raise BacktestInvalid(errors)
+        raise BacktestInvalid(errors=errors)
     first, last_close = stored["first"], stored["last"] + step
     return {
         "exchange": exchange,
@@ -342,7 +369,7 @@ def backtest_run(
         first = int(np.searchsorted(frame.index.asi8, pd.Timestamp(backtest.start).value, side="left"))
         period = frame.iloc[first:]
         if len(period) < MIN_CANDLES:
-            raise BacktestInvalid({"period": [f"Only {len(period)} stored candles remain in the period."]})
+            raise BacktestInvalid(f"Only {len(period)} stored candles remain in the period.", field="period")
 
         signals = analyze(frame, engine_config).signals
         signals = signals[(signals["confirmed"] >= first) & (signals["confidence"] >= int(params["min_confidence"]))]
@@ -377,8 +404,14 @@ def backtest_run(
         else:
             logger.exception("backtest %s failed", backtest_id)
             message = f"The backtest failed ({type(exc).__name__}); it has been logged."
-        _progress(backtest, backtest.progress, progress_callback, status=Backtest.Status.FAILED, error=message,
-                  finished_at=timezone.now())
+        _progress(
+            backtest,
+            backtest.progress,
+            progress_callback,
+            status=Backtest.Status.FAILED,
+            error=message,
+            finished_at=timezone.now(),
+        )
     return backtest
 
 
