@@ -7,11 +7,11 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import user_has_device
 
 from accounts.client_ip import client_ip
 from accounts.models import ActivityLog
 from accounts.services.activity import activity_record
+from gatekeeper.selectors import request_gate
 
 # Paths a signed-in user with a pending second factor may still reach.
 _OTP_OPEN_PREFIXES = ("/static/", "/healthz", "/readyz", "/robots.txt", "/sitemap.xml", "/favicon.ico")
@@ -57,7 +57,7 @@ class SecondFactorRequiredMiddleware:
             and not getattr(request, "auth_via_token", False)
             and not user.is_verified()
             and not self._is_open(request.path)
-            and user_has_device(user, confirmed=True)
+            and request_gate(request, user)[1]  # confirmed device? cached, cleared by any device change
         ):
             if _wants_json(request):
                 return JsonResponse(

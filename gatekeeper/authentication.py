@@ -13,7 +13,7 @@ from rest_framework import exceptions
 from accounts.authentication import AllowListedTokenAuthentication
 from accounts.models import ApiToken
 from gatekeeper.middleware import open_while_suspended
-from gatekeeper.selectors import SUSPENDED_MAY_STILL, access_of, suspension_refusal
+from gatekeeper.selectors import SUSPENDED_MAY_STILL, access_of, request_access_remember, suspension_refusal
 from gatekeeper.token_cache import token_lookup, token_remember
 
 
@@ -22,6 +22,8 @@ class TokenAuthentication(AllowListedTokenAuthentication):
 
     def authenticate(self, request):
         result = super().authenticate(request)
+        if result is not None:
+            request_access_remember(request, result[0], self._access)  # e.g. FullAccessRequired: no second read
         if result is not None and not open_while_suspended(request.path):
             refusal = suspension_refusal(result[0], access=self._access)
             if refusal:

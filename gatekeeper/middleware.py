@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-from gatekeeper.selectors import SUSPENDED_MAY_STILL, suspension_refusal
+from gatekeeper.selectors import SUSPENDED_MAY_STILL, request_access, suspension_refusal
 
 # Reachable while suspended: the status page and API, logging out, and the GDPR rights (export, delete).
 OPEN_WHILE_SUSPENDED = (
@@ -33,8 +33,9 @@ class SuspendedUserMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not open_while_suspended(request.path):
-            refusal = suspension_refusal(request.user)
+        user = request.user
+        if user.is_authenticated and not open_while_suspended(request.path):
+            refusal = suspension_refusal(user, access=request_access(request, user))
             if refusal:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": f"{refusal} {SUSPENDED_MAY_STILL}", "errors": {}}, status=403)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from rest_framework.permissions import BasePermission
 
-from gatekeeper.selectors import full_access_refusal
+from gatekeeper.selectors import full_access_refusal, request_access
 
 # Websocket groups only FULL users may join.
 FULL_GROUP_PREFIXES = ("signals.", "sniper.", "trading.")
@@ -18,7 +18,8 @@ class FullAccessRequired(BasePermission):
     """DRF: 403 with the reason (e.g. "deposit $80.00 more before …") unless the user has FULL access."""
 
     def has_permission(self, request, view) -> bool:
-        refusal = full_access_refusal(request.user)
+        user = request.user
+        refusal = full_access_refusal(user, access=request_access(request, user) if user.is_authenticated else None)
         if refusal:
             self.message = refusal
             return False
@@ -31,7 +32,7 @@ def full_access_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        refusal = full_access_refusal(request.user)
+        refusal = full_access_refusal(request.user, access=request_access(request, request.user))
         if refusal:
             return render(request, "gatekeeper/locked.html", {"refusal": refusal}, status=403)
         return view(request, *args, **kwargs)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import ExchangeCredential, User
 from gatekeeper import rules
 from gatekeeper.models import Access, AccessCheck
+from gatekeeper.token_cache import user_gate
 
 
 def access_of(user: User) -> Access | None:
@@ -17,6 +18,34 @@ def access_of(user: User) -> Access | None:
 def effective_level(user: User) -> str:
     access = access_of(user)
     return access.effective_level(timezone.now()) if access else rules.LIMITED
+
+
+def request_gate(request, user: User) -> tuple[Access | None, bool]:
+    """The signed-in user's Access and whether they have a confirmed 2FA device, for this request.
+
+    Read once per request from the cache (gatekeeper.token_cache.user_gate, cleared by any change to them),
+    so the middlewares and the API's permission checks share one read. Keyed by user: a token call made
+    with a session cookie as well is checked as the token's user.
+    """
+    http = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    memo = getattr(http, "_flaxu_gate", None)
+    if memo is None or memo[0] != user.pk or memo[2] is None:
+        memo = (user.pk, *user_gate(user))
+        http._flaxu_gate = memo
+    return memo[1], memo[2]
+
+
+def request_access(request, user: User) -> Access | None:
+    """The user's Access for this request (request_gate), or the one an API token brought with it."""
+    memo = getattr(getattr(request, "_request", request), "_flaxu_gate", None)
+    if memo is not None and memo[0] == user.pk:
+        return memo[1]
+    return request_gate(request, user)[0]
+
+
+def request_access_remember(request, user: User, access: Access | None) -> None:
+    """An API token's cached Access (gatekeeper.token_cache) serves this request's later checks."""
+    getattr(request, "_request", request)._flaxu_gate = (user.pk, access, None)
 
 
 # What a SUSPENDED user may still do, named in every refusal (the routes: gatekeeper.middleware).
@@ -43,16 +72,17 @@ def suspension_refusal(user, *, access: Access | object | None = _LOOK_UP) -> st
     return f"Your account is suspended: {reason}"
 
 
-def full_access_refusal(user: User) -> str | None:
-    """None when the user has FULL access, else why not, in plain words."""
+def full_access_refusal(user: User, *, access: Access | object | None = _LOOK_UP) -> str | None:
+    """None when the user has FULL access, else why not, in plain words (``access``: as suspension_refusal)."""
     if not getattr(user, "is_authenticated", False):
         return "Log in first."
-    access = access_of(user)
+    if access is _LOOK_UP:
+        access = access_of(user)
     level = access.effective_level() if access else rules.LIMITED
     if level == rules.FULL:
         return None
     if level == rules.SUSPENDED:
-        return suspension_refusal(user)
+        return suspension_refusal(user, access=access)
     reason = access.effective_reason() if access and access.effective_reason() else "Connect your BingX API key first."
     return f"This needs FULL access. {reason}"
 

@@ -3,13 +3,17 @@
 The market endpoints are polled by every open Markets page and by API clients, so their cost per
 request is pinned here: a token or anonymous read of a warm cache makes no database query, and a
 fixed number of cache calls (the token's cached authentication, one throttle counter, the data). A
-change that adds a query or a cache call to this path fails here. Tokens stay refused at once when
-revoked, suspended, deactivated or called from outside their allow-list, cache or no cache.
+signed-in browser reads only its session row and its user row (the password-hash check, the active flag,
+the allow-list); its Access and whether it has a second factor come from the same cache as a token's.
+A change that adds a query or a cache call to this path fails here. Tokens and sessions stay refused
+at once when revoked, suspended, deactivated, signed out, enrolled in 2FA or called from outside their
+allow-list, cache or no cache.
 """
 
 from __future__ import annotations
 
 import contextvars
+import re
 import time
 from contextlib import contextmanager
 
@@ -23,12 +27,14 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.services.tokens import token_create, token_revoke
+from gatekeeper import token_cache
 from gatekeeper.models import Access, Level
 from gatekeeper.services.overrides import access_override
 from gatekeeper.token_cache import token_remember
 from market import api as market_api
 from market.api import MarketDataThrottle, answer_key
 from market.services.snapshots import tickers_refresh
+from tests.trading.factories import grant_full
 
 from .conftest import BTC
 
@@ -54,7 +60,10 @@ READS = [
 EXPIRED_DATA_CALLS = {"api_market_heatmap": 2, "api_market_top_coins": 2}
 THROTTLE_CALLS = 1  # one counter increment
 TOKEN_CALLS = 1  # the token's cached authentication
-SESSION_QUERIES = 5  # session, user, the user's two kinds of 2FA device, Access (suspension)
+# The session row (deleting it ends the session at once) and the user row (Django's session hash check
+# against the password, the active flag, the allow-list); nothing else, once the user's gates are cached.
+SESSION_TABLES = ["django_session", "accounts_user"]
+SESSION_CALLS = 1  # the user's cached gates: Access and "has a 2FA device" (gatekeeper.token_cache.user_gate)
 
 _CACHE_METHODS = ("get", "set", "add", "delete", "get_many", "set_many", "delete_many", "incr", "decr", "touch",
                   "has_key", "get_or_set")  # fmt: skip
@@ -85,6 +94,16 @@ def cache_calls(monkeypatch):
             monkeypatch.delattr(backend, name)
 
 
+def settled(user) -> None:
+    """As if the seconds after the user's creation had passed: the change leaves a short-lived marker
+    (gatekeeper.token_cache) under which their gates are read from the database and not cached."""
+    cache.delete(token_cache._user_key(user.pk))
+
+
+def tables(queries: list[str]) -> list[str]:
+    return [re.search(r'FROM "(\w+)"', q).group(1) for q in queries]
+
+
 def caller(kind: str, user) -> APIClient:
     client = APIClient()
     if kind == "session":
@@ -104,16 +123,18 @@ def cost(client: APIClient, url: str, monkeypatch):
 @pytest.mark.parametrize("kind", ["anonymous", "token", "session"])
 @pytest.mark.parametrize(("name", "query", "data_calls"), READS)
 def test_a_cached_market_read_costs_no_more_than_its_budget(market, user, monkeypatch, kind, name, query, data_calls):
+    settled(user)
     client = caller(kind, user)
     url = reverse(name) + query
     client.get(url)  # warms the widget (and the token's entry), as the first visitor of the minute does
 
     queries, calls = cost(client, url, monkeypatch)
 
-    budget_queries = SESSION_QUERIES if kind == "session" else 0
-    budget_calls = data_calls + THROTTLE_CALLS + (TOKEN_CALLS if kind == "token" else 0)
-    assert len(queries) <= budget_queries, queries
-    assert len(calls) <= budget_calls, calls
+    auth_calls = {"token": TOKEN_CALLS, "session": SESSION_CALLS}.get(kind, 0)
+    assert tables(queries) == (SESSION_TABLES if kind == "session" else []), queries
+    assert len(calls) <= data_calls + THROTTLE_CALLS + auth_calls, calls
+    if kind == "session":
+        assert [c for c in calls if "auth:" in str(c[1])] == [("get", token_cache._user_key(user.pk))], calls
     # No throttle history is read and written back: one counter increment.
     throttle = [c for c in calls if "throttle" in str(c[1])]
     assert [c[0] for c in throttle] == ["incr"], calls
@@ -255,3 +276,85 @@ def test_a_request_that_read_the_token_before_its_revocation_cannot_cache_it_aft
     token_remember(token.key_hash, stale_user, stale_token, stale_access)  # ... and cached after it
 
     assert read().status_code == 401
+
+
+def test_a_signed_in_markets_page_reads_only_the_session_and_the_user(market, user):
+    settled(user)
+    client = caller("session", user)
+    assert client.get("/markets/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/markets/").status_code == 200
+    assert tables([q["sql"] for q in queries.captured_queries]) == SESSION_TABLES
+
+
+@pytest.mark.parametrize("kind", ["token", "session"])
+def test_the_signals_api_checks_full_access_without_reading_it_again(market, user, kind):
+    # FULL access is decided from the Access the authentication already holds (cached), not a second query.
+    grant_full(user)
+    settled(user)
+    client = caller(kind, user)
+    url = reverse("api_signal_list")
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    auth = SESSION_TABLES if kind == "session" else []
+    assert tables([q["sql"] for q in queries.captured_queries]) == [*auth, "trading_signal"]
+
+
+@pytest.fixture
+def session_reader(market, user):
+    """A signed-in FULL user whose gates are cached, and a status code of their next /api/signals/ read."""
+    grant_full(user)
+    settled(user)
+    client = caller("session", user)
+    url = reverse("api_signal_list")
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert "gatekeeper_access" not in str(queries.captured_queries)  # cached from here on
+    return client, lambda: client.get(url, REMOTE_ADDR="127.0.0.1")
+
+
+def test_a_suspension_or_a_lost_full_access_refuses_the_session_on_its_next_read(session_reader, user):
+    _, read = session_reader
+    access_override(user=user, level=Level.SUSPENDED, reason="Chargeback under review.", expires_at=None, actor=None)
+    refused = read()
+    assert refused.status_code == 403 and "Chargeback under review." in refused.json()["detail"]
+
+    access_override(user=user, level=Level.LIMITED, reason="Key removed.", expires_at=None, actor=None)
+    refused = read()
+    assert refused.status_code == 403 and "needs FULL access" in refused.json()["detail"]
+
+    access_override(user=user, level=Level.FULL, reason="Restored.", expires_at=None, actor=None)
+    assert read().status_code == 200
+
+
+def test_a_second_factor_enrolled_elsewhere_is_asked_for_on_the_next_read(session_reader, user):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    _, read = session_reader
+    StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    refused = read()
+    assert refused.status_code == 403 and "Two-factor" in refused.json()["detail"]
+
+
+def test_a_new_allow_list_ends_the_session_on_its_next_read(session_reader, user):
+    _, read = session_reader
+    user.allowed_ips = "198.51.100.0/24"
+    user.save()
+    refused = read()
+    assert refused.status_code == 403 and "allow-list" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("change", ["deactivated", "password changed", "signed out"])
+def test_a_session_ended_by_its_user_or_account_is_refused_on_its_next_read(session_reader, user, change):
+    client, read = session_reader
+    if change == "deactivated":
+        user.is_active = False
+        user.save()
+    elif change == "password changed":
+        user.set_password("a-new-long-passphrase")
+        user.save()
+    else:
+        client.logout()
+    assert read().status_code in (401, 403)
