@@ -168,7 +168,7 @@ def queue_length(name: str) -> int:
 
 def test_a_price_refresh_runs_promptly_behind_a_backlog_of_bulk_work(transactional_db, tmp_path):
     from market.selectors import snapshots
-    from market.services.candles import candle_exchanges
+    from market.selectors.candles import candle_exchanges
     from market.tasks.refresh import ingest_candles_for, refresh_tickers
 
     argv, extra = procfile_prices_worker(f"prices-test-{os.getpid()}")

@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection
 
 from market.exchanges.types import Candle as CandleRow
 from market.models import Candle
+from market.sources import MarketSource, get_source
 
 COLUMNS = ("open", "high", "low", "close", "volume")
 _PG_EPOCH = 946_684_800  # PostgreSQL timestamps count microseconds from 2000-01-01 UTC
@@ -25,6 +27,12 @@ _PGCOPY_ROW = np.dtype(
     [("fields", ">i2"), ("tl", ">i4"), ("time", ">i8")]
     + [(f, t) for c in COLUMNS for f, t in ((f"{c}l", ">i4"), (c, ">f8"))]
 )
+
+
+def candle_exchanges(source: MarketSource | None = None) -> list[str]:
+    """The exchanges whose candles are stored: FLAXU_CANDLE_EXCHANGES, else the first configured one."""
+    configured = getattr(settings, "FLAXU_CANDLE_EXCHANGES", None)
+    return list(configured) if configured else (source or get_source()).exchanges()[:1]
 
 
 def _seconds(moment: datetime) -> int:

@@ -9,13 +9,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from market.selectors import prices, snapshots
-from market.services import intel
+from market.selectors import intel, prices, snapshots
 
 BITCOIN = "BTC/USDT:USDT"
 MOVERS = 3  # gainers and losers each
-EMPTY: dict[str, Any] = {"btc": None, "fear_greed": None, "gainers": [], "losers": [], "stale_since": None,
-                         "updated_at": None}
+EMPTY: dict[str, Any] = {
+    "btc": None,
+    "fear_greed": None,
+    "gainers": [],
+    "losers": [],
+    "stale_since": None,
+    "updated_at": None,
+}
 
 logger = logging.getLogger(__name__)
 

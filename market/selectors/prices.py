@@ -18,8 +18,7 @@ from django.core.cache import cache
 from market.exchanges import errors
 from market.models import TIMEFRAME_SECONDS
 from market.selectors import snapshots
-from market.selectors.candles import candles_latest
-from market.services.candles import candle_exchanges
+from market.selectors.candles import candle_exchanges, candles_latest
 from market.sources import TIMEFRAMES, get_source
 
 logger = logging.getLogger(__name__)

@@ -37,9 +37,8 @@ from market.formatting import format_level, format_price, symbol_label
 from market.models import PriceAlert
 from market.selectors import snapshots
 from market.selectors.alerts import price_alerts_active, price_alerts_active_count
-from market.selectors.candles import candle_frame
+from market.selectors.candles import candle_exchanges, candle_frame
 from market.selectors.prices import fresh_last_price
-from market.services.candles import candle_exchanges
 
 logger = logging.getLogger(__name__)
 

@@ -61,12 +61,6 @@ def _moment(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def candle_exchanges(source: MarketSource | None = None) -> list[str]:
-    """The exchanges whose candles are stored: FLAXU_CANDLE_EXCHANGES, else the first configured one."""
-    configured = getattr(settings, "FLAXU_CANDLE_EXCHANGES", None)
-    return list(configured) if configured else (source or get_source()).exchanges()[:1]
-
-
 def candles_upsert(exchange: str, symbol: str, timeframe: str, rows: Iterable[CandleRow]) -> int:
     """Insert or update candles by (exchange, symbol, timeframe, open time); returns how many were written.
 

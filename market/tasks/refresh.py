@@ -13,9 +13,9 @@ from celery import shared_task
 from django.core.cache import cache
 
 from market.models import TIMEFRAME_SECONDS
-from market.selectors.candles import stored_series
+from market.selectors.candles import candle_exchanges, stored_series
 from market.services import snapshots
-from market.services.candles import candle_exchanges, candles_ingest, candles_prune
+from market.services.candles import candles_ingest, candles_prune
 from market.sources import get_source
 
 __all__ = [

@@ -11,10 +11,12 @@ from django.core.cache import cache
 
 from market.exchanges import errors
 from market.exchanges.types import Candle, OpenInterest, OrderBook, Ticker
+from market.selectors import intel as stored_widgets
 from market.selectors import snapshots
+from market.selectors.candles import candle_exchanges
 from market.selectors.snapshots import ALL_EXCHANGES, cache_key
 from market.services import intel
-from market.services.candles import candle_exchanges, candles_upsert
+from market.services.candles import candles_upsert
 from market.services.snapshots import order_books_refresh
 from market.sources.base import Liquidation
 
@@ -178,7 +180,7 @@ def test_liquidation_heatmap_seeds_from_candles_and_sweeps_what_price_traded_thr
     longs = {p for p, long_, _ in swept["bins"] if long_}
     assert longs == {80.5, 90.5, 96.5}
     assert [(s["side"], s["price"]) for s in swept["swept"]] == [("long", 98.5), ("long", 99.5)]
-    assert intel.liquidation_map_for(BTC).cleared_share(100.0, 90.0) == pytest.approx((15 + 25) / 50)
+    assert stored_widgets.liquidation_map_for(BTC).cleared_share(100.0, 90.0) == pytest.approx((15 + 25) / 50)
 
 
 def test_liquidation_heatmap_refuses_unknown_symbols(replay):

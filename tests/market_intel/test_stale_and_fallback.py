@@ -12,6 +12,7 @@ from market.exchanges.types import Ticker
 from market.providers.base import Link, ProviderUnavailable, first_good
 from market.selectors.snapshots import cache_key
 from market.services import intel
+from market.services.intel import heatmap
 from tests.market_intel.conftest import Answer, fixture_text
 
 MARKETS = "/coins/markets"
@@ -117,10 +118,10 @@ def test_coinglass_history_joins_the_heatmap_only_live_and_with_a_key(provider_s
     settings.FLAXU_COINGLASS_URL = provider_server.url
     provider_server.answer(path, Answer(body=fixture_text("coinglass_liquidation_aggregated_history.json")))
     settings.COINGLASS_API_KEY = ""
-    assert intel._aggregated_liquidations("BTC/USDT:USDT") is None
+    assert heatmap._aggregated_liquidations("BTC/USDT:USDT") is None
     settings.COINGLASS_API_KEY = "cg-secret-123456"
-    aggregated = intel._aggregated_liquidations("1000PEPE/USDT:USDT")
+    aggregated = heatmap._aggregated_liquidations("1000PEPE/USDT:USDT")
     assert aggregated["source"] == "coinglass" and len(aggregated["buckets"]) == 48
     assert provider_server.hits(path)[0].query["symbol"] == ["PEPE"]
-    assert intel._aggregated_liquidations("1000PEPE/USDT:USDT") == aggregated  # cached: one request
+    assert heatmap._aggregated_liquidations("1000PEPE/USDT:USDT") == aggregated  # cached: one request
     assert len(provider_server.hits(path)) == 1

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from market.api import AnonMarketDataThrottle
+from market.selectors import intel as stored_widgets
 from market.services import intel
 from market.sources import reset_source
 from market.templatetags.market_format import pct, price
@@ -104,7 +105,7 @@ def test_a_signed_in_user_does_not_spend_the_anonymous_budget_of_their_ip(api, m
 
 def test_the_landing_page_previews_the_market_from_the_cache(client, market, django_assert_max_num_queries):
     intel.fear_greed_refresh()
-    fear_greed = intel.cached_widget("fear_greed")
+    fear_greed = stored_widgets.cached_widget("fear_greed")
 
     with django_assert_max_num_queries(0):  # cache reads only: no database work for the preview
         response = client.get(reverse("home"))
@@ -125,7 +126,7 @@ def test_the_landing_page_never_computes_a_widget_for_its_preview(client):
 
     assert response.status_code == 200
     assert "Prices are loading" in response.content.decode()
-    assert intel.cached_widget("fear_greed") is None  # not fetched or computed by the visit
+    assert stored_widgets.cached_widget("fear_greed") is None  # not fetched or computed by the visit
 
 
 def test_the_landing_page_stays_up_when_the_market_source_fails(client, settings, caplog):

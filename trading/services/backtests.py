@@ -26,8 +26,7 @@ from django.utils import timezone
 from core.errors import Refused
 from flaxu.realtime.push import push_to_user
 from market.models import Candle
-from market.selectors.candles import candle_frame
-from market.selectors.candles import candle_exchanges
+from market.selectors.candles import candle_exchanges, candle_frame
 from market.sources import get_source
 from trading import conf
 from trading.engine.backtest import BacktestConfig, BacktestResult, run_backtest

@@ -20,8 +20,7 @@ from django.urls import reverse
 
 from flaxu.realtime.push import group_name, push
 from market.formatting import symbol_label
-from market.selectors.candles import candle_frame, candle_last_time
-from market.services.candles import candle_exchanges
+from market.selectors.candles import candle_exchanges, candle_frame, candle_last_time
 from market.sources import MarketSource, get_source
 from trading import conf
 from trading.engine import EngineConfig, analyze

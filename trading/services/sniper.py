@@ -7,7 +7,7 @@ symbol and bar, so overlapping scans add nothing twice.
 
 Liquidations: the detector needs the map *as it was before the move* (the heatmap sweeps the levels a
 move trades through, so the live map after a dump shows little left to clear). The live heatmap
-(``market.services.intel.liquidation_map_for``) is used when it was last updated within
+(``market.selectors.intel.liquidation_map_for``) is used when it was last updated within
 ``HEATMAP_MAX_AGE`` before the window's start and not after it; otherwise the detector's own estimate
 from the candles (the same model: tiers and weights of ``market.liquidation_map``).
 """
@@ -23,8 +23,7 @@ from django.db import transaction
 
 from flaxu.realtime.push import push
 from market.formatting import symbol_label
-from market.selectors.candles import candle_frame
-from market.services.candles import candle_exchanges
+from market.selectors.candles import candle_exchanges, candle_frame
 from market.sources import get_source
 from trading import conf
 from trading.engine import sniper
@@ -42,7 +41,7 @@ _PCT = PERCENT["decimal_places"]
 
 def _heatmap(symbol: str):
     try:
-        from market.services.intel import liquidation_map_for
+        from market.selectors.intel import liquidation_map_for
     except ImportError:  # pragma: no cover - the market app decides what it offers
         return None
     try:
@@ -76,8 +75,13 @@ def sniper_scan(*, now: datetime | None = None, symbols: list[str] | None = None
     exchange = candle_exchanges(source)[0]
     config = conf.sniper_config()
     recent = timedelta(minutes=conf.sniper_recent_minutes())
-    bars = (config.liquidations.entry_lookback + config.window_minutes + config.cooldown_bars
-            + int(recent / timedelta(minutes=1)) + 5)
+    bars = (
+        config.liquidations.entry_lookback
+        + config.window_minutes
+        + config.cooldown_bars
+        + int(recent / timedelta(minutes=1))
+        + 5
+    )
     closed_by = pd.Timestamp(now) - pd.Timedelta(minutes=1)
     universe, liquidations = {}, {}
     for symbol in symbols or source.universe():
