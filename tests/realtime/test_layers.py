@@ -1,13 +1,17 @@
-"""The embedded channel layer delivers one push to many sockets in time linear in the sockets."""
+"""The embedded channel layer delivers one push to many sockets in time linear in the sockets; the Redis
+layer publishes once per push, keeps a channel whose wait timed out, and leaves nothing subscribed."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
+import pytest
+import redis
 from asgiref.sync import async_to_sync
+from django.conf import settings
 
-from flaxu.realtime.layer import InMemoryChannelLayer
+from flaxu.realtime.layer import InMemoryChannelLayer, RedisPubSubChannelLayer
 from flaxu.realtime.push import event_message
 
 SOCKETS = 4000
@@ -36,3 +40,38 @@ def test_one_push_reaches_4000_channels_quickly_and_each_gets_it_once():
 
     # Channels' own layer swept every channel on each of the 4,000 receives (3 s here); linear is ms.
     assert async_to_sync(scenario)() < 1.0
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
+def test_the_redis_layer_fans_out_in_process_and_leaves_nothing_subscribed():
+    layer = RedisPubSubChannelLayer(hosts=[settings.REDIS_URL])
+    group = "market.layer-test"
+    client = redis.Redis.from_url(settings.REDIS_URL)
+
+    def listeners(*names: str) -> dict[str, int]:
+        """PUBSUB NUMSUB: how many connections subscribe to each Redis channel."""
+        return {name.decode(): count for name, count in client.pubsub_numsub(*names)}
+
+    async def scenario() -> None:
+        channels = [await layer.new_channel() for _ in range(50)]
+        for channel in channels:
+            await layer.group_add(group, channel)
+        assert listeners(layer.group_channel(group)) == {layer.group_channel(group): 1}  # one per process
+        # A wait that timed out (a test helper, a health probe) leaves the channel able to receive.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(channels[0]), 0.1)
+        await layer.group_send(group, event_message("price", {"last": "1"}))
+        received = [await asyncio.wait_for(layer.receive(channel), 5) for channel in channels]
+        assert [m["data"] for m in received] == [{"last": "1"}] * 50
+        assert all(m is received[0] for m in received)  # decoded once, encoded to JSON once by the consumer
+        for channel in channels:
+            await layer.discard_channel(channel)  # what LiveConsumer does on exit, without group_discard first
+        await layer.ping()  # the unsubscribes went before this round trip
+        await asyncio.sleep(0.2)
+        left = listeners(layer.group_channel(group), *channels)
+        assert left == dict.fromkeys(left, 0), "still subscribed in Redis"
+
+    try:
+        async_to_sync(scenario)()
+    finally:
+        client.close()
