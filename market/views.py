@@ -1,15 +1,18 @@
 """Markets pages: the market-intelligence panel (everyone: anonymous visitors read-only) and price alerts.
 
-The panel renders every widget on the server; markets.js keeps it live: ticker pushes move prices and
-the chart, a widget's own push re-fetches its fragment from ``/markets/widgets/<name>/``, and while the
-websocket is down the page polls the API instead. Anonymous visitors have no websocket (it serves
-signed-in users only): their page polls the public market API from the start, and has no alerts.
+The panel renders every widget on the server, and only there: each widget's section refreshes itself with
+htmx from its fragment ``/markets/widgets/<name>/`` when live.js dispatches the DOM event for the widget's
+push (``flaxu:<type>``), or the poll event ``flaxu:poll`` (about once a minute while the websocket is down).
+markets.js keeps the rest live: ticker pushes move prices and the chart. Anonymous visitors have no
+websocket (it serves signed-in users only): their page polls the public market API from the start, and has
+no alerts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,18 +26,18 @@ from django.views.decorators.http import require_GET, require_POST
 from flaxu.realtime.push import group_name
 from market.formatting import symbol_label
 from market.forms import PriceAlertForm
-from market.models import TIMEFRAME_SECONDS
 from market.selectors import prices, snapshots
 from market.selectors.alerts import price_alerts_for_user
 from market.services import intel
 from market.services.alerts import MAX_ACTIVE_ALERTS, alert_exchange, price_alert_create, price_alert_delete
-from market.sources import TIMEFRAMES
 from market.templatetags.market_format import price
+from market.timeframes import TIMEFRAME_SECONDS, TIMEFRAMES
 
 DEFAULT_TIMEFRAME = "15m"
 POLL_SECONDS = 10  # while the websocket is down
 TICKERS_GROUP = "market.tickers"
-# intel widget push types (= keys of intel.GROUPS) → the fragment each refreshes.
+# intel widget push types (= keys of intel.GROUPS) → the widget (fragment) whose section listens for the
+# DOM event "flaxu:<type>" that live.js dispatches for the push (hx-trigger in the widget's template).
 WIDGET_EVENTS = {
     "fear_greed": "fear-greed",
     "altcoin_season": "altcoin-season",
@@ -115,10 +118,16 @@ TOP_COLUMNS = [
 ]
 
 
+def _top_query(page: int, sort: str, q: str) -> str:
+    """The query string of one choice of page, sort and search (for the page's links and the fragment's)."""
+    return urlencode({"page": page, "sort": sort, **({"q": q} if q else {})})
+
+
 def _top_coins(request: HttpRequest) -> dict[str, Any]:
     query = _top_coins_query(request)
     data = intel.top_coins(**query)
     field, descending = query["sort"].lstrip("-"), query["sort"].startswith("-")
+    page, pages, q = data.get("page") or 1, data.get("pages") or 1, data.get("query") or ""
     columns = []
     for key, label, css in TOP_COLUMNS:
         current = key == field
@@ -128,8 +137,14 @@ def _top_coins(request: HttpRequest) -> dict[str, Any]:
         else:
             next_sort = key if key in ("rank", "name", "symbol") else f"-{key}"
         aria = ("descending" if descending else "ascending") if current else None
-        columns.append({"key": key, "label": label, "css": css, "next_sort": next_sort, "aria_sort": aria})
-    return {"top": data, "top_columns": columns}
+        columns.append({"label": label, "css": css, "query": _top_query(1, next_sort, q), "aria_sort": aria})
+    return {
+        "top": data,
+        "top_columns": columns,
+        "top_state": _top_query(page, query["sort"], q),  # what a push or poll refreshes
+        "top_prev": _top_query(page - 1, query["sort"], q) if page > 1 else None,
+        "top_next": _top_query(page + 1, query["sort"], q) if page < pages else None,
+    }
 
 
 def _funding(request: HttpRequest) -> dict[str, Any]:
@@ -218,20 +233,15 @@ def markets(request: HttpRequest) -> HttpResponse:
             "coinMap": _coin_map(universe),
             "slugs": {s: group_name(s) for s in universe},
             "tickersGroup": TICKERS_GROUP,
-            # Widget pushes: event type → (group, widget fragment name).
-            "widgetEvents": {
-                event: [group_name(intel.GROUPS[event]), widget_name] for event, widget_name in WIDGET_EVENTS.items()
-            },
+            # The widgets' push groups; each widget's section refreshes itself on its event (hx-trigger).
+            "widgetGroups": [group_name(intel.GROUPS[event]) for event in WIDGET_EVENTS],
             "urls": {
                 "tickers": reverse("api_market_tickers"),
                 "candles": reverse("api_market_candles"),
-                "topCoins": reverse("api_market_top_coins"),
-                "widget": reverse("market_widget", args=["WIDGET"]),
                 "markets": reverse("markets"),
                 "alerts": reverse("market_alerts"),
             },
             "pollSeconds": POLL_SECONDS,
-            "topPerPage": TOP_PER_PAGE,
             # No websocket for anonymous visitors: the page polls quietly instead of reporting an outage.
             "live": request.user.is_authenticated,
         },

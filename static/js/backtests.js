@@ -84,24 +84,18 @@
     if (!element || !dataNode || !LW) return;
     const points = JSON.parse(dataNode.textContent);
     if (!points.length) return;
-    const css = getComputedStyle(document.documentElement);
-    const text = css.getPropertyValue("--text").trim() || "#e6edf3";
-    const border = css.getPropertyValue("--border").trim() || "#30363d";
-    const chart = LW.createChart(element, {
-      autoSize: true,
-      layout: { background: { type: "solid", color: "transparent" }, textColor: text, attributionLogo: false },
-      grid: { vertLines: { color: border }, horzLines: { color: border } },
-      rightPriceScale: { borderColor: border },
-      timeScale: { borderColor: border, timeVisible: true, secondsVisible: false },
-    });
+    const chartTheme = window.flaxuChartTheme; // chart_theme.js: the site theme's colours
+    const theme = chartTheme.colours();
+    const alpha = chartTheme.withAlpha;
+    const chart = LW.createChart(element, { autoSize: true, ...chartTheme.chartOptions(theme) });
     const series = chart.addSeries(LW.BaselineSeries, {
       baseValue: { type: "price", price: points[0][1] },
-      topLineColor: "#3fb950",
-      topFillColor1: "rgba(63, 185, 80, 0.28)",
-      topFillColor2: "rgba(63, 185, 80, 0.05)",
-      bottomLineColor: "#f85149",
-      bottomFillColor1: "rgba(248, 81, 73, 0.05)",
-      bottomFillColor2: "rgba(248, 81, 73, 0.28)",
+      topLineColor: theme.up,
+      topFillColor1: alpha(theme.up, 0.28),
+      topFillColor2: alpha(theme.up, 0.05),
+      bottomLineColor: theme.down,
+      bottomFillColor1: alpha(theme.down, 0.05),
+      bottomFillColor2: alpha(theme.down, 0.28),
       lineWidth: 2,
       priceFormat: { type: "price", precision: 2, minMove: 0.01 },
     });

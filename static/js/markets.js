@@ -1,6 +1,8 @@
 // The Markets page, kept live: prices and the chart follow the "market.tickers" pushes, closed candles
-// arrive on "market.candles.<symbol>.<tf>", and a widget's own push re-fetches its fragment from
-// /markets/widgets/<name>/. While the websocket is down the page polls the API every 10 s instead.
+// arrive on "market.candles.<symbol>.<tf>". The widgets are not drawn here: each section refreshes itself
+// with htmx from its server-rendered fragment on its push's DOM event ("flaxu:<type>", from live.js) or on
+// "flaxu:poll", which this file dispatches about once a minute while the websocket is down (every 10 s it
+// polls the tickers API then). Only the heatmap's canvas is drawn here, after each swap.
 // Also: the price-alert form (fields that fit the chosen condition) and fired-alert messages.
 (function () {
   "use strict";
@@ -52,36 +54,10 @@
     return n > 0 ? "up" : "down";
   }
 
-  function fmtUsd(value) {
-    const n = num(value);
-    if (n === null) return "–";
-    const sign = n < 0 ? MINUS : "";
-    const m = Math.abs(n);
-    const units = [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "K"]];
-    for (const [limit, suffix] of units) {
-      if (m >= limit) return sign + "$" + fmtFixed(m / limit, 2) + suffix;
-    }
-    return sign + "$" + fmtFixed(m, 2);
-  }
-
   function fmtTime(iso) {
     if (!iso) return "";
     const d = new Date(iso);
     return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(11, 19);
-  }
-
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "text") node.textContent = value;
-      else if (key === "className") node.className = value;
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children || []) {
-      if (child !== null && child !== undefined) node.append(child);
-    }
-    return node;
   }
 
   function announce(text) {
@@ -136,8 +112,9 @@
       announce("Price alert fired: " + data.title);
       const row = document.getElementById("alert-" + data.id);
       if (row && row.cells[2]) {
-        row.cells[2].textContent = "";
-        row.cells[2].append(el("strong", { text: "Fired" }), " " + fmtTime(data.fired_at) + " UTC at " + fmtPrice(data.price));
+        const fired = document.createElement("strong");
+        fired.textContent = "Fired";
+        row.cells[2].replaceChildren(fired, " " + fmtTime(data.fired_at) + " UTC at " + fmtPrice(data.price));
       }
     });
   }
@@ -156,10 +133,6 @@
     slowPolls: 0,
     wasOffline: false,
   };
-
-  function widgetUrl(name, query) {
-    return config.urls.widget.replace("WIDGET", name) + (query || "");
-  }
 
   function slug(symbol) {
     return config.slugs[symbol] || symbol.toLowerCase().replace(/[^a-z0-9._-]+/g, "-");
@@ -286,32 +259,16 @@
   let lastBar = null;
   let loadToken = 0;
 
-  function cssVar(name, fallback) {
-    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-    return value || fallback;
-  }
+  // Colours: chart_theme.js (the site theme's custom properties), for the candles, volume and heatmap.
+  const chartTheme = window.flaxuChartTheme;
+  const withAlpha = chartTheme.withAlpha;
+  let theme = chartTheme.colours();
 
   function makeChart() {
     const LC = window.LightweightCharts;
     if (!LC || !chartNode) return false;
-    const border = cssVar("--border", "#30363d");
-    chart = LC.createChart(chartNode, {
-      autoSize: true,
-      // attributionLogo: its <style> element breaks the CSP; the chart widget links TradingView instead.
-      layout: { background: { type: "solid", color: "transparent" }, textColor: cssVar("--muted", "#8b949e"), attributionLogo: false },
-      grid: { vertLines: { color: border }, horzLines: { color: border } },
-      rightPriceScale: { borderColor: border },
-      timeScale: { borderColor: border, timeVisible: true, secondsVisible: false },
-    });
-    const good = cssVar("--good", "#3fb950");
-    const bad = cssVar("--bad", "#f85149");
-    candleSeries = chart.addSeries(LC.CandlestickSeries, {
-      upColor: good,
-      downColor: bad,
-      wickUpColor: good,
-      wickDownColor: bad,
-      borderVisible: false,
-    });
+    chart = LC.createChart(chartNode, { autoSize: true, ...chartTheme.chartOptions(theme) });
+    candleSeries = chart.addSeries(LC.CandlestickSeries, chartTheme.candleOptions(theme));
     candleSeries.priceScale().applyOptions({ scaleMargins: { top: 0.05, bottom: 0.25 } });
     volumeSeries = chart.addSeries(LC.HistogramSeries, { priceFormat: { type: "volume" }, priceScaleId: "" });
     volumeSeries.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
@@ -331,7 +288,7 @@
 
   function volumeBar(bar) {
     const up = bar.close >= bar.open;
-    return { time: bar.time, value: bar.volume, color: up ? "rgba(63,185,80,0.45)" : "rgba(248,81,73,0.45)" };
+    return { time: bar.time, value: bar.volume, color: withAlpha(up ? theme.up : theme.down, 0.45) };
   }
 
   function putBar(bar) {
@@ -436,10 +393,7 @@
     rememberInUrl();
     subscribeChart(previous);
     loadCandles();
-    if (symbol !== previous.symbol) {
-      reloadHeader();
-      refreshWidget("heatmap");
-    }
+    if (symbol !== previous.symbol) reloadHeader(); // the heatmap section follows the select itself (hx-trigger)
   }
 
   const chartForm = document.getElementById("chart-form");
@@ -453,188 +407,6 @@
     });
     chartForm.addEventListener("submit", (event) => event.preventDefault());
     if (select) select.addEventListener("change", () => choose(select.value, state.timeframe));
-  }
-
-  // Widget fragments ------------------------------------------------------------------------------------
-
-  const pending = new Set();
-
-  function refreshWidget(name) {
-    if (name === "top-coins") {
-      loadTop();
-      return;
-    }
-    if (pending.has(name)) return;
-    pending.add(name);
-    window.setTimeout(async () => {
-      pending.delete(name);
-      const query = name === "heatmap" ? "?symbol=" + encodeURIComponent(state.symbol) : "";
-      try {
-        const response = await fetch(widgetUrl(name, query), { credentials: "same-origin" });
-        if (!response.ok) return;
-        const html = await response.text();
-        const current = document.getElementById("w-" + name);
-        if (!current) return;
-        const template = document.createElement("template");
-        template.innerHTML = html.trim();
-        const fresh = template.content.firstElementChild;
-        if (fresh && fresh.id === current.id) current.replaceWith(fresh);
-        if (name === "heatmap") drawHeatmap();
-      } catch (error) {
-        /* keep what is shown; the next push or poll tries again */
-      }
-    }, 250);
-  }
-
-  // Top 500 table ----------------------------------------------------------------------------------------
-
-  const topTable = document.getElementById("top-table");
-  const top = topTable
-    ? { page: Number(topTable.dataset.page) || 1, sort: topTable.dataset.sort || "rank", q: topTable.dataset.query || "" }
-    : null;
-  const TOP_COLUMNS = [
-    ["rank", "#", "num"],
-    ["name", "Coin", ""],
-    ["price", "Price", "num"],
-    ["change_24h_pct", "24 h", "num"],
-    ["change_7d_pct", "7 d", "num"],
-    ["market_cap", "Market cap", "num"],
-    ["volume_24h", "Volume 24 h", "num"],
-  ];
-  let topToken = 0;
-
-  function topHref(params) {
-    const query = new URLSearchParams();
-    if (params.page && params.page > 1) query.set("page", params.page);
-    query.set("sort", params.sort);
-    if (params.q) query.set("q", params.q);
-    return "?" + query.toString() + "#w-top-coins";
-  }
-
-  function coinRow(coin) {
-    const priceCell = el("td", { className: "num" }, [
-      el("span", { "data-price": coin.price === null ? "" : String(coin.price), text: fmtPrice(coin.price) }),
-    ]);
-    if (coin.live) {
-      priceCell.append(" ", el("span", { className: "tag live", title: "Live price from exchange tickers", text: "live" }));
-    }
-    return el("tr", { "data-coin": String(coin.symbol).toUpperCase() }, [
-      el("td", { className: "num", text: coin.rank === null ? "–" : String(coin.rank) }),
-      el("th", { scope: "row" }, [coin.name || coin.symbol, el("span", { className: "coin-symbol", text: String(coin.symbol).toUpperCase() })]),
-      priceCell,
-      el("td", { className: "num " + direction(coin.change_24h_pct), "data-change": "", text: fmtPct(coin.change_24h_pct) }),
-      el("td", { className: "num " + direction(coin.change_7d_pct), text: fmtPct(coin.change_7d_pct) }),
-      el("td", { className: "num", text: fmtUsd(coin.market_cap) }),
-      el("td", { className: "num", text: fmtUsd(coin.volume_24h) }),
-    ]);
-  }
-
-  function renderTop(data) {
-    const field = top.sort.replace(/^-/, "");
-    const descending = top.sort.startsWith("-");
-    const headRow = topTable.tHead.rows[0];
-    headRow.textContent = "";
-    for (const [key, label, css] of TOP_COLUMNS) {
-      const current = key === field;
-      let next;
-      if (current) next = descending ? key : "-" + key;
-      else next = ["rank", "name", "symbol"].includes(key) ? key : "-" + key;
-      const th = el("th", { scope: "col", className: css, "aria-sort": current ? (descending ? "descending" : "ascending") : null }, [
-        el("a", { href: topHref({ page: 1, sort: next, q: top.q }), "data-sort": next, text: label }),
-      ]);
-      headRow.append(th);
-    }
-    const body = document.getElementById("top-rows");
-    body.textContent = "";
-    if (!data.results.length) {
-      body.append(el("tr", {}, [el("td", { colspan: "7", className: "muted", text: "No coin matches “" + top.q + "”." })]));
-    }
-    data.results.forEach((coin) => body.append(coinRow(coin)));
-    const caption = document.getElementById("top-caption");
-    if (caption) {
-      caption.textContent =
-        "By market cap. Page " + data.page + " of " + data.pages + ", " + data.total + " coin" + (data.total === 1 ? "" : "s") +
-        (top.q ? " matching “" + top.q + "”" : "") + ". Prices tagged “live” follow the exchanges’ tickers.";
-    }
-    const pager = document.getElementById("top-pager");
-    if (pager) {
-      pager.textContent = "";
-      pager.append(
-        data.page > 1
-          ? el("a", { href: topHref({ page: data.page - 1, sort: top.sort, q: top.q }), "data-page": data.page - 1, rel: "prev", text: "← Previous" })
-          : el("span", { className: "disabled", "aria-disabled": "true", text: "← Previous" }),
-        el("span", { id: "top-page-label", text: "Page " + data.page + " of " + data.pages }),
-        data.page < data.pages
-          ? el("a", { href: topHref({ page: data.page + 1, sort: top.sort, q: top.q }), "data-page": data.page + 1, rel: "next", text: "Next →" })
-          : el("span", { className: "disabled", "aria-disabled": "true", text: "Next →" }),
-      );
-    }
-    const freshness = document.getElementById("top-freshness");
-    if (freshness) {
-      freshness.textContent = "";
-      const line = el("p", { className: "freshness muted" });
-      if (data.stale_since) {
-        line.append(el("span", { className: "stale", role: "status", text: "⚠ Stale since " + fmtTime(data.stale_since) + " UTC: showing the last good data." }), " ");
-      }
-      line.append("Source: " + (data.source || "not loaded yet") + " · updated " + fmtTime(data.updated_at) + " UTC" + (data.demo ? " · DEMO" : ""));
-      freshness.append(line);
-    }
-    topTable.dataset.sort = top.sort;
-    topTable.dataset.page = String(data.page);
-    top.page = data.page;
-    if (state.tickers) applyTickers(state.tickers);
-  }
-
-  async function loadTop() {
-    if (!top) return;
-    const token = ++topToken;
-    const query = new URLSearchParams({ page: top.page, per_page: config.topPerPage, sort: top.sort, q: top.q });
-    try {
-      const data = await getJSON(config.urls.topCoins + "?" + query.toString());
-      if (token === topToken) renderTop(data);
-    } catch (error) {
-      announce("Could not load the coin list; the next update tries again.");
-    }
-  }
-
-  if (top) {
-    const section = document.getElementById("w-top-coins");
-    section.addEventListener("click", (event) => {
-      const sortLink = event.target.closest("a[data-sort]");
-      const pageLink = event.target.closest("a[data-page]");
-      if (sortLink) {
-        event.preventDefault();
-        top.sort = sortLink.dataset.sort;
-        top.page = 1;
-        loadTop();
-      } else if (pageLink) {
-        event.preventDefault();
-        top.page = Number(pageLink.dataset.page) || 1;
-        loadTop();
-        topTable.scrollIntoView({ block: "nearest" });
-      }
-    });
-    const search = document.getElementById("top-search");
-    const input = document.getElementById("top-q");
-    let typing = null;
-    if (search) {
-      search.addEventListener("submit", (event) => {
-        event.preventDefault();
-        top.q = input.value.trim();
-        top.page = 1;
-        loadTop();
-      });
-    }
-    if (input) {
-      input.addEventListener("input", () => {
-        window.clearTimeout(typing);
-        typing = window.setTimeout(() => {
-          top.q = input.value.trim();
-          top.page = 1;
-          loadTop();
-        }, 300);
-      });
-    }
   }
 
   // Liquidation heatmap (canvas) -----------------------------------------------------------------------
@@ -673,7 +445,7 @@
         const value = longs + shorts;
         if (value <= 0) continue;
         const alpha = Math.min(1, 0.08 + Math.sqrt(value / peak));
-        ctx.fillStyle = longs >= shorts ? `rgba(63,185,80,${alpha})` : `rgba(248,81,73,${alpha})`;
+        ctx.fillStyle = withAlpha(longs >= shorts ? theme.up : theme.down, alpha);
         ctx.fillRect(i * colWidth, y(p + data.bin_width), Math.ceil(colWidth), Math.ceil(rowHeight));
       }
     });
@@ -682,16 +454,16 @@
     for (const [p, longs, shorts] of data.bins) {
       const top = y(p + data.bin_width);
       if (longs > 0) {
-        ctx.fillStyle = "rgba(63,185,80,0.85)";
+        ctx.fillStyle = withAlpha(theme.up, 0.85);
         ctx.fillRect(x0, top, (longs / peak) * profile, Math.max(1, rowHeight - 1));
       }
       if (shorts > 0) {
-        ctx.fillStyle = "rgba(248,81,73,0.85)";
+        ctx.fillStyle = withAlpha(theme.down, 0.85);
         ctx.fillRect(x0, top, (shorts / peak) * profile, Math.max(1, rowHeight - 1));
       }
     }
     const eventPeak = Math.max(1, ...data.events.map((e) => e[1] + e[2]));
-    ctx.fillStyle = "#58a6ff";
+    ctx.fillStyle = theme.event;
     for (const [p, longs, shorts] of data.events) {
       const r = 2 + 4 * Math.sqrt((longs + shorts) / eventPeak);
       ctx.beginPath();
@@ -699,7 +471,7 @@
       ctx.fill();
     }
     if (price) {
-      ctx.strokeStyle = "#f0b90b";
+      ctx.strokeStyle = theme.price;
       ctx.lineWidth = 1.5;
       ctx.setLineDash([5, 4]);
       ctx.beginPath();
@@ -708,7 +480,7 @@
       ctx.stroke();
       ctx.setLineDash([]);
     }
-    ctx.fillStyle = cssVar("--muted", "#8b949e");
+    ctx.fillStyle = theme.text;
     ctx.font = "11px system-ui, sans-serif";
     ctx.textAlign = "left";
     for (let i = 0; i <= 5; i++) {
@@ -716,16 +488,33 @@
       ctx.fillText(fmtPrice(p), width - axis + 4, Math.min(height - 3, Math.max(10, y(p) + 4)));
     }
     if (price) {
-      ctx.fillStyle = "#f0b90b";
+      ctx.fillStyle = theme.price;
       ctx.fillText(fmtPrice(price), width - axis + 4, Math.max(10, y(price) - 4));
     }
     if (columns[0][0]) {
-      ctx.fillStyle = cssVar("--muted", "#8b949e");
+      ctx.fillStyle = theme.text;
       ctx.fillText(fmtTime(columns[0][0]).slice(0, 5), 2, height - 4);
       ctx.textAlign = "right";
       ctx.fillText(fmtTime(columns[columns.length - 1][0]).slice(0, 5) + " UTC", mapWidth, height - 4);
     }
   }
+
+  // htmx morphs the section in place (the canvas is reset with it): draw the new data.
+  document.addEventListener("htmx:after:swap", (event) => {
+    const target = event.detail && event.detail.ctx && event.detail.ctx.target;
+    if (target && target.id === "w-heatmap") drawHeatmap();
+  });
+
+  // The theme toggle (flaxu.js) flips dark/light: repaint in the new colours.
+  chartTheme.onChange((colours) => {
+    theme = colours;
+    if (chart) {
+      chart.applyOptions(chartTheme.chartOptions(theme));
+      candleSeries.applyOptions(chartTheme.candleOptions(theme));
+      loadCandles(); // the volume bars take their colour when set
+    }
+    drawHeatmap();
+  });
 
   let resizeTimer = null;
   window.addEventListener("resize", () => {
@@ -746,9 +535,13 @@
     if (state.slowPolls % 6 === 0) {
       // About once a minute: candles and every widget.
       loadCandles();
-      Object.values(config.widgetEvents).forEach(([, name]) => refreshWidget(name));
-      refreshWidget("heatmap");
+      refreshWidgets();
     }
+  }
+
+  // Every widget section listens for this (hx-trigger) and fetches its fragment once.
+  function refreshWidgets() {
+    document.dispatchEvent(new CustomEvent("flaxu:poll"));
   }
 
   function startPolling() {
@@ -774,23 +567,18 @@
       startPolling();
       return;
     }
-    live.subscribe([config.tickersGroup, ...Object.values(config.widgetEvents).map(([group]) => group)]);
+    // The widgets' pushes need no handler here: live.js dispatches "flaxu:<type>" and the section swaps itself.
+    live.subscribe([config.tickersGroup, ...config.widgetGroups]);
     subscribeChart(null);
     live.on("tickers", (data) => applyTickers(data.exchanges || {}, data.source_time));
     live.on("candles", onCandles);
-    for (const [event, [, name]] of Object.entries(config.widgetEvents)) {
-      live.on(event, () => refreshWidget(name));
-    }
-    live.on("liquidation_heatmap", (data) => {
-      if (!data || data.symbol === state.symbol) refreshWidget("heatmap");
-    });
     live.on("hello", () => {
       stopPolling();
       if (state.wasOffline) {
         // Back online: catch up on what the socket missed.
         state.wasOffline = false;
         loadCandles();
-        loadTop();
+        refreshWidgets();
       }
     });
     live.on("offline", startPolling);

@@ -153,21 +153,16 @@
   // --- a signal's chart ---------------------------------------------------------------------------
   // Zones, breaks and pools are drawn by a small series primitive (boxes and segments between two
   // times); entry, stop and targets are price lines; the signal and sweeps are markers.
-  const COLORS = {
-    bull: [63, 185, 80],
-    bear: [248, 81, 73],
-    break: "#d29922",
-    pool: "#a371f7",
-    entry: "#58a6ff",
-    stop: "#f85149",
-    target: "#3fb950",
-  };
+  // Colours: chart_theme.js (the site theme's custom properties), read when the chart starts.
+  const chartTheme = window.flaxuChartTheme;
+  const withAlpha = (colour, alpha) => chartTheme.withAlpha(colour, alpha);
+  let COLORS = null;
+
+  function themeColours(theme) {
+    return { bull: theme.up, bear: theme.down, break: theme.warn, pool: theme.pool, entry: theme.event, stop: theme.down, target: theme.up, text: theme.text };
+  }
   const ZONES = { ob: "OB", mb: "MB", breaker: "Breaker", fvg: "FVG" };
   const POOLS = { equal_highs: "EQH", equal_lows: "EQL" };
-
-  function rgba(rgb, alpha) {
-    return "rgba(" + rgb[0] + "," + rgb[1] + "," + rgb[2] + "," + alpha + ")";
-  }
 
   function seconds(iso) {
     return Math.floor(Date.parse(iso) / 1000);
@@ -226,7 +221,7 @@
                 ctx.setLineDash([]);
               }
               if (shape.label) {
-                ctx.fillStyle = shape.labelColor || shape.stroke || "#8b949e";
+                ctx.fillStyle = shape.labelColor || shape.stroke || COLORS.text;
                 ctx.fillText(shape.label, left + Math.round(3 * hr), top - Math.round(3 * vr) + (height > 14 * vr ? Math.round(14 * vr) : 0));
               }
             }
@@ -267,14 +262,14 @@
       const faint = e.role === "context";
       const scope = e.scope === "internal" ? "int. " : e.scope === "swing" ? "swing " : "";
       if (e.kind in ZONES) {
-        const rgb = e.direction > 0 ? COLORS.bull : COLORS.bear;
+        const colour = e.direction > 0 ? COLORS.bull : COLORS.bear;
         const to = e.end_time ? seconds(e.end_time) : after;
         shapes.push({
           from, to, top: e.top, bottom: e.bottom,
-          fill: rgba(rgb, faint ? 0.08 : 0.2),
-          stroke: faint ? null : rgba(rgb, 0.8),
+          fill: withAlpha(colour, faint ? 0.08 : 0.2),
+          stroke: faint ? null : withAlpha(colour, 0.8),
           label: faint ? null : scope + ZONES[e.kind],
-          labelColor: rgba(rgb, 1),
+          labelColor: colour,
         });
       } else if (e.kind === "bos" || e.kind === "choch") {
         shapes.push({
@@ -291,8 +286,8 @@
     }
     // Risk and reward from the signal on: entry to stop in red, entry to the second target in green.
     const reward = data.take_profit_2;
-    shapes.push({ from: signalTime, to: after, top: data.entry, bottom: data.stop_loss, fill: rgba(COLORS.bear, 0.12) });
-    shapes.push({ from: signalTime, to: after, top: reward, bottom: data.entry, fill: rgba(COLORS.bull, 0.10) });
+    shapes.push({ from: signalTime, to: after, top: data.entry, bottom: data.stop_loss, fill: withAlpha(COLORS.bear, 0.12) });
+    shapes.push({ from: signalTime, to: after, top: reward, bottom: data.entry, fill: withAlpha(COLORS.bull, 0.10) });
     return shapes;
   }
 
@@ -303,7 +298,7 @@
       time: data.signal_time,
       position: long ? "belowBar" : "aboveBar",
       shape: long ? "arrowUp" : "arrowDown",
-      color: long ? rgba(COLORS.bull, 1) : rgba(COLORS.bear, 1),
+      color: long ? COLORS.bull : COLORS.bear,
       text: data.direction,
     });
     for (const e of data.events) {
@@ -337,26 +332,15 @@
     const data = JSON.parse(dataNode.textContent);
     if (!data.candles.length) return;
 
-    const css = getComputedStyle(document.documentElement);
-    const text = css.getPropertyValue("--text").trim() || "#e6edf3";
-    const border = css.getPropertyValue("--border").trim() || "#30363d";
-    const chart = LW.createChart(element, {
-      autoSize: true,
-      layout: { background: { type: "solid", color: "transparent" }, textColor: text, attributionLogo: false },
-      grid: { vertLines: { color: border }, horzLines: { color: border } },
-      rightPriceScale: { borderColor: border },
-      timeScale: { borderColor: border, timeVisible: true, secondsVisible: false },
-    });
+    const theme = chartTheme.colours();
+    COLORS = themeColours(theme);
+    const chart = LW.createChart(element, { autoSize: true, ...chartTheme.chartOptions(theme) });
     const levels = [data.entry, data.stop_loss, data.take_profit_1, data.take_profit_2];
     const lo = Math.min(...levels);
     const hi = Math.max(...levels);
     const decimals = Math.min(Math.max(5 - Math.floor(Math.log10(Math.abs(data.entry) || 1)), 0), 10);
     const series = chart.addSeries(LW.CandlestickSeries, {
-      upColor: rgba(COLORS.bull, 1),
-      downColor: rgba(COLORS.bear, 1),
-      wickUpColor: rgba(COLORS.bull, 1),
-      wickDownColor: rgba(COLORS.bear, 1),
-      borderVisible: false,
+      ...chartTheme.candleOptions(theme),
       priceLineVisible: false, // the levels are the lines that matter here
       lastValueVisible: false,
       priceFormat: { type: "price", precision: decimals, minMove: Math.pow(10, -decimals) },

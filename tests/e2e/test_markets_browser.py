@@ -11,11 +11,17 @@ import pytest
 from playwright.sync_api import expect
 
 from market.selectors import snapshots
+from market.selectors.candles import candle_exchanges
+from market.services import intel
+from market.services.candles import candles_ingest
 from market.templatetags.market_format import price
+from market.views import WIDGETS
 from tests.e2e.session import sign_in
 from tests.trading.factories import grant_full
 
-from .test_markets_live import market_ready  # noqa: F401 - a fixture
+from .test_markets_live import market_ready, record_fragments, run_in_thread  # noqa: F401 - a fixture
+
+BTC = "BTC/USDT:USDT"
 
 pytestmark = pytest.mark.e2e
 
@@ -90,6 +96,43 @@ def test_markets_page_raises_no_csp_violation_for_a_visitor(page, live_asgi_serv
     expect(page.locator("#top-rows tr[data-coin=BTC]")).to_be_visible()
     page.wait_for_timeout(1000)  # the heatmap drawing
     assert page.locator("#live-status").inner_text() == ""  # polling is normal here, not an outage
+    assert violations(page, console) == []
+    assert page.errors == []
+
+
+PAINTED = """() => {
+  const canvas = document.getElementById("heatmap-canvas");
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  return pixels.some((value) => value !== 0);
+}"""
+CLEAR = '(c => c.getContext("2d").clearRect(0, 0, c.width, c.height))(document.getElementById("heatmap-canvas"))'
+
+
+def test_a_visitors_poll_refreshes_each_widget_once_under_the_policy(page, live_asgi_server, market_ready):  # noqa: F811
+    """Visitors have no websocket: about once a minute markets.js dispatches "flaxu:poll" and every widget
+    section fetches its own fragment once (here dispatched at once rather than waited for)."""
+
+    def a_map_for_btc() -> None:  # stored candles to seed it, as the candle ingest and the heatmap task do
+        candles_ingest(candle_exchanges()[0], BTC, "15m", push=False)
+        intel.liquidation_heatmaps_refresh()
+
+    run_in_thread(a_map_for_btc)
+    console = watch_policy(page)
+    fragments = record_fragments(page)
+    page.goto("/markets/")
+    page.wait_for_function(PAINTED)
+    page.evaluate("window.flaxuMarker = true")
+    page.evaluate(CLEAR)
+
+    with page.expect_response(lambda r: "/markets/widgets/heatmap/" in r.url):
+        page.evaluate('document.dispatchEvent(new CustomEvent("flaxu:poll"))')
+    page.wait_for_timeout(1500)
+
+    assert sorted(f.split("/")[0] for f in fragments) == sorted(WIDGETS)  # each widget once
+    assert "heatmap/?symbol=BTC%2FUSDT%3AUSDT" in fragments  # the symbol chosen in the chart's select
+    page.wait_for_function(PAINTED, timeout=2000)  # the map is drawn again after its swap
+    expect(page.locator("#top-rows tr[data-coin=BTC]")).to_be_visible()
+    assert page.evaluate("window.flaxuMarker") is True
     assert violations(page, console) == []
     assert page.errors == []
 

@@ -55,6 +55,14 @@ def run_in_thread(function) -> None:
     thread.join(60)
 
 
+def record_fragments(page) -> list[str]:
+    """The widget fragments the page requests from now on, as "<name>/?<query>"."""
+    fragments: list[str] = []
+    marker = "/markets/widgets/"
+    page.on("request", lambda r: fragments.append(r.url.split(marker)[1]) if marker in r.url else None)
+    return fragments
+
+
 @pytest.fixture
 def market_ready(live_asgi_server):
     reset_source()
@@ -112,16 +120,46 @@ def test_chart_pickers_switch_symbol_and_timeframe_without_reloading(page, live_
 
 
 def test_a_widget_push_refreshes_that_widget_in_place(page, live_asgi_server, user, market_ready):
+    fragments = record_fragments(page)
     sign_in(page, live_asgi_server, user)
     page.goto("/markets/")
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
     page.evaluate("window.flaxuMarker = true")  # survives only if the page is not reloaded
     freshness = page.locator("#w-funding .freshness")
     before = freshness.inner_text()
+    assert fragments == []  # the page arrived rendered: no widget fetched on load
 
     time.sleep(1.1)  # the "updated" time has a resolution of one second
     run_in_thread(intel.funding_refresh)  # what the beat's "funding table" task does: store, then push
 
     expect(freshness).not_to_have_text(before, timeout=10_000)
+    page.wait_for_timeout(1500)  # longer than the section's throttle: a second fetch would show by now
+    assert fragments == ["funding/"]  # one push, one fragment request, for that widget only
     assert page.evaluate("window.flaxuMarker") is True
+    assert page.errors == []
+
+
+def test_sorting_paging_and_searching_the_top_coins_swap_the_table_in_place(page, live_asgi_server, user, market_ready):
+    sign_in(page, live_asgi_server, user)
+    page.goto("/markets/")
+    page.evaluate("window.flaxuMarker = true")
+    rows = page.locator("#top-rows tr")
+
+    page.locator("#top-table thead a", has_text="Price").click()  # figures sort descending first
+    expect(page.locator("#top-table th[aria-sort=descending]")).to_have_text("Price")
+    prices = [float(p.replace(",", "")) for p in page.locator("#top-rows [data-price]").all_inner_texts()]
+    assert prices == sorted(prices, reverse=True) and len(prices) == 50
+
+    page.locator("#top-pager a[rel=next]").click()
+    expect(page.locator("#top-page-label")).to_contain_text("Page 2 of")
+    expect(page.locator("#top-table th[aria-sort=descending]")).to_have_text("Price")  # the sort is kept
+
+    search = page.locator("#top-q")
+    search.press_sequentially("solana", delay=120)  # answers arrive while typing: the field keeps focus and text
+    expect(rows).to_have_count(1)
+    expect(page.locator("#top-rows")).to_contain_text("Solana")
+    assert search.input_value() == "solana"
+    assert page.evaluate("document.activeElement.id") == "top-q"
+    assert page.evaluate("window.flaxuMarker") is True  # all without reloading the page
+    assert "sort=" not in page.url  # nor navigating
     assert page.errors == []

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from market import views
 from market.exchanges import ExchangeUnavailable
 from market.services import intel
 from market.services.snapshots import funding_refresh, tickers_refresh
@@ -79,6 +80,41 @@ def test_each_widget_has_a_fragment_for_live_refreshes(signed_in, market, name):
 
 def test_unknown_fragments_are_not_found(signed_in):
     assert signed_in.get(reverse("market_widget", args=["nope"])).status_code == 404
+    assert signed_in.get("/markets/widgets/no%20such/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?page=abc&sort=bogus", "?page=-3&sort=--price&q=" + "x" * 500, "?page=99999", "?sort=-market_cap&q=%00%ff"],
+)
+def test_odd_top_coins_queries_still_answer_a_fragment(signed_in, market, query):
+    response = signed_in.get(reverse("market_widget", args=["top-coins"]) + query)
+    assert response.status_code == 200 and 'id="w-top-coins"' in response.content.decode()
+
+
+def test_an_unknown_heatmap_symbol_answers_the_default_symbols_map(signed_in, market):
+    response = signed_in.get(reverse("market_widget", args=["heatmap"]) + "?symbol=NOPE/USDT:USDT")
+    assert response.status_code == 200 and 'data-symbol="BTC/USDT:USDT"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("event", "name"), [*views.WIDGET_EVENTS.items(), ("liquidation_heatmap", "heatmap")])
+def test_each_widget_refreshes_itself_from_its_fragment_on_its_push(signed_in, market, event, name):
+    """The section names its own fragment and the DOM event live.js dispatches for its push ("flaxu:<type>"),
+    so a push swaps exactly that widget; "flaxu:poll" refreshes it while the websocket is down."""
+    html = signed_in.get(reverse("market_widget", args=[name])).content.decode()
+    section = html[: html.index(">", html.index("<section"))]
+    assert f'hx-get="{reverse("market_widget", args=[name])}' in section
+    assert f"flaxu:{event} from:document" in section and "flaxu:poll from:document" in section
+    assert 'hx-swap="outerMorph"' in section
+    assert event in intel.GROUPS or event == "liquidation_heatmap"
+
+
+def test_the_top_coins_section_refreshes_the_page_sort_and_search_shown(signed_in, market):
+    url = reverse("market_widget", args=["top-coins"])
+    html = signed_in.get(url + "?page=2&sort=-price&q=a").content.decode()
+    assert f'hx-get="{url}?page=2&amp;sort=-price&amp;q=a"' in html  # a push keeps the reader's choice
+    assert f'hx-get="{url}?page=1&amp;sort=-price&amp;q=a"' in html  # previous page
+    assert f'hx-get="{url}?page=1&amp;sort=price&amp;q=a"' in html  # the sorted column flips
 
 
 def test_the_heatmap_fragment_follows_the_symbol(signed_in, market):
