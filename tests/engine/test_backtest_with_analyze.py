@@ -1,17 +1,13 @@
-"""The backtester on the ICT engine's own output (skipped until ``trading.engine.analyze`` exists)."""
+"""The backtester on the ICT engine's own output."""
 
 import numpy as np
-import pytest
 
+from trading import engine
+from trading.engine import synthetic
 from trading.engine.backtest import run_backtest
-
-engine = pytest.importorskip("trading.engine")
-synthetic = pytest.importorskip("trading.engine.synthetic")
 
 
 def test_real_signals_are_entered_after_their_confirmation_and_calibrated_by_setup():
-    if not hasattr(engine, "analyze"):
-        pytest.skip("trading.engine.analyze is not there yet")
     candles = synthetic.generate_candles(5_000, seed=11, timeframe="5m")
     signals = engine.analyze(candles).signals
     result = run_backtest(candles, signals)

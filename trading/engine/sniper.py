@@ -58,6 +58,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from trading.engine import indicators
+
 _EPS_PCT = 1e-9  # percentage points: inclusive thresholds survive float rounding
 
 
@@ -201,16 +203,6 @@ ALERT_COLUMNS = [
 ]
 
 
-def wilder_atr(candles: pd.DataFrame, period: int = 14) -> np.ndarray:
-    """Wilder's average true range; value ``i`` uses bars ``<= i`` only."""
-    high = candles["high"].to_numpy(np.float64)
-    low = candles["low"].to_numpy(np.float64)
-    close = candles["close"].to_numpy(np.float64)
-    prev_close = np.concatenate(([close[0]], close[:-1])) if len(close) else close
-    tr = np.maximum(high - low, np.maximum(np.abs(high - prev_close), np.abs(low - prev_close)))
-    return pd.Series(tr).ewm(alpha=1.0 / period, adjust=False).mean().to_numpy()
-
-
 def detect(
     candles: pd.DataFrame,
     config: SniperConfig | None = None,
@@ -278,7 +270,7 @@ def detect(
         return _empty_alerts(candles.index.dtype)
     bars = np.array([r[0] for r in rows], dtype=np.int64)
     moves = np.array([r[1] for r in rows], dtype=object)
-    atr = wilder_atr(candles, config.atr_period)[bars]
+    atr = indicators.atr(candles["high"], candles["low"], candles["close"], config.atr_period)[bars]
     pump = moves == "PUMP"
     long = pump != config.reversal
     entry = close[bars]
