@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from market.models import PriceAlert
 from market.services.intel import TOP_SORTS
-from market.sources.base import TIMEFRAMES
+from market.timeframes import TIMEFRAMES
 
 TOP_COINS_MAX_PER_PAGE = 250
 CANDLES_MAX_LIMIT = 1000

@@ -46,11 +46,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from market.timeframes import TIMEFRAME_SECONDS
+
 MINUTES_PER_DAY = 1440
 DAY_SECONDS = 86400
 SUBSTEPS = 20  # sub-minute points, 3 s apart
 BOOK_LEVELS = 50  # levels drawn for every book (sliced to the depth asked), so depth never changes prices
-TIMEFRAME_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
 
 # Daily-level series span (UTC days since 1970-01-01): 2015-01-01 .. 2045-01-01.
 ORIGIN_DAY = 16436

@@ -26,13 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 from flaxu.realtime.push import group_name
 from market.formatting import symbol_label
 from market.forms import PriceAlertForm
-from market.models import TIMEFRAME_SECONDS
 from market.selectors import prices, snapshots
 from market.selectors.alerts import price_alerts_for_user
 from market.services import intel
 from market.services.alerts import MAX_ACTIVE_ALERTS, alert_exchange, price_alert_create, price_alert_delete
-from market.sources import TIMEFRAMES
 from market.templatetags.market_format import price
+from market.timeframes import TIMEFRAME_SECONDS, TIMEFRAMES
 
 DEFAULT_TIMEFRAME = "15m"
 POLL_SECONDS = 10  # while the websocket is down

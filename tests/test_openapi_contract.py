@@ -141,7 +141,7 @@ def test_the_backtest_list_is_documented_as_a_page_and_every_error_as_the_error_
 def test_symbols_exchanges_sorts_and_timeframes_are_enumerated(client, db):
     from market.selectors import snapshots
     from market.services.intel import TOP_SORTS
-    from market.sources.base import TIMEFRAMES
+    from market.timeframes import TIMEFRAMES
 
     document = client.get("/api/schema/?format=json").json()
 

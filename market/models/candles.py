@@ -17,9 +17,6 @@ class Timeframe(models.TextChoices):
     D1 = "1d", "1 day"
 
 
-TIMEFRAME_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400}
-
-
 class Candle(models.Model):
     """An OHLCV candle as the exchange (or the replay) reported it, once closed.
 

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from market.exchanges import errors
-from market.models import TIMEFRAME_SECONDS
 from market.selectors import snapshots
 from market.selectors.candles import candle_exchanges, candles_latest
-from market.sources import TIMEFRAMES, get_source
+from market.sources import get_source
+from market.timeframes import TIMEFRAME_SECONDS, TIMEFRAMES
 
 logger = logging.getLogger(__name__)
 

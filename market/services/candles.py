@@ -20,11 +20,12 @@ from django.db.models import Count, Max, Min
 from flaxu.realtime.push import group_name
 from market.exchanges import errors
 from market.exchanges.types import Candle as CandleRow
-from market.models import TIMEFRAME_SECONDS, Candle
+from market.models import Candle
 from market.selectors.candles import candle_last_time, candle_open_times
 from market.services.live import push_coalesced
 from market.signals import candles_closed
 from market.sources import MarketSource, get_source
+from market.timeframes import TIMEFRAME_SECONDS
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from market.sources.base import TIMEFRAMES, Liquidation, MarketSource
+from market.sources.base import Liquidation, MarketSource
+from market.timeframes import TIMEFRAMES  # the timeframes every source serves
 
 # Replay at a speed other than 1x: when the replay started, shared by every process through the cache.
 REPLAY_START_KEY = "market:replay:start"

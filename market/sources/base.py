@@ -15,8 +15,6 @@ from typing import Literal, Protocol, runtime_checkable
 
 from market.exchanges.types import Candle, FundingRate, LongShortRatio, Market, OpenInterest, OrderBook, Ticker
 
-TIMEFRAMES = ("1m", "5m", "15m", "1h", "1d")
-
 
 @dataclass(frozen=True, slots=True)
 class Liquidation:

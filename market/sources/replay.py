@@ -16,13 +16,13 @@ from market.simulator import (
     BOOK_LEVELS,
     DAY_SECONDS,
     ORIGIN_DAY,
-    TIMEFRAME_SECONDS,
     CsvPaths,
     MarketSimulator,
     ReplayClock,
     venue,
 )
 from market.sources.base import Liquidation
+from market.timeframes import TIMEFRAME_SECONDS
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1500

@@ -12,11 +12,11 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.cache import cache
 
-from market.models import TIMEFRAME_SECONDS
 from market.selectors.candles import candle_exchanges, stored_series
 from market.services import snapshots
 from market.services.candles import candles_ingest, candles_prune
 from market.sources import get_source
+from market.timeframes import TIMEFRAME_SECONDS
 
 __all__ = [
     "ingest_candles",

@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 
+from market.timeframes import timeframe_seconds
+
 _UNITS = {"m": "min", "h": "h", "d": "D", "w": "W"}
 _LABEL = re.compile(r"^(\d+)([mhdw])$")
 
@@ -15,7 +17,7 @@ def timeframe_to_timedelta(timeframe: str) -> pd.Timedelta:
     match = _LABEL.match(str(timeframe))
     if not match or int(match.group(1)) < 1:
         raise ValueError(f"unknown timeframe {timeframe!r}: expected e.g. '1m', '5m', '15m', '1h', '4h', '1d'")
-    return pd.Timedelta(int(match.group(1)), unit=_UNITS[match.group(2)])
+    return pd.Timedelta(seconds=timeframe_seconds(timeframe))
 
 
 def timeframe_to_offset(timeframe: str) -> str:
