@@ -28,8 +28,12 @@ run: install
 	@echo ""
 	FLAXU_HOST=$(HOST) FLAXU_PORT=$(PORT) .venv/bin/honcho start -f Procfile
 
+# pytest-xdist workers, each with its own database, var dir and Redis key prefixes (flaxu/settings_test.py).
+# Much of the suite waits on subprocesses and browsers, so more workers than cores pay; TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 4
+
 test: install
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	.venv/bin/ruff check .

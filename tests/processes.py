@@ -10,11 +10,12 @@ Registered from tests/conftest.py (`pytest_plugins`). Fixtures:
 
 The subprocesses start once per test session (they take seconds) and share the test's settings:
 `DATABASE_URL` pointing at the test database pytest-django created, the same `REDIS_URL` (or none),
-`FLAXU_VAR_DIR`, `SECRET_KEY` and key ring, `FLAXU_TESTING=1`, `DEBUG=True` (plain-HTTP cookies and
-static files without collectstatic). The function-scoped fixtures above request `transactional_db`,
-because rows written inside the usual per-test transaction would be invisible to another process;
+`FLAXU_VAR_DIR`, `SECRET_KEY` and key ring, the test settings (`flaxu.settings_test`), `DEBUG=True`
+(plain-HTTP cookies and static files without collectstatic). The function-scoped fixtures above request
+`transactional_db`, because rows written inside the usual per-test transaction would be invisible to another process;
 settings overridden inside a test (`settings` fixture) do not reach the subprocesses. Under
-pytest-xdist (`-n`) these fixtures skip: xdist workers would share one broker and one file cache.
+pytest-xdist (`-n`) each worker starts its own, on its own partition (database, var dir, Redis key
+prefixes: flaxu/settings_test.py), which they inherit through the environment.
 
 The Daphne subprocess talks to the session's fake BingX (`fake_bingx_server`, running in this process):
 `FLAXU_BINGX_URL` points at it and the owner's agent identity is `FAKE_BINGX_AGENT`; a test that needs
@@ -167,8 +168,7 @@ def subprocess_env(mail_dir: Path | None = None, **extra: str) -> dict[str, str]
     env.update(
         DATABASE_URL=database_url(),
         FLAXU_VAR_DIR=str(settings.VAR_DIR),
-        FLAXU_TESTING="1",
-        DJANGO_SETTINGS_MODULE="flaxu.settings",
+        DJANGO_SETTINGS_MODULE="flaxu.settings_test",
         SECRET_KEY=settings.SECRET_KEY,
         FLAXU_ENCRYPTION_KEYS=settings.FLAXU_ENCRYPTION_KEYS,
         DEBUG="True",
@@ -272,11 +272,6 @@ def live_mail_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("mail")
 
 
-def _skip_under_xdist() -> None:
-    if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
-        pytest.skip("starts subprocesses that would share one broker and cache with other xdist workers; use no -n")
-
-
 def _fake_bingx_env(fake) -> dict[str, str]:
     return {
         "FLAXU_BINGX_URL": fake.api_root,
@@ -288,7 +283,6 @@ def _fake_bingx_env(fake) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def _daphne_session(django_db_setup, _process_log_dir, live_mail_dir, fake_bingx_server) -> Iterator[LiveServer]:
-    _skip_under_xdist()
     argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0", "flaxu.asgi:application"]
     env = subprocess_env(live_mail_dir, **_fake_bingx_env(fake_bingx_server))
     process = start_process("daphne", argv, env, _process_log_dir)
@@ -320,7 +314,6 @@ def _wait_healthy(server: LiveServer) -> None:
 
 @pytest.fixture(scope="session")
 def _celery_worker_session(django_db_setup, _process_log_dir, live_mail_dir) -> Iterator[ManagedProcess]:
-    _skip_under_xdist()
     argv = [
         sys.executable, "-m", "celery", "-A", "flaxu", "worker", "--pool=solo", "--loglevel=INFO",
         "--without-mingle", "--without-gossip", "--without-heartbeat", "-n", f"flaxu-test-{os.getpid()}@%h",
@@ -338,8 +331,8 @@ def _celery_worker_session(django_db_setup, _process_log_dir, live_mail_dir) -> 
 
 def _wait_worker_runs_tasks(process: ManagedProcess) -> None:
     """Send `ping` and wait until the worker ran it: the worker consumes this run's broker."""
-    from flaxu.realtime.selectors import worker_heartbeat_last
-    from flaxu.realtime.tasks import ping
+    from core.realtime.selectors import worker_heartbeat_last
+    from core.realtime.tasks import ping
 
     sent_at = timezone.now() - timedelta(seconds=1)
     redeclare_task_queues()

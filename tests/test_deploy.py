@@ -1,7 +1,7 @@
 """Production start-up as an operator meets it: `manage.py` run in a fresh process with production env.
 
-Each test starts `manage.py` in a subprocess (pytest is not imported there, so the settings take their
-production branches) with its own FLAXU_VAR_DIR, and asserts on exit code and printed output.
+Each test starts `manage.py` in a subprocess (with flaxu.settings, not the test settings, so they take
+their production branches) with its own FLAXU_VAR_DIR, and asserts on exit code and printed output.
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ SETTINGS = ROOT / "flaxu" / "settings.py"
 
 # Variables the settings read, found in the source so a new one cannot go undocumented.
 _ENV_READ = re.compile(r"""\b(?:env|Env\(\))(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
-# Read by the settings but deliberately not offered to operators.
-_NOT_FOR_OPERATORS = {"FLAXU_TESTING"}
 
 
 def settings_env_names() -> set[str]:
-    return set(_ENV_READ.findall(SETTINGS.read_text())) - _NOT_FOR_OPERATORS
+    return set(_ENV_READ.findall(SETTINGS.read_text()))
 
 
 def generated_encryption_keys() -> str:
@@ -43,7 +41,9 @@ def production_env(var_dir: Path, **overrides: str | None) -> dict[str, str]:
     An override of None removes that variable.
     """
     keep = {"DATABASE_URL", "REDIS_URL"}
-    env = {k: v for k, v in os.environ.items() if k not in settings_env_names() - keep and k != "FLAXU_TESTING"}
+    # Without the DJANGO_SETTINGS_MODULE pytest-django exported (the test settings), manage.py takes flaxu.settings.
+    drop = (settings_env_names() - keep) | {"DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(
         {
             "FLAXU_VAR_DIR": str(var_dir),
