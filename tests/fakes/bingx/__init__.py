@@ -9,7 +9,8 @@ See README.md in this directory for the scenario API, the paths served and what 
 """
 
 from .errors import BingXError
-from .server import FAULTS, FakeBingX
+from .faults import FAULTS
+from .scenario import FakeBingX
 from .state import Account, Exchange
 
 __all__ = ["FAULTS", "Account", "BingXError", "Exchange", "FakeBingX", "ccxt_client"]

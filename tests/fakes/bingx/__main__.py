@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 
-from .server import FakeBingX
+from .scenario import FakeBingX
 
 DEMO_AGENT_UID = "9000"
 DEMO_UID = "1001"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server import FakeBingX
+from .scenario import FakeBingX
 
 
 @pytest.fixture(scope="session")
