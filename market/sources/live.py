@@ -9,7 +9,8 @@ from decimal import Decimal
 from market import exchanges as gateway
 from market.exchanges import errors
 from market.exchanges.types import Candle, FundingRate, LongShortRatio, Market, OpenInterest, OrderBook, Ticker
-from market.simulator import UNIVERSE, venue
+from market.simulator.instruments import UNIVERSE
+from market.simulator.venues import venue
 from market.sources.base import Liquidation
 
 logger = logging.getLogger(__name__)

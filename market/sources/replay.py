@@ -12,15 +12,11 @@ from decimal import Decimal
 
 from market.exchanges import errors
 from market.exchanges.types import Candle, FundingRate, LongShortRatio, Market, OpenInterest, OrderBook, Ticker
-from market.simulator import (
-    BOOK_LEVELS,
-    DAY_SECONDS,
-    ORIGIN_DAY,
-    CsvPaths,
-    MarketSimulator,
-    ReplayClock,
-    venue,
-)
+from market.simulator.base import BOOK_LEVELS, DAY_SECONDS, ORIGIN_DAY
+from market.simulator.clock import ReplayClock
+from market.simulator.csv_paths import CsvPaths
+from market.simulator.market import MarketSimulator
+from market.simulator.venues import venue
 from market.sources.base import Liquidation
 from market.timeframes import TIMEFRAME_SECONDS
 
