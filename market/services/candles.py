@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Min
 
-from flaxu.realtime.push import group_name
+from core.realtime.push import group_name
 from market.exchanges import errors
 from market.exchanges.types import Candle as CandleRow
 from market.models import Candle
@@ -34,7 +34,8 @@ UNIQUE_FIELDS = ["exchange", "symbol", "timeframe", "open_time"]
 PAGE = 1000  # candles asked per call (BingX serves up to 1440, Bybit 1000; fewer is fine)
 MAX_PAGES = 20  # per range and call, so one ingest never runs away (the next one continues)
 # How far back a first ingest reaches, in candles: 3 days of 1m ... 200 days of 1d (altcoin season needs 90).
-BACKFILL = {"1m": 3 * 1440, "5m": 30 * 288, "15m": 60 * 96, "1h": 120 * 24, "1d": 200}
+BACKFILL_DAYS = {"1m": 3, "5m": 30, "15m": 60, "1h": 120, "1d": 200}
+BACKFILL = {timeframe: days * 86400 // TIMEFRAME_SECONDS[timeframe] for timeframe, days in BACKFILL_DAYS.items()}
 # Gap repair looks at this many candles back on every ingest; ``repair_lookback=None`` scans everything.
 REPAIR_LOOKBACK = 1500
 # A hole the source could not fill is not asked for again before this (it may simply not exist).

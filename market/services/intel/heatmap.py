@@ -36,6 +36,7 @@ from market.services.intel.common import (
 )
 from market.services.intel.open_interest import open_interest_value
 from market.services.live import push_coalesced
+from market.timeframes import TIMEFRAME_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def heatmap_update(symbol: str) -> liquidation_map.HeatmapState | None:
     oi_now, _ = open_interest_value(symbol)
     if state is None:
         frame = candle_frame(exchange, symbol, "15m", limit=HEATMAP_SEED_BARS)
-        step = 900
+        step = TIMEFRAME_SECONDS["15m"]
         if frame.empty:
             return None
         state = liquidation_map.new_state(float(frame["close"].iloc[-1]))
@@ -92,7 +93,7 @@ def heatmap_update(symbol: str) -> liquidation_map.HeatmapState | None:
         start = datetime.fromtimestamp(state.updated_at, tz=UTC)
         frame = candle_frame(exchange, symbol, "1m", start=start)
         frame = frame.iloc[-HEATMAP_MAX_UPDATE_BARS:]
-        step = 60
+        step = TIMEFRAME_SECONDS["1m"]
         if frame.empty:
             return state
         before = state.open_interest or 0.0
