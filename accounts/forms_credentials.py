@@ -2,7 +2,7 @@
 
 Used by the Connect BingX form and, through the same validators and messages, by the credentials API.
 Neither value is ever rendered back to the browser, and no error message repeats it; once valid, each is
-a ``flaxu.secret.Secret`` (masked in every repr, so no error page shows it).
+a ``core.secret.Secret`` (masked in every repr, so no error page shows it).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import RegexValidator
 
-from flaxu.secret import Secret
+from core.secret import Secret
 
 # BingX API keys and secrets are long strings of letters and digits (64 today); the bounds leave room
 # for a change of format while catching a half-copied value or the wrong text pasted.

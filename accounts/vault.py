@@ -6,7 +6,7 @@ of ``id:base64urlkey`` entries; the first key encrypts, every key decrypts. A st
 its owner and field, so a value copied to another row or user fails authentication.
 
 No message raised here ever contains key material or plaintext, and decrypted values come back as
-``flaxu.secret.Secret`` (plaintext is only ever a temporary value, never a variable a traceback shows).
+``core.secret.Secret`` (plaintext is only ever a temporary value, never a variable a traceback shows).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from flaxu.secret import Secret, reveal
+from core.secret import Secret, reveal
 
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # 96 bits, the size GCM is designed for

@@ -105,7 +105,7 @@ def seed(users: int, out: Path) -> None:
 def pusher(count: int, interval: float) -> None:
     """In the server's environment (a worker's role): `count` pushes to GROUP, each stamped with its send time."""
     _django()
-    from flaxu.realtime.push import push
+    from core.realtime.push import push
 
     for seq in range(count):
         push(GROUP, EVENT, {"seq": seq, "sent": time.time()})

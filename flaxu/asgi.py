@@ -10,8 +10,8 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from flaxu.health_asgi import with_health_endpoints  # noqa: E402
-from flaxu.realtime.origin import browser_origin_validator  # noqa: E402
-from flaxu.realtime.routing import websocket_urlpatterns  # noqa: E402
+from flaxu.sockets.origin import browser_origin_validator  # noqa: E402
+from flaxu.sockets.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -117,7 +117,7 @@ class ChannelLayer(HealthCheck):
         if layer is None:
             raise ServiceUnavailable("no channel layer configured")
         try:
-            if hasattr(layer, "ping"):  # Redis mode (flaxu.realtime.layer): a round trip, no channel left behind
+            if hasattr(layer, "ping"):  # Redis mode (core.realtime.layer): a round trip, no channel left behind
                 await layer.ping()
             elif hasattr(layer, "connection") and hasattr(layer, "ring_size"):  # channels-redis's core layer
                 for index in range(layer.ring_size):

@@ -2,11 +2,11 @@
 
 ``market`` knows no other FLAXU app, so when a price alert fires it only sends
 ``market.services.alerts.alert_fired``; the project (which may import every app) turns that into an
-in-app notification through ``accounts``. Connected from ``flaxu.realtime.apps.RealtimeConfig.ready``.
+in-app notification through ``accounts``. Connected from ``core.realtime.apps.RealtimeConfig.ready``.
 The receiver runs inside the firing transaction: if it fails, the alert is not marked fired.
 
 Open websockets follow their credentials the same way: signing out, a password change, a disabled
-account, a change of access (suspension, key removal) reach `flaxu.realtime.control` from here.
+account, a change of access (suspension, key removal) reach `core.realtime.control` from here.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from django.dispatch import receiver
 
 from accounts.events import credential_removed
 from accounts.services.notifications import notify
-from flaxu.realtime.auth import register_socket_refusal
-from flaxu.realtime.control import CLOSE_FORBIDDEN, sockets_close, sockets_recheck
+from core.realtime.control import CLOSE_FORBIDDEN, sockets_close, sockets_recheck
+from flaxu.sockets.auth import register_socket_refusal
 from gatekeeper.models import Access
 from gatekeeper.selectors import suspension_refusal
 from market.services.alerts import alert_fired

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "health_check",
     # ours
-    "flaxu.realtime",
+    "core.realtime",
     "accounts",
     "gatekeeper",
     "market",
@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.IPAllowListMiddleware",
-    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "gatekeeper.middleware.SecondFactorRequiredMiddleware",
     "gatekeeper.middleware.SuspendedUserMiddleware",
     "core.errors.ApplicationErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,7 +119,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # PostgreSQL: each process borrows connections from psycopg's pool (at most FLAXU_DB_POOL_MAX; a
     # request waits up to FLAXU_DB_POOL_TIMEOUT seconds for one, then gets 503 + Retry-After:
-    # flaxu.db_busy), so no number of concurrent requests can exhaust max_connections (docs/deploy.md).
+    # core.db_busy), so no number of concurrent requests can exhaust max_connections (docs/deploy.md).
     # A pooled connection goes back to the pool after each request (CONN_MAX_AGE 0, as Django requires).
     # min_size 0: connections open on demand and idle ones close after 10 minutes (Celery's prefork
     # children close their pool after every task anyway, so a warm minimum would be opened for nothing).
@@ -147,7 +147,7 @@ if REDIS_URL:
     # The prefix keeps cache keys apart from Celery's and Channels' in the same Redis database.
     CACHES = {
         "default": {
-            "BACKEND": "flaxu.cache.SharedPoolRedisCache",  # one connection pool per process, not per request
+            "BACKEND": "core.cache.SharedPoolRedisCache",  # one connection pool per process, not per request
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "flaxu-cache",
             # A burst of request threads beyond the pool waits for a free connection (up to 10 s) instead of
@@ -161,13 +161,13 @@ if REDIS_URL:
             },
         }
     }
-    # channels-redis's pub/sub layer through flaxu.realtime.layer: a group_send is one PUBLISH, each web
+    # channels-redis's pub/sub layer through core.realtime.layer: a group_send is one PUBLISH, each web
     # process holds one subscriber connection and fans out to its own sockets in memory; memberships live
     # in the process (nothing is left in Redis when a socket or a process goes). At most once: a process
     # cut off from Redis misses what is published meanwhile (redis-py reconnects and subscribes again).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "flaxu.realtime.layer.RedisPubSubChannelLayer",
+            "BACKEND": "core.realtime.layer.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 # Messages a socket may fall behind before it misses some (per socket, in its process).
@@ -182,14 +182,14 @@ else:
         "default": {
             # File-based so web, worker and beat share one cache without a server. It holds lock-outs and
             # throttles, so it never culls a live entry (Django's file cache drops a random third at 300).
-            "BACKEND": "flaxu.cache.ExpiringFileBasedCache",
+            "BACKEND": "core.cache.ExpiringFileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
             # Files at which expired entries are swept (live entries are never removed early).
             "OPTIONS": {"MAX_ENTRIES": env.int("FLAXU_CACHE_MAX_ENTRIES", default=10_000)},
         }
     }
-    # Channels' in-memory layer without its per-message sweep of every channel (flaxu.realtime.layer).
-    CHANNEL_LAYERS = {"default": {"BACKEND": "flaxu.realtime.layer.InMemoryChannelLayer"}}
+    # Channels' in-memory layer without its per-message sweep of every channel (core.realtime.layer).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "core.realtime.layer.InMemoryChannelLayer"}}
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
@@ -228,7 +228,7 @@ CELERY_TASK_ROUTES = {
         "prices": [
             "market.tasks.refresh.refresh_tickers",
             "market.tasks.alerts.check_price_alerts",
-            "flaxu.realtime.tasks.notify_user",
+            "core.realtime.tasks.notify_user",
         ],
         "signals": [
             "trading.tasks.run_signals_due",
@@ -310,14 +310,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "flaxu.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     # JSON bodies are bounded in depth and size (a deeply nested body is a 400, not a RecursionError).
     "DEFAULT_PARSER_CLASSES": [
-        "flaxu.parsers.BoundedJSONParser",
+        "core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["flaxu.throttles.ScopedOrApiRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.ScopedOrApiRateThrottle"],
     # The seed's defaults: API 100 per 15 min per user, auth 5 per 15 min, trading 10 per minute.
     "DEFAULT_THROTTLE_RATES": {
         "api": env.str("FLAXU_THROTTLE_API", default="100/15m"),
@@ -362,7 +362,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Error reports (the DEBUG page, error emails) hide secret-looking variables and POST fields and every
 # variable of the exchange stack's frames, with DEBUG on too.
-DEFAULT_EXCEPTION_REPORTER_FILTER = "flaxu.error_reporting.SecretsExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reporting.SecretsExceptionReporterFilter"
 # Content-Security-Policy (django-csp): only this origin's scripts, styles, fonts and fetches, no inline
 # script or style="..." attribute, no plugins, never framed. flaxu.csp adds this host's ws(s):// origin.
 CONTENT_SECURITY_POLICY = {

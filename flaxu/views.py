@@ -11,8 +11,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
-from flaxu import db_busy
-from flaxu.api_errors import error_body
+from core import db_busy
+from core.api_errors import error_body
 from gatekeeper import selectors as access_selectors
 from market.selectors.preview import market_preview
 

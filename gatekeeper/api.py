@@ -16,13 +16,13 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.selectors import credentials_for_user
 from accounts.services.credentials import credential_delete
+from core.api_errors import ErrorSerializer
 from gatekeeper import rules, selectors
 from gatekeeper.serializers import (
     AccessStatusSerializer,
     CredentialConnectedSerializer,
     CredentialConnectSerializer,
     CredentialSerializer,
-    ErrorSerializer,
 )
 from gatekeeper.services.access import (
     access_recheck,

@@ -5,7 +5,7 @@ class GatekeeperConfig(AppConfig):
     name = "gatekeeper"
 
     def ready(self) -> None:
-        from flaxu.realtime.groups import register_group_rule
+        from core.realtime.groups import register_group_rule
         from gatekeeper import receivers  # noqa: F401  (reacts to accounts.events)
         from gatekeeper.permissions import FULL_GROUP_PREFIXES, can_join_full_group
 

@@ -7,15 +7,8 @@ from rest_framework.fields import empty
 
 from accounts.forms_credentials import KEY_MAX_LENGTH, KEY_MIN_LENGTH, key_charset, key_error_messages
 from accounts.models import ExchangeCredential
-from flaxu.secret import Secret
+from core.secret import Secret
 from gatekeeper.models import AccessCheck, Level
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every API error: a sentence, and per-field messages for invalid input."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class OverrideSerializer(serializers.Serializer):

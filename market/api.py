@@ -2,7 +2,7 @@
 
 Read endpoints validate their query with a serializer, call one selector/service (each caches per its
 TTL setting) and pass the result through the documented response serializer. Errors use the one
-FLAXU shape (``flaxu.api_errors``): ``{"detail", "errors": {field: [messages]}}``.
+FLAXU shape (``core.api_errors``): ``{"detail", "errors": {field: [messages]}}``.
 
 Market data is public and cheap to serve from the cache: the reads answer anonymous visitors too (the
 Markets page is for everyone). The page polls them while its websocket is down (always, for anonymous
@@ -28,8 +28,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from flaxu.throttles import WindowCounterThrottle
-from gatekeeper.serializers import ErrorSerializer
+from core.api_errors import ErrorSerializer
+from core.throttles import WindowCounterThrottle
 from market import serializers as s
 from market.exchanges import errors as gateway_errors
 from market.selectors import prices, snapshots

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from flaxu.realtime.push import group_name
+from core.realtime.push import group_name
 from market.formatting import symbol_label
 from market.forms import PriceAlertForm
 from market.selectors import prices, snapshots

@@ -331,8 +331,8 @@ def _celery_worker_session(django_db_setup, _process_log_dir, live_mail_dir) -> 
 
 def _wait_worker_runs_tasks(process: ManagedProcess) -> None:
     """Send `ping` and wait until the worker ran it: the worker consumes this run's broker."""
-    from flaxu.realtime.selectors import worker_heartbeat_last
-    from flaxu.realtime.tasks import ping
+    from core.realtime.selectors import worker_heartbeat_last
+    from core.realtime.tasks import ping
 
     sent_at = timezone.now() - timedelta(seconds=1)
     redeclare_task_queues()

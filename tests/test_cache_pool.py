@@ -1,6 +1,6 @@
 """The Redis cache under a burst: more request threads than pooled connections wait, they never fail.
 
-Django runs each ASGI request's sync code in a thread of its own, and flaxu.cache.SharedPoolRedisCache
+Django runs each ASGI request's sync code in a thread of its own, and core.cache.SharedPoolRedisCache
 shares one connection pool per process, so a burst of N requests is N threads calling the cache at once.
 """
 

@@ -1,4 +1,4 @@
-"""Secrets stay masked wherever Python or Django print values: flaxu.secret.Secret and the error-report filter."""
+"""Secrets stay masked wherever Python or Django print values: core.secret.Secret and the error-report filter."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.views.debug import ExceptionReporter, technical_500_response
 
 from accounts import vault
 from accounts.forms_credentials import api_key_field, api_secret_field
-from flaxu.secret import Secret
+from core.secret import Secret
 from gatekeeper.serializers import CredentialConnectSerializer
 
 

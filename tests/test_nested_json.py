@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flaxu.parsers import MAX_JSON_DEPTH
+from core.parsers import MAX_JSON_DEPTH
 from tests.realtime.sockets import connect_hello, live_socket, run, session_cookie
 from tests.trading.factories import grant_full
 

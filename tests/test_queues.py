@@ -33,7 +33,7 @@ EXPECTED = {
     "prices": {
         "market.tasks.refresh.refresh_tickers",
         "market.tasks.alerts.check_price_alerts",
-        "flaxu.realtime.tasks.notify_user",
+        "core.realtime.tasks.notify_user",
     },
     "signals": {
         "trading.tasks.run_signals_due",
@@ -41,8 +41,8 @@ EXPECTED = {
         "trading.tasks.scan_sniper",
     },
     "default": {
-        "flaxu.realtime.tasks.ping",
-        "flaxu.realtime.tasks.prune_outbox",
+        "core.realtime.tasks.ping",
+        "core.realtime.tasks.prune_outbox",
         "gatekeeper.tasks.expire_overrides",
         "market.tasks.refresh.refresh_order_books",
         "market.tasks.refresh.refresh_order_books_for",

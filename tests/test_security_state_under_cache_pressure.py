@@ -46,7 +46,7 @@ def test_a_throttled_api_user_stays_throttled_after_many_unrelated_cache_writes(
 def test_the_file_cache_sweeps_expired_entries_and_never_culls_live_ones(settings, tmp_path):
     settings.CACHES = {
         "default": {
-            "BACKEND": "flaxu.cache.ExpiringFileBasedCache",
+            "BACKEND": "core.cache.ExpiringFileBasedCache",
             "LOCATION": str(tmp_path),
             "OPTIONS": {"MAX_ENTRIES": 50, "CHECK_EVERY_SECONDS": 0},
         }

@@ -16,7 +16,7 @@ from django.conf import settings
 from websockets.sync.client import connect
 
 from accounts.services.tokens import token_create
-from flaxu.realtime.push import push_to_user
+from core.realtime.push import push_to_user
 from tests.processes import http_get
 from tests.serving import SERVE, start_serve
 

@@ -15,10 +15,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from flaxu.api_errors import JsonErrorsMixin
-from flaxu.throttles import ScopedOrApiRateThrottle
+from core.api_errors import ErrorSerializer, JsonErrorsMixin
+from core.throttles import ScopedOrApiRateThrottle
 from gatekeeper.permissions import FullAccessRequired
-from gatekeeper.serializers import ErrorSerializer
 from trading import conf, selectors
 from trading.models import Backtest, Signal, SniperAlert
 from trading.serializers import (

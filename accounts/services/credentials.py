@@ -14,7 +14,7 @@ from accounts import vault
 from accounts.events import credential_removed
 from accounts.models import ActivityLog, ExchangeCredential, User
 from accounts.services.activity import activity_record
-from flaxu.secret import Secret
+from core.secret import Secret
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from flaxu.realtime.push import push_to_user
+from core.realtime.push import push_to_user
 
 
 def notify(*, user: User, kind: str, title: str, body: str = "", link: str = "", email: bool = False) -> Notification:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import ActivityLog, ApiToken, User
 from accounts.services.activity import activity_record
 from core.errors import Refused
-from flaxu.realtime.control import sockets_close
+from core.realtime.control import sockets_close
 
 MAX_ACTIVE_TOKENS = 20
 

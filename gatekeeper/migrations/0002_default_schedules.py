@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from flaxu import beat
+from core import beat
 
 SCHEDULES = {
     "Re-validate access (all connected users)": (

@@ -18,7 +18,7 @@ from accounts.services.activity import activity_record
 from accounts.services.credentials import credential_create, credential_delete, credential_replace, credential_reveal
 from accounts.services.notifications import notify
 from core.errors import Conflict, Refused, Unavailable
-from flaxu.secret import Secret, reveal
+from core.secret import Secret, reveal
 from gatekeeper import rules, selectors
 from gatekeeper.models import Access, AccessCheck
 from gatekeeper.services.pricing import deposit_counted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flaxu.secret import Secret, reveal
+from core.secret import Secret, reveal
 
 _MASK_MIN_LENGTH = 16
 
@@ -20,7 +20,7 @@ def mask(value: str | Secret) -> str:
 class ApiCredentials:
     """A decrypted API key and secret for one exchange account.
 
-    ``api_key`` and ``secret`` are ``flaxu.secret.Secret`` (plain text given here is wrapped), revealed only
+    ``api_key`` and ``secret`` are ``core.secret.Secret`` (plain text given here is wrapped), revealed only
     where ccxt receives them (``clients.build``), so no traceback shows them. ``sandbox`` selects BingX
     demo trading (VST). ``ref`` is an opaque label for logs and health records (e.g. "credential 12"); it
     must not contain the key. repr() and str() mask the key and never show the secret.

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import ccxt
 
-from flaxu.secret import Secret, reveal
+from core.secret import Secret, reveal
 from market.exchanges import errors
 
 _MAX_MESSAGE = 300

@@ -7,7 +7,7 @@ half FLAXU_TTL_LIQUIDATIONS (30 s).
 
 from django.db import migrations
 
-from flaxu import beat
+from core import beat
 
 _PRICES = 5
 _FUNDING = 60

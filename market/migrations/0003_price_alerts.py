@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from flaxu import beat
+from core import beat
 
 SCHEDULES = {
     "Price alerts: check (backup)": (

@@ -7,7 +7,7 @@ the arbitrage table every FLAXU_TTL_ARBITRAGE's default (15 s), the tables every
 
 from django.db import migrations
 
-from flaxu import beat
+from core import beat
 
 _T = "market.tasks.intel."
 _ARBITRAGE = 15

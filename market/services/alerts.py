@@ -7,11 +7,11 @@ zero rows updated and does nothing.
 How a fired alert reaches the user, without ``market`` importing another FLAXU app (``market`` knows
 no other app):
 
-* a websocket push to the user's private group (``flaxu.realtime.push.push_to_user``, type
+* a websocket push to the user's private group (``core.realtime.push.push_to_user``, type
   ``price_alert``) and an email (Django's ``send_mail``), both sent by this module after commit;
 * the ``alert_fired`` signal, sent inside the firing transaction. The project package connects the
   receiver that records the in-app notification (``flaxu/receivers.py``, connected in
-  ``flaxu.realtime.apps.RealtimeConfig.ready``): ``flaxu`` may import every app, ``market`` may not.
+  ``core.realtime.apps.RealtimeConfig.ready``): ``flaxu`` may import every app, ``market`` may not.
   A receiver that raises rolls the firing back, so the alert stays active and fires on the next check.
 """
 
@@ -32,7 +32,7 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
-from flaxu.realtime.push import push_to_user
+from core.realtime.push import push_to_user
 from market.formatting import format_level, format_price, symbol_label
 from market.models import PriceAlert
 from market.selectors import snapshots

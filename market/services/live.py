@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from flaxu.realtime.push import group_name, push
+from core.realtime.push import group_name, push
 
 
 def _key(group: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.cache import cache
 
-from flaxu.realtime.push import group_name
+from core.realtime.push import group_name
 from market.exchanges import errors
 from market.selectors.snapshots import ALL_EXCHANGES, cache_key
 from market.services.live import push_coalesced

@@ -50,7 +50,7 @@ def test_api_throttle_answers_429_with_retry_advice(client, user, monkeypatch):
 
 
 def test_default_rates_are_the_seeds(settings):
-    from flaxu.throttles import parse_rate
+    from core.throttles import parse_rate
 
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert parse_rate(rates["api"]) == (100, 900)

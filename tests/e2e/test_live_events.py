@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from flaxu.realtime.push import push, push_to_user
+from core.realtime.push import push, push_to_user
 from tests.e2e.session import sign_in
 
 pytestmark = pytest.mark.e2e

@@ -20,7 +20,7 @@ import pytest
 from channels.layers import get_channel_layer
 from django.conf import settings as django_settings
 
-from flaxu.realtime.groups import group_name
+from core.realtime.groups import group_name
 from market.sources import reset_source
 
 FIXTURES = Path(__file__).resolve().parents[2] / "market" / "providers" / "fixtures"
@@ -142,7 +142,7 @@ class GroupListener:
 
     def events(self) -> list[dict]:
         if self.channel is None:
-            from flaxu.realtime.models import OutboxEvent
+            from core.realtime.models import OutboxEvent
 
             return [{"type": e.type, "data": e.payload} for e in OutboxEvent.objects.filter(group=self.group)]
         layer, out = get_channel_layer(), []

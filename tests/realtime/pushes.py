@@ -42,10 +42,10 @@ class PushRecorder:
     def events(self, group: str) -> list[dict]:
         """Every event pushed to ``group`` so far, as ``{"type", "data"}`` (control messages to sockets,
         such as ``flaxu.recheck``, are not events and are left out)."""
-        from flaxu.realtime.push import CONTROL_TYPE_PREFIX, EVENT_MESSAGE_TYPE
+        from core.realtime.push import CONTROL_TYPE_PREFIX, EVENT_MESSAGE_TYPE
 
         if not self.redis:
-            from flaxu.realtime.models import OutboxEvent
+            from core.realtime.models import OutboxEvent
 
             rows = OutboxEvent.objects.filter(group=group).exclude(type__startswith=CONTROL_TYPE_PREFIX)
             return [{"type": e.type, "data": e.payload} for e in rows.order_by("id")]

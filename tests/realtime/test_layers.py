@@ -11,8 +11,8 @@ import redis
 from asgiref.sync import async_to_sync
 from django.conf import settings
 
-from flaxu.realtime.layer import InMemoryChannelLayer, RedisPubSubChannelLayer
-from flaxu.realtime.push import event_message
+from core.realtime.layer import InMemoryChannelLayer, RedisPubSubChannelLayer
+from core.realtime.push import event_message
 
 SOCKETS = 4000
 

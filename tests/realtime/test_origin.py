@@ -4,7 +4,7 @@ from channels.testing import WebsocketCommunicator
 
 from accounts.services.tokens import token_create
 from flaxu.asgi import application
-from flaxu.realtime.consumers import CLOSE_UNAUTHENTICATED
+from flaxu.sockets.consumers import CLOSE_UNAUTHENTICATED
 from tests.realtime.sockets import connect_hello, refused_code, run, session_cookie
 
 

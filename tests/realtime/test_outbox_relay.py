@@ -11,11 +11,11 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
-from flaxu.realtime import relay
-from flaxu.realtime.models import OutboxEvent
-from flaxu.realtime.push import push_to_user
-from flaxu.realtime.relay import OutboxRelay
-from flaxu.realtime.services import outbox_prune
+from core.realtime import relay
+from core.realtime.models import OutboxEvent
+from core.realtime.push import push_to_user
+from core.realtime.relay import OutboxRelay
+from core.realtime.services import outbox_prune
 from tests.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
 
-from flaxu.realtime.groups import group_name
-from flaxu.realtime.push import json_safe, push, push_to_user
+from core.realtime.groups import group_name
+from core.realtime.push import json_safe, push, push_to_user
 from tests.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from websockets.sync.client import connect
 
 from accounts.services.tokens import token_create
-from flaxu.realtime.tasks import notify_user
+from core.realtime.tasks import notify_user
 from tests.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 
 pytestmark = pytest.mark.integration

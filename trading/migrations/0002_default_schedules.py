@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from flaxu import beat
+from core import beat
 
 SCHEDULES = {
     "Signals on closed candles (all followed series)": (

@@ -24,7 +24,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from core.errors import Refused
-from flaxu.realtime.push import push_to_user
+from core.realtime.push import push_to_user
 from market.models import Candle
 from market.selectors.candles import candle_exchanges, candle_frame
 from market.sources import get_source

@@ -18,7 +18,7 @@ import pandas as pd
 from django.db import transaction
 from django.urls import reverse
 
-from flaxu.realtime.push import group_name, push
+from core.realtime.push import group_name, push
 from market.formatting import symbol_label
 from market.selectors.candles import candle_exchanges, candle_frame, candle_last_time
 from market.sources import MarketSource, get_source

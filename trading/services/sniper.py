@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
-from flaxu.realtime.push import push
+from core.realtime.push import push
 from market.formatting import symbol_label
 from market.selectors.candles import candle_exchanges, candle_frame
 from market.sources import get_source

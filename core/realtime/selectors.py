@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 
-from flaxu.realtime.services import WORKER_HEARTBEAT_KEY
+from core.realtime.services import WORKER_HEARTBEAT_KEY
 
 
 def worker_heartbeat_last() -> datetime | None:

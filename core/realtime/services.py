@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from flaxu.realtime.models import OutboxEvent
+from core.realtime.models import OutboxEvent
 
 WORKER_HEARTBEAT_KEY = "flaxu:worker:heartbeat"
 

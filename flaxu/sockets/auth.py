@@ -5,7 +5,7 @@ The rules are those of HTTP: a token is checked by the API's own `AllowListedTok
 allow-list admits the client and, when the user has a confirmed 2FA device, the session passed the
 second factor (django_otp keeps the verifying device in the session under `otp_device_id`).
 A session cookie counts only on a handshake that carries an `Origin` (browsers always send one, and
-`flaxu.realtime.origin` refuses a foreign one); a program without Origin must authenticate by token.
+`flaxu.sockets.origin` refuses a foreign one); a program without Origin must authenticate by token.
 Anything that fails leaves `scope["user"]` anonymous; the consumer then refuses the socket.
 
 An open socket stays bound to the credential it opened with: `credential_refusal` checks it again

@@ -2,7 +2,7 @@
 
 psycopg's pool raises PoolTimeout after FLAXU_DB_POOL_TIMEOUT seconds (TooManyRequests if its queue is
 full); Django wraps it in django.db.OperationalError, with the pool's error as the cause. It can surface
-in a DRF view (flaxu.api_errors.exception_handler answers it) or anywhere else, middleware included
+in a DRF view (core.api_errors.exception_handler answers it) or anywhere else, middleware included
 (flaxu.views.server_error, Django's handler500, answers it). The answer touches no database.
 With DEBUG on, Django shows its debug page instead of calling handler500, so outside the API a
 developer sees the traceback (a 500) rather than the 503.
@@ -36,7 +36,7 @@ def pool_exhausted(exc: BaseException | None) -> bool:
 
 def busy_response(request: HttpRequest) -> HttpResponse:
     """503 + Retry-After: the API's error shape under /api/, a plain page elsewhere."""
-    from flaxu.api_errors import error_body  # here: api_errors imports this module
+    from core.api_errors import error_body  # here: api_errors imports this module
 
     logger.warning("No database connection free in time: 503 for %s %s", request.method, request.path)
     if request.path.startswith("/api/"):

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import db_busy
 from core.errors import ApplicationError
-from flaxu import db_busy
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error: a sentence, and per-field messages for invalid input (the schema of error_body)."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
 def _as_field_errors(data) -> dict[str, list[str]]:

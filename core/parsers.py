@@ -52,7 +52,7 @@ class BoundedJSONParser(JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         # DRF hands JSON parsers ``request.body``, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE already bounds the
-        # size (RequestDataTooBig, answered as a 400 by flaxu.api_errors).
+        # size (RequestDataTooBig, answered as a 400 by core.api_errors).
         encoding = get_encoding(parser_context or {})
         try:
             text = stream.read().decode(encoding)

@@ -6,8 +6,8 @@ a burst of handshakes is never dropped by the server's accept deadline while cre
 
 from django.urls import path
 
-from flaxu.realtime.auth import AcceptFirst, TokenOrSessionAuthMiddlewareStack
-from flaxu.realtime.consumers import LiveConsumer
+from flaxu.sockets.auth import AcceptFirst, TokenOrSessionAuthMiddlewareStack
+from flaxu.sockets.consumers import LiveConsumer
 
 websocket_urlpatterns = [
     path("ws/", AcceptFirst(TokenOrSessionAuthMiddlewareStack(LiveConsumer.as_asgi())), name="live"),

@@ -9,7 +9,7 @@ Server → client: `hello` `{"user", "groups"}` on connect, `pong`, `subscribed`
 A socket lives only as long as its credential: it is closed (4401, or 4403 when the account is
 suspended) as soon as the token is revoked, the session signs out or the password changes, and it
 leaves groups the user may no longer join. The credential is checked again on every client message,
-every FLAXU_WS_RECHECK_SECONDS, and whenever a control message (`flaxu.realtime.control`) says so.
+every FLAXU_WS_RECHECK_SECONDS, and whenever a control message (`core.realtime.control`) says so.
 
 Serving many sockets (issue #10): a push costs no database work and no thread hop (`dispatch` skips
 Channels' per-message `close_old_connections`; every query here runs in `database_sync_to_async`, which
@@ -40,11 +40,11 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 
-from flaxu.parsers import json_loads_bounded
-from flaxu.realtime.auth import credential_refusal, socket_refusal
-from flaxu.realtime.control import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, close_reason, session_fingerprint
-from flaxu.realtime.groups import can_join, group_name, user_group
-from flaxu.realtime.relay import ensure_relay_started
+from core.parsers import json_loads_bounded
+from core.realtime.control import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, close_reason, session_fingerprint
+from core.realtime.groups import can_join, group_name, user_group
+from core.realtime.relay import ensure_relay_started
+from flaxu.sockets.auth import credential_refusal, socket_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -410,7 +410,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def flaxu_event(self, message: dict) -> None:
         """An event pushed to one of this socket's groups (`push.event_message`).
 
-        The Redis layer (flaxu.realtime.layer) hands every socket of this process the same message dict,
+        The Redis layer (core.realtime.layer) hands every socket of this process the same message dict,
         so the first socket to send it keeps the JSON text in it for the others (the in-memory layer
         copies; no harm)."""
         if self.closing:

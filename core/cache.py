@@ -38,7 +38,7 @@ class ExpiringFileBasedCache(FileBasedCache):
 
     def incr(self, key, delta: int = 1, version=None) -> int:
         # Django's file cache re-sets an incremented entry with the default timeout (5 minutes), so a
-        # throttle counter (flaxu.throttles.WindowCounterThrottle) would restart after a quiet spell, and
+        # throttle counter (core.throttles.WindowCounterThrottle) would restart after a quiet spell, and
         # writes a new file per call (a rename costs milliseconds on some filesystems). This rewrites the
         # file in place under an exclusive lock, keeping its expiry, as Django's own touch() does: atomic
         # between processes, and cheap enough for one call per API request.

@@ -6,8 +6,8 @@ from typing import Any
 
 from celery import shared_task
 
-from flaxu.realtime.push import push_to_user
-from flaxu.realtime.services import outbox_prune, worker_heartbeat_record
+from core.realtime.push import push_to_user
+from core.realtime.services import outbox_prune, worker_heartbeat_record
 
 
 @shared_task

@@ -3,7 +3,7 @@
 Events are sent after the current transaction commits, so a browser never hears of a row it then
 cannot read. With REDIS_URL set they go straight onto the channels-redis layer, which every process
 shares. Without Redis the channel layer is in-memory (one per process), so the event is written to
-the `OutboxEvent` table instead and the web process relays it (see `flaxu.realtime.relay`).
+the `OutboxEvent` table instead and the web process relays it (see `core.realtime.relay`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from flaxu.realtime.groups import group_name, user_group
-from flaxu.realtime.models import OutboxEvent
+from core.realtime.groups import group_name, user_group
+from core.realtime.models import OutboxEvent
 
 __all__ = ["EVENT_MESSAGE_TYPE", "event_message", "group_name", "json_safe", "layer_message", "push", "push_to_user"]
 
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # The channel-layer message type every pushed event travels as; LiveConsumer.flaxu_event handles it.
 EVENT_MESSAGE_TYPE = "flaxu.event"
-# Types starting with this are control messages to the sockets themselves (flaxu.realtime.control), not events.
+# Types starting with this are control messages to the sockets themselves (core.realtime.control), not events.
 CONTROL_TYPE_PREFIX = "flaxu."
 MAX_EVENT_TYPE_LENGTH = OutboxEvent._meta.get_field("type").max_length
 

@@ -11,7 +11,7 @@ a socket goes, or a process dies, nothing is left behind in Redis.
 Delivery is at most once: a process cut off from Redis misses what is published meanwhile (redis-py
 reconnects and subscribes again by itself). Price pushes are superseded by the next one; fired alerts
 and backtest progress are stored, so a page load shows them (alerts are also emailed); a credential
-close is also found by the socket's own re-check (flaxu.realtime.consumers).
+close is also found by the socket's own re-check (flaxu.sockets.consumers).
 
 `RedisPubSubChannelLayer` here, beyond channels-redis's:
 - every host named by URL gets timeouts, TCP keepalive and a periodic health check, so a dead

@@ -2,7 +2,7 @@
 
 Django's own filter hides settings whose names look secret, but with DEBUG on it shows every frame's
 local variables unfiltered, and ``@sensitive_variables`` / ``@sensitive_post_parameters`` only apply
-with DEBUG off. FLAXU's keys travel as ``flaxu.secret.Secret`` (masked repr); this filter is the defence
+with DEBUG off. FLAXU's keys travel as ``core.secret.Secret`` (masked repr); this filter is the defence
 in depth for the frames we cannot change: ccxt holds the secret (``self.secret``, HMAC arguments), the
 signed URL and the ``X-BX-APIKEY`` header, and requests/urllib3 hold the same request.
 """
@@ -24,7 +24,7 @@ OPAQUE_MODULES = (
     "hashlib",
     "market.exchanges",
     "accounts.vault",
-    "flaxu.secret",
+    "core.secret",
 )
 
 

@@ -1,13 +1,12 @@
-"""Default beat schedules (worker ping, outbox pruning); staff edit them in the admin afterwards."""
+"""Default beat schedules (worker ping, outbox pruning); staff edit them in the admin afterwards.
 
-from datetime import timedelta
+The task names are those of the time (the app lived in flaxu/realtime); 0003 renames them."""
 
-from django.conf import settings
 from django.db import migrations
 
-from flaxu import beat
+from core import beat
 
-_PING_SECONDS = int(getattr(settings, "FLAXU_HEALTH_PING_INTERVAL", timedelta(seconds=60)).total_seconds())
+_PING_SECONDS = 60  # FLAXU_HEALTH_PING_SECONDS' default; a migration never reads settings
 
 # name → (task, every, period, expire_seconds, description)
 SCHEDULES = {

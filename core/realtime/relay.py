@@ -20,8 +20,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db.models import Max, Q
 
-from flaxu.realtime.models import OutboxEvent
-from flaxu.realtime.push import layer_message
+from core.realtime.models import OutboxEvent
+from core.realtime.push import layer_message
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
-from flaxu.realtime.groups import user_group
-from flaxu.realtime.push import CONTROL_TYPE_PREFIX, deliver_on_commit
+from core.realtime.groups import user_group
+from core.realtime.push import CONTROL_TYPE_PREFIX, deliver_on_commit
 
 # Close codes (4000-4999 are the application's), mirroring HTTP: 4401 the credential is missing or no
 # longer valid (sign in / use a valid token and reconnect); 4403 the account may hold no socket (suspended).

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RealtimeConfig(AppConfig):
+    """Pushes to websocket groups, the outbox relay without Redis, and the worker heartbeat."""
+
+    name = "core.realtime"
+    label = "realtime"  # unchanged since it lived in flaxu/: its tables and migrations keep their names
