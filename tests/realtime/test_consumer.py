@@ -9,8 +9,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services.tokens import token_create, token_revoke
-from flaxu.sockets.consumers import CLOSE_UNAUTHENTICATED, MAX_MESSAGE_CHARS
 from core.realtime.push import event_message
+from flaxu.sockets.consumers import CLOSE_UNAUTHENTICATED, MAX_MESSAGE_CHARS
 from tests.factories import UserFactory
 from tests.realtime.sockets import connect_hello, live_socket, receive_type, refused_code, run, session_cookie
 

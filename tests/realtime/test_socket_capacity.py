@@ -21,8 +21,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from accounts.services.tokens import token_create
-from flaxu.sockets.consumers import CLOSE_TRY_AGAIN_LATER
 from core.realtime.push import push
+from flaxu.sockets.consumers import CLOSE_TRY_AGAIN_LATER
 from tests.processes import LiveServer, _wait_healthy, _watch, start_process, subprocess_env
 from tests.realtime.tcp_proxy import TcpProxy
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import ApiToken
 from accounts.services.credentials import credential_delete
 from accounts.services.tokens import token_create, token_revoke
-from flaxu.sockets.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
 from core.realtime.push import event_message, push_to_user
+from flaxu.sockets.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
 from gatekeeper import rules
 from gatekeeper.selectors import bingx_key, effective_level
 from gatekeeper.services.access import key_connect
