@@ -130,7 +130,7 @@ def parse_key_ring(raw: str) -> KeyRing:
 
 def key_ring() -> KeyRing:
     """The ring configured in settings (parsed once per distinct value)."""
-    return parse_key_ring(getattr(settings, "FLAXU_ENCRYPTION_KEYS", ""))
+    return parse_key_ring(settings.FLAXU_ENCRYPTION_KEYS)
 
 
 @checks.register(checks.Tags.security)

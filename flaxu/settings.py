@@ -504,6 +504,8 @@ FLAXU_TTL_ARBITRAGE = env.int("FLAXU_TTL_ARBITRAGE", default=15)
 FLAXU_ARB_MIN_NET_PCT = env.float("FLAXU_ARB_MIN_NET_PCT", default=0.5)
 # Live pushes to one websocket group are coalesced to at most one per this many seconds.
 FLAXU_PUSH_COALESCE_SECONDS = env.float("FLAXU_PUSH_COALESCE_SECONDS", default=1.0)
+# Exchanges whose candles are stored (ccxt ids); empty: the market source's first exchange.
+FLAXU_CANDLE_EXCHANGES = env.list("FLAXU_CANDLE_EXCHANGES", default=[])
 # Candle retention per timeframe (days; 0 keeps forever).
 FLAXU_CANDLE_RETENTION_DAYS = {
     "1m": env.int("FLAXU_RETENTION_1M_DAYS", default=14),

@@ -150,6 +150,37 @@ def test_env_example_documents_every_setting_and_leaves_secrets_blank():
         assert re.search(rf"^{secret}=$", example, flags=re.MULTILINE), secret
 
 
+def test_readme_documents_every_setting_read_from_the_environment():
+    readme = (ROOT / "README.md").read_text()
+    # The table may abbreviate siblings: `FLAXU_TTL_PRICES` / `_LIQUIDATIONS` on one row.
+    rows = [line for line in readme.splitlines() if line.startswith("|")]
+
+    def documented(name: str) -> bool:
+        if name in readme:
+            return True
+        family = "_".join(name.split("_")[:2]) + "_"
+        return any(family in row and f"`_{name[len(family) :]}`" in row for row in rows)
+
+    assert {name for name in settings_env_names() if not documented(name)} == set()
+
+
+def test_flaxu_settings_are_read_only_in_settings():
+    """Every FLAXU_* value comes from settings (declared, defaulted and documented once), never straight from
+    the environment or through a getattr default elsewhere."""
+    offenders = []
+    for path in ROOT.glob("[a-z]*/**/*.py"):
+        if path.parts[len(ROOT.parts)] in {"tests", "bench", ".venv", "node_modules"} or path.name.startswith(
+            "settings"
+        ):
+            continue
+        text = path.read_text()
+        if re.search(r"(os\.environ|getenv|env\.\w+)\(?[\[\(]?\s*[\"']FLAXU_", text) or re.search(
+            r"getattr\(settings,\s*[\"']FLAXU_", text
+        ):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
 def test_compose_starts_the_app_only_after_migrations_and_healthy_backends():
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 

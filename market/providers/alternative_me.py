@@ -83,7 +83,7 @@ class AlternativeMe(Provider):
     default_base_url = PUBLIC_URL
 
     def __init__(self, *, base_url: str | None = None, **kwargs: Any):
-        base_url = base_url or getattr(settings, "FLAXU_ALTERNATIVE_ME_URL", "") or None
+        base_url = base_url or settings.FLAXU_ALTERNATIVE_ME_URL or None
         super().__init__(base_url=base_url, **kwargs)
 
     def fear_greed(self, days: int = DEFAULT_HISTORY_DAYS) -> FearGreed:

@@ -39,7 +39,6 @@ from market.exchanges.translation import scrub
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT_SECONDS = 10.0
 BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
 HEALTH_TTL_SECONDS = 7 * 24 * 3600
@@ -207,8 +206,7 @@ class Provider:
         clock: Callable[[], float] = time.time,
     ):
         self.base_url = (base_url or self.default_base_url).rstrip("/")
-        configured = getattr(settings, "FLAXU_PROVIDER_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)
-        self.timeout = float(timeout if timeout is not None else configured)
+        self.timeout = float(timeout if timeout is not None else settings.FLAXU_PROVIDER_TIMEOUT_SECONDS)
         self.session = session or requests.Session()
         self.clock = clock
 

@@ -98,7 +98,7 @@ class CoinGecko(Provider):
     default_base_url = PUBLIC_URL
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, **kwargs: Any):
-        base_url = base_url or getattr(settings, "FLAXU_COINGECKO_URL", "") or None
+        base_url = base_url or settings.FLAXU_COINGECKO_URL or None
         super().__init__(base_url=base_url, **kwargs)
         self.api_key = settings.COINGECKO_API_KEY if api_key is None else api_key
 

@@ -31,7 +31,7 @@ _PGCOPY_ROW = np.dtype(
 
 def candle_exchanges(source: MarketSource | None = None) -> list[str]:
     """The exchanges whose candles are stored: FLAXU_CANDLE_EXCHANGES, else the first configured one."""
-    configured = getattr(settings, "FLAXU_CANDLE_EXCHANGES", None)
+    configured = settings.FLAXU_CANDLE_EXCHANGES
     return list(configured) if configured else (source or get_source()).exchanges()[:1]
 
 
