@@ -9,4 +9,9 @@ class FlaxuAdminConfig(AdminConfig):
 
     def ready(self) -> None:
         super().ready()
+        from django.conf import settings
+
         from flaxu import receivers  # noqa: F401
+
+        for directory in settings.FLAXU_WRITABLE_DIRS:  # var/, static root, the filesystem broker's folders
+            directory.mkdir(parents=True, exist_ok=True)

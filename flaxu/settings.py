@@ -1,4 +1,10 @@
-"""FLAXU settings: one module, everything read from the environment (see the README's table)."""
+"""FLAXU settings: one module, everything read from the environment (see the README's table).
+
+Longer than 500 lines on purpose: every value read from the environment is declared here, once, next
+to its default, in the order of the README's table; splitting it by topic would scatter them.
+Importing it writes nothing outside DEBUG (a development secret is generated into var/ then); the
+directories the running app writes to (FLAXU_WRITABLE_DIRS) are made by flaxu.apps at start-up.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("FLAXU_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 
@@ -20,6 +25,7 @@ def _dev_secret(filename: str, factory) -> str:
     """A development-only secret generated once into var/ and reused (never committed)."""
     path = VAR_DIR / filename
     if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(factory())
         path.chmod(0o600)
     return path.read_text().strip()
@@ -191,8 +197,6 @@ else:
     # Channels' in-memory layer without its per-message sweep of every channel (core.realtime.layer).
     CHANNEL_LAYERS = {"default": {"BACKEND": "core.realtime.layer.InMemoryChannelLayer"}}
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
@@ -383,7 +387,6 @@ CONTENT_SECURITY_POLICY = {
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
 # node_modules packages (pinned in package.json) are collected as static; see STATICFILES_DIRS.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _NODE_MODULES = BASE_DIR / "node_modules"
@@ -557,3 +560,8 @@ FLAXU_THROTTLE_MARKET_ANON = env.str("FLAXU_THROTTLE_MARKET_ANON", default="600/
 FLAXU_BENCH_HELLO = env.bool("FLAXU_BENCH_HELLO", default=False)
 
 # The test suite's settings (a faster password hasher, a partition per pytest-xdist worker): flaxu/settings_test.py.
+
+# Directories the running app writes to, made at start-up (flaxu.apps), never by importing this module.
+FLAXU_WRITABLE_DIRS = [VAR_DIR, STATIC_ROOT] + (
+    [] if REDIS_URL else [_broker_dir / sub for sub in ("out", "processed", "control")]
+)

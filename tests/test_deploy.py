@@ -150,6 +150,20 @@ def test_env_example_documents_every_setting_and_leaves_secrets_blank():
         assert re.search(rf"^{secret}=$", example, flags=re.MULTILINE), secret
 
 
+def test_importing_the_production_settings_writes_nothing_and_start_up_makes_the_directories(tmp_path):
+    var_dir = tmp_path / "var"
+    env = production_env(var_dir)
+    imported = subprocess.run(
+        [sys.executable, "-c", "import flaxu.settings"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert not var_dir.exists()  # no directory, no generated secret
+
+    checked = manage(env, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert (var_dir / "staticfiles").is_dir()
+
+
 def test_readme_documents_every_setting_read_from_the_environment():
     readme = (ROOT / "README.md").read_text()
     # The table may abbreviate siblings: `FLAXU_TTL_PRICES` / `_LIQUIDATIONS` on one row.
