@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from market.exchanges import reset_process_state
+from tests.core.realtime.pushes import PushRecorder
 from tests.factories import PASSWORD, UserFactory
 from tests.fakes.bingx import Account, FakeBingX
-from tests.realtime.pushes import PushRecorder
 
 pytest_plugins = ["tests.processes", "tests.fakes.bingx.fixtures"]
 
@@ -132,7 +132,7 @@ def bingx(gateway, settings) -> BingX:
 
 @pytest.fixture
 def pushes():
-    """What services push to websocket groups during the test (see tests/realtime/pushes.py)."""
+    """What services push to websocket groups during the test (see tests/core/realtime/pushes.py)."""
     recorder = PushRecorder()
     yield recorder
     recorder.close()

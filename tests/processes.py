@@ -63,7 +63,7 @@ FAKE_BINGX_AGENT = {
 
 
 # The session's Celery worker while it runs (it consumes every queue), so a test that needs the broker
-# to itself can pause it (tests/test_queues.py).
+# to itself can pause it (tests/flaxu/test_queues.py).
 SESSION_WORKERS: list[ManagedProcess] = []
 
 

@@ -13,9 +13,9 @@ from gatekeeper.selectors import effective_level
 from gatekeeper.services.access import key_connect
 from gatekeeper.services.overrides import access_override, overrides_expire
 from gatekeeper.tasks import revalidate_all, spread_countdowns
+from tests.core.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 from tests.factories import UserFactory
 from tests.gatekeeper.conftest import ago
-from tests.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 
 pytestmark = pytest.mark.django_db
 

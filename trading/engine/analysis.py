@@ -3,7 +3,7 @@
 For every ``k``, ``analyze(candles[:k])`` yields exactly the rows of ``analyze(candles)`` whose
 ``confirmed < k`` (events and signals, same row order, same values). Every detector is a causal state
 machine or a window ending at the current bar, and rows are sorted by confirmation; the property tests
-in ``tests/engine`` check it over random series and prefixes.
+in ``tests/trading/engine`` check it over random series and prefixes.
 """
 
 from __future__ import annotations
