@@ -1,14 +1,17 @@
 """Signal.known_at becomes a stored column (the close of the signal's candle), so lists sort and page by it."""
 
+from datetime import timedelta
+
 from django.db import migrations, models
 
-from trading.engine.timeframes import timeframe_to_timedelta
+# The timeframes signals were stored on when this ran (a migration never imports code that can change).
+STEPS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14400, "1d": 86400}
 
 
 def fill_known_at(apps, schema_editor):
     Signal = apps.get_model("trading", "Signal")
     for timeframe in Signal.objects.values_list("timeframe", flat=True).distinct():
-        step = timeframe_to_timedelta(timeframe).to_pytimedelta()
+        step = timedelta(seconds=STEPS[timeframe])
         Signal.objects.filter(timeframe=timeframe).update(known_at=models.F("bar_time") + step)
 
 
