@@ -10,6 +10,7 @@ import no Django at all. Imports inside functions count as much as those at the 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -75,4 +76,24 @@ def test_engines_import_no_django(engine):
         if name.split(".")[0] in {"django", "rest_framework", "channels", "celery"}
         or (name.split(".")[0] in OURS and not name.startswith(ENGINE_MODULES))
     )
+    assert wrong == []
+
+
+def test_migrations_import_no_live_code_and_read_no_settings():
+    """A migration replays history: it may not depend on code or settings that change after it was written."""
+    allowed = ("django.", "core.beat", "accounts.models")  # accounts 0001: Django's generated manager import
+    wrong = []
+    for file in sorted(ROOT.glob("*/migrations/*.py")) + sorted(ROOT.glob("core/*/migrations/*.py")):
+        names = imported(file)
+        wrong += [
+            f"{file.relative_to(ROOT)} imports {n}"
+            for n in names
+            if n.split(".")[0] in OURS and n != "core" and not n.startswith(allowed)
+        ]
+        text = file.read_text()
+        wrong += [
+            f"{file.relative_to(ROOT)} reads settings.{m}"
+            for m in re.findall(r"settings\.(\w+)", text)
+            if m != "AUTH_USER_MODEL"
+        ]
     assert wrong == []
