@@ -1,16 +1,25 @@
-"""Account API: the caller's profile and their API tokens."""
+"""Account API: the caller's profile, their API tokens and their notifications."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors
 from accounts.models import ApiToken
-from accounts.serializers import MeSerializer, TokenCreatedSerializer, TokenCreateSerializer, TokenSerializer
+from accounts.serializers import (
+    MeSerializer,
+    NotificationSerializer,
+    NotificationsReadSerializer,
+    TokenCreatedSerializer,
+    TokenCreateSerializer,
+    TokenSerializer,
+)
+from accounts.services.notifications import notifications_mark_read
 from accounts.services.profile import profile_update
 from accounts.services.tokens import token_create, token_revoke
 
@@ -61,3 +70,29 @@ class TokenRevokeView(APIView):
     def delete(self, request, pk: int):
         token_revoke(token=get_object_or_404(ApiToken, pk=pk, user=request.user), request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationPage(LimitOffsetPagination):
+    """Limit/offset pages, as the other list APIs (trading.api.Page)."""
+
+    default_limit = 50
+    max_limit = 500
+
+
+class NotificationListView(generics.ListAPIView):
+    """Your notifications, newest first (limit/offset pages); `read_at` is null while unread."""
+
+    serializer_class = NotificationSerializer
+    pagination_class = NotificationPage
+
+    def get_queryset(self):
+        return selectors.notifications_for_user(user=self.request.user)
+
+
+class NotificationsReadView(APIView):
+    """Mark all your unread notifications read; answers how many were."""
+
+    @extend_schema(request=None, responses={200: NotificationsReadSerializer})
+    def post(self, request):
+        marked = notifications_mark_read(user=request.user)
+        return Response(NotificationsReadSerializer({"marked_read": marked}).data)

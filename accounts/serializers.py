@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.client_ip import client_ip
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Notification, User
 from accounts.services.profile import allowed_ips_check, reauthentication_errors
 
 # reauthentication_errors() names the web form's fields; the API names them unambiguously.
@@ -67,3 +67,14 @@ class TokenCreatedSerializer(TokenSerializer):
     class Meta(TokenSerializer.Meta):
         fields = [*TokenSerializer.Meta.fields, "key"]
         read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField(help_text="How many unread notifications were marked read.")

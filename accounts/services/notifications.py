@@ -31,3 +31,10 @@ def notify(*, user: User, kind: str, title: str, body: str = "", link: str = "",
 
 def notifications_mark_read(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_mark_read(*, notification: Notification) -> None:
+    """Mark one notification read (its link was opened); a read one keeps its first read time."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)

@@ -136,6 +136,20 @@
     },
   };
 
+  // A "notification" push: its title, for a few seconds, in the page's polite live region #live-toast
+  // (textContent only: the title is data, never HTML). The top bar's bell refreshes itself through htmx.
+  const toast = document.getElementById("live-toast");
+  const TOAST_MS = 8000;
+  let toastTimer = null;
+  window.flaxuLive.on("notification", (data) => {
+    if (!toast || !data || typeof data.title !== "string" || !data.title) return;
+    toast.textContent = "New notification: " + data.title;
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(() => {
+      toast.textContent = "";
+    }, TOAST_MS);
+  });
+
   window.addEventListener("online", () => {
     if (!socket && retryTimer) {
       window.clearTimeout(retryTimer);
