@@ -10,7 +10,7 @@ from trading.engine.sniper import SniperConfig
 
 
 def signal_min_confidence() -> int:
-    """Signals at or above this confidence are auto-executable (FLAXU_SIGNAL_MIN_CONFIDENCE)."""
+    """Signals strictly above this confidence are auto-executable (FLAXU_SIGNAL_MIN_CONFIDENCE)."""
     return settings.FLAXU_SIGNAL_MIN_CONFIDENCE
 
 

@@ -27,7 +27,7 @@ class SignalSerializer(serializers.ModelSerializer):
     known_at = serializers.DateTimeField(read_only=True, help_text="The close of the signal's candle.")
     setup_label = serializers.SerializerMethodField()
     auto_executable = serializers.BooleanField(
-        read_only=True, help_text="Confidence at or above FLAXU_SIGNAL_MIN_CONFIDENCE."
+        read_only=True, help_text="Confidence strictly above FLAXU_SIGNAL_MIN_CONFIDENCE."
     )
     url = serializers.SerializerMethodField(help_text="The signal's page (chart and reasons).")
 

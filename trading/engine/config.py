@@ -44,7 +44,7 @@ class EngineConfig:
     tp2_rr: float = 3.0  # take profit 2 at 1:3
     max_risk_atr: float = 4.0  # skip setups whose stop is farther than this x ATR from the entry
     confluence_lookback: int = 20  # a sweep / CHoCH counts as confluence this many bars after it
-    min_confidence: int = 75  # signals at or above this are marked executable
+    min_confidence: int = 75  # signals strictly above this are marked executable
     report_confidence: int = 50  # setups scoring below this are not reported at all (0: report every setup)
 
     # --- confluence weights (confidence points) ---------------------------------------------------

@@ -24,7 +24,7 @@ earlier one); a CHoCH of either scope in the trade's direction within that windo
 the same direction retested on the same bar; long in discount / short in premium of the rolling
 profile window; long at or below its POC / short at or above it; a rejection candle (closes in the
 trade's direction, in the far half of its range); in ``analyze_mtf``, higher-timeframe trend and
-zones. A signal is ``executable`` when ``confidence >= min_confidence`` (75). Setups below
+zones. A signal is ``executable`` when ``confidence > min_confidence`` (75, strictly). Setups below
 ``report_confidence`` (50) are not reported at all (0 reports every setup, e.g. to calibrate low buckets).
 
 **One signal per bar**: of the setups on one bar and direction, the highest confidence wins (ties: the
@@ -418,6 +418,6 @@ def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig
         "take_profit_1": sig.tp1,
         "take_profit_2": sig.tp2,
         "confidence": sig.confidence,
-        "executable": sig.confidence >= config.min_confidence,
+        "executable": sig.confidence > config.min_confidence,
         "reasons": reasons,
     })

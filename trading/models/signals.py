@@ -66,7 +66,7 @@ class Signal(models.Model):
         """Confident enough to be traded automatically (FLAXU_SIGNAL_MIN_CONFIDENCE)."""
         from trading.conf import signal_min_confidence
 
-        return self.confidence >= signal_min_confidence()
+        return self.confidence > signal_min_confidence()  # strictly above: the product's rule
 
     @property
     def risk_reward(self) -> tuple[float, float]:

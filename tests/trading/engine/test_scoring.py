@@ -106,14 +106,15 @@ def test_every_signal_risks_to_its_stop_and_aims_at_one_to_two_and_one_to_three(
         assert np.isclose(level - side * 0.25 * analysis.atr[t], s["stop_loss"]).any()
 
 
-def test_executable_means_at_least_min_confidence_and_nothing_below_the_report_floor():
+def test_executable_means_above_min_confidence_and_nothing_below_the_report_floor():
     frame = generate_candles(3000, seed=5)
     sig = analyze(frame, EngineConfig(swing_size=20, internal_size=4)).signals
     assert (sig["confidence"] >= 50).all()
-    assert (sig["executable"] == (sig["confidence"] >= 75)).all()
+    assert (sig["executable"] == (sig["confidence"] > 75)).all()
+    assert (sig["confidence"] == 75).any() and not sig.loc[sig["confidence"] == 75, "executable"].any()
     assert sig["executable"].any() and not sig["executable"].all()
     strict = analyze(frame, EngineConfig(swing_size=20, internal_size=4, min_confidence=90)).signals
-    assert (strict["executable"] == (strict["confidence"] >= 90)).all()
+    assert (strict["executable"] == (strict["confidence"] > 90)).all()
     everything = analyze(frame, EngineConfig(swing_size=20, internal_size=4, report_confidence=0)).signals
     assert len(everything) > len(sig)
     cols = ["confirmed", "direction", "setup", "entry", "stop_loss", "confidence"]
