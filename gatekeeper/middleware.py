@@ -19,6 +19,7 @@ OPEN_WHILE_SUSPENDED = (
     "/accounts/logout/",
     "/account/data/export/",
     "/account/delete/",
+    "/account/notifications/",  # why access changed is told there (the bell, the list, opening one)
     "/account/2fa/verify/",
     "/static/",
     "/healthz",

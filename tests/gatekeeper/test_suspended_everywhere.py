@@ -94,6 +94,12 @@ def test_suspended_pages_lead_to_the_status_page_and_the_gdpr_rights_stay(client
     assert client.post("/account/data/export/").status_code == 200
 
 
+def test_a_suspended_user_still_reads_their_notifications(client, suspended):
+    client.force_login(suspended)
+    assert client.get("/account/notifications/").status_code == 200
+    assert client.get("/account/notifications/badge/").status_code == 200
+
+
 def test_a_lifted_suspension_opens_the_api_again(client, token, suspended):
     access_override(user=suspended, level="", reason="Resolved", expires_at=None, actor=None)
     assert client.get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
