@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from ccxt.base.exchange import Exchange as CcxtExchange
+
 from . import errors as E
 from .errors import BingXError
 from .markets import INVERSE_CONTRACTS, SPOT_SYMBOLS, Contract
@@ -15,22 +17,10 @@ from .models import ZERO, Account, fmt
 from .state import Exchange
 from .wire import Answer, ok
 
+# The intervals BingX's kline endpoint accepts; their lengths are ccxt's reading of the labels.
 KLINE_SECONDS = {
-    "1m": 60,
-    "3m": 180,
-    "5m": 300,
-    "15m": 900,
-    "30m": 1800,
-    "1h": 3600,
-    "2h": 7200,
-    "4h": 14400,
-    "6h": 21600,
-    "8h": 28800,
-    "12h": 43200,
-    "1d": 86400,
-    "3d": 259200,
-    "1w": 604800,
-    "1M": 2592000,
+    interval: CcxtExchange.parse_timeframe(interval)
+    for interval in ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M")
 }
 
 
