@@ -1,0 +1,173 @@
+"""Walk-forward evidence: how setups like this one did, counting only outcomes known before it.
+
+A signal's class is (setup kind, direction, timeframe, confidence bucket); buckets are ``bucket_width``
+(5) points wide, closed on the left (75-80 holds 75 <= confidence < 80, the last also holds 100). When
+the class has fewer than ``min_samples`` outcomes the evidence falls back to coarser classes, in
+:data:`LEVELS` order: drop the bucket, then the timeframe, then the setup kind, then the direction
+(every signal). If no level has enough, the coarsest (the one with the most outcomes) is reported.
+
+Evidence of a signal known at ``t`` counts the past outcomes with ``resolved_at < t`` (strictly: an
+outcome resolved by the same candle close is not yet known when the signal is judged), so a past
+signal keeps the evidence it had then, whatever happens later. Per class it gives the TP1-before-stop
+rate (share of final outcomes that reached TP1) with a Wilson 95 % interval, the mean R after costs
+and the sample count.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+Z95 = 1.959963984540054  # two-sided 95 % normal quantile
+KEYS = ("setup", "direction", "timeframe", "bucket")
+LEVELS: tuple[tuple[str, ...], ...] = (KEYS, KEYS[:3], KEYS[:2], KEYS[1:2], ())
+LEVEL_NAMES = ("setup, direction, timeframe and confidence", "setup, direction and timeframe",
+               "setup and direction", "direction", "every signal")  # fmt: skip
+EVIDENCE_COLUMNS = ["rate", "low", "high", "n", "hits", "mean_r", "label", "level"]
+
+
+@dataclass(frozen=True)
+class EvidenceConfig:
+    """Sample floor of a class (FLAXU_EVIDENCE_MIN_SAMPLES in the project) and bucket width."""
+
+    min_samples: int = 30
+    bucket_width: float = 5.0
+
+
+def wilson_interval(hits, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of ``hits`` successes in ``n`` trials (NaN where ``n`` is 0)."""
+    hits = np.asarray(hits, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = hits / n
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def bucket_low(confidence, width: float = 5.0) -> np.ndarray:
+    """Lower edge of each confidence's bucket (100 goes in the last bucket)."""
+    c = np.asarray(confidence, dtype=np.float64)
+    return np.minimum(np.floor(c / width) * width, 100.0 - width)
+
+
+def class_label(setup: str, direction: str, timeframe: str, low: float, width: float, level: int) -> str:
+    """The class a level pools, in words: ``fvg LONG 15m 75-80``, ``fvg LONG``, ``all signals``."""
+    parts = {"setup": setup, "direction": direction, "timeframe": timeframe, "bucket": f"{low:g}-{low + width:g}"}
+    words = [parts[k] for k in LEVELS[level]]
+    return " ".join(words) if words else "all signals"
+
+
+def walk_forward_evidence(
+    history: pd.DataFrame, judged: pd.DataFrame, config: EvidenceConfig | None = None
+) -> pd.DataFrame:
+    """The evidence of each ``judged`` signal (same order, a fresh RangeIndex; :data:`EVIDENCE_COLUMNS`).
+
+    ``history``: past outcomes with ``setup, direction, timeframe, confidence, resolved_at`` (NaT: not
+    final, ignored), ``tp1_hit`` and ``r_after_costs``. ``judged``: ``setup, direction, timeframe,
+    confidence, known_at``. Vectorised: per level, outcomes are sorted by (class, time) and each judged
+    signal finds its count of earlier outcomes with one ``searchsorted``; hits and R are prefix sums.
+    """
+    config = config or EvidenceConfig()
+    hist = history[history["resolved_at"].notna()]
+    m = len(judged)
+    hk = _keys(hist, config.bucket_width)
+    jk = _keys(judged, config.bucket_width)
+    h_time = pd.DatetimeIndex(hist["resolved_at"]).as_unit("ns").asi8
+    j_time = pd.DatetimeIndex(judged["known_at"]).as_unit("ns").asi8
+    times, inverse = np.unique(np.concatenate([h_time, j_time]), return_inverse=True)
+    h_rank, j_rank = inverse[: len(h_time)], inverse[len(h_time) :]
+    hits_arr = hist["tp1_hit"].to_numpy(bool).astype(np.float64)
+    r_arr = hist["r_after_costs"].to_numpy(np.float64)
+
+    chosen_n = np.zeros(m, dtype=np.int64)
+    chosen_hits = np.zeros(m)
+    chosen_r = np.zeros(m)
+    chosen_level = np.full(m, len(LEVELS) - 1, dtype=np.int64)
+    decided = np.zeros(m, dtype=bool)
+    for level, keys in enumerate(LEVELS):
+        n, hits, rsum = _counts_before(hk, jk, keys, h_rank, j_rank, len(times) + 1, hits_arr, r_arr)
+        take = ~decided & ((n >= config.min_samples) | (level == len(LEVELS) - 1))
+        chosen_n[take], chosen_hits[take], chosen_r[take], chosen_level[take] = n[take], hits[take], rsum[take], level
+        decided |= take
+
+    low, high = wilson_interval(chosen_hits, chosen_n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(chosen_n > 0, chosen_hits / chosen_n, np.nan)
+        mean_r = np.where(chosen_n > 0, chosen_r / chosen_n, np.nan)
+    labels = [
+        class_label(s, d, t, b, config.bucket_width, lv)
+        for s, d, t, b, lv in zip(
+            jk["setup"], jk["direction"], jk["timeframe"], jk["bucket"], chosen_level, strict=True
+        )
+    ]
+    return pd.DataFrame(
+        {"rate": rate, "low": low, "high": high, "n": chosen_n, "hits": chosen_hits.astype(np.int64),
+         "mean_r": mean_r, "label": labels, "level": chosen_level},
+        columns=EVIDENCE_COLUMNS,
+    )  # fmt: skip
+
+
+def _keys(frame: pd.DataFrame, width: float) -> dict[str, np.ndarray]:
+    return {
+        "setup": frame["setup"].astype(str).to_numpy(object),
+        "direction": frame["direction"].astype(str).to_numpy(object),
+        "timeframe": frame["timeframe"].astype(str).to_numpy(object),
+        "bucket": bucket_low(frame["confidence"].to_numpy(np.float64), width),
+    }
+
+
+def _counts_before(hk, jk, keys, h_rank, j_rank, span, hits, r):
+    """Per judged signal: count, hits and R sum of history rows in its class with an earlier time rank."""
+    nh = len(h_rank)
+    if keys:
+        combined = pd.MultiIndex.from_arrays([np.concatenate([hk[k], jk[k]]) for k in keys])
+        codes = pd.factorize(combined)[0].astype(np.int64)
+    else:
+        codes = np.zeros(nh + len(j_rank), dtype=np.int64)
+    h_key = codes[:nh] * span + h_rank
+    j_key = codes[nh:] * span + j_rank
+    order = np.argsort(h_key, kind="stable")
+    sorted_key = h_key[order]
+    cum_hits = np.concatenate([[0.0], np.cumsum(hits[order])])
+    cum_r = np.concatenate([[0.0], np.cumsum(r[order])])
+    end = np.searchsorted(sorted_key, j_key, side="left")  # strictly earlier times of the same class
+    start = np.searchsorted(sorted_key, codes[nh:] * span, side="left")
+    return (end - start).astype(np.int64), cum_hits[end] - cum_hits[start], cum_r[end] - cum_r[start]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a signal may be executed automatically, and why in words."""
+
+    auto_executable: bool
+    reason: str
+
+
+def execution_verdict(
+    *, confidence: float, threshold: float, n: int, mean_r: float | None, min_samples: int, label: str = ""
+) -> Verdict:
+    """Executable iff confidence > threshold and the class's out-of-sample mean R after costs is positive
+    over at least ``min_samples`` outcomes."""
+    like = f" ({label})" if label else ""
+    if not confidence > threshold:
+        return Verdict(False, f"Informational: confidence {confidence:g} is not above {threshold:g}.")
+    if n < min_samples:
+        return Verdict(
+            False,
+            f"Informational: only {n} past outcomes of setups like this{like}; "
+            f"automation needs at least {min_samples}.",
+        )
+    if mean_r is None or not math.isfinite(mean_r) or mean_r <= 0:
+        shown = "no" if mean_r is None or not math.isfinite(mean_r) else f"{mean_r:+.2f}"
+        return Verdict(
+            False, f"Informational: setups like this{like} averaged {shown} R after costs over {n} past outcomes."
+        )
+    return Verdict(
+        True,
+        f"Auto-executable: confidence {confidence:g} is above {threshold:g} and setups like this{like} "
+        f"averaged {mean_r:+.2f} R after costs over {n} past outcomes.",
+    )
