@@ -15,7 +15,11 @@ sweep                                a liquidity sweep of equal highs/lows (``sw
 from a block: its bottom) or, for a sweep, the sweep candle's extreme (a long: its low). The stop is
 beyond it by ``sl_atr_buffer x ATR[t]``; ``risk = |entry - stop|``; ``take_profit_1 = entry +/- tp1_rr x
 risk`` (1:2), ``take_profit_2 = entry +/- tp2_rr x risk`` (1:3). A setup is dropped if the bar closed
-beyond its invalidation level, or if the risk is zero or more than ``max_risk_atr x ATR[t]``.
+beyond its invalidation level, if the risk is zero or more than ``max_risk_atr x ATR[t]``, if the signal
+candle itself traded through the stop (a long whose ``low[t] < stop``, a short whose ``high[t] > stop``:
+the trade would be stopped before it exists), and, for ``fvg``, if the signal candle filled the gap
+(reached its far edge: ``low[t] <= bottom`` for a long, the gap's death in zones.py), so nothing is left
+to trade.
 
 **Confidence** = the setup's weight plus the confluence points below, rounded and clipped to 0..100
 (weights in EngineConfig): swing-scope zone; swing trend agrees (or opposes: a penalty); internal trend
@@ -208,6 +212,11 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
         stop, tp1, tp2, risk = stop_and_targets(d, entry, invalidation, scale, sl_buffer, tp1_rr, tp2_rr)
         if not (risk > 0.0 and risk <= max_risk_atr * scale and d * (entry - invalidation) >= 0.0):
             continue
+        against = low[t] if d > 0 else high[t]  # the signal candle's extreme against the trade
+        if d * (against - stop) < 0.0:
+            continue  # it traded through the stop already
+        if setup == S_FVG and d * (against - invalidation) <= 0.0:
+            continue  # it filled the gap it retested: the zone is gone
         if setup < S_FVG:
             points = w[W_OB + setup // 2]
             if setup % 2 == 0:
