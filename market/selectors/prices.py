@@ -34,11 +34,6 @@ def _order(universe: list[str]):
     return lambda symbol: (position.get(symbol, len(position)), symbol)
 
 
-def _oldest(times) -> datetime | None:
-    known = [t for t in times if t is not None]
-    return min(known) if known else None
-
-
 def ticker_rows(exchange: str, symbol: str | None = None, snap: snapshots.Snapshot | None = None) -> dict[str, Any]:
     """One exchange's cached tickers: ``{"exchange", "updated_at", "stale_since", "error", "tickers"}``
     (from ``snap`` when the caller read the snapshot already)."""
@@ -86,7 +81,7 @@ def tickers_table(*, exchange: str | None = None, symbol: str | None = None) -> 
     updated = [t["updated_at"] for t in tables if t["updated_at"] is not None]
     return {
         "source": f"{source.name} tickers",
-        "stale_since": _oldest(t["stale_since"] for t in tables),
+        "stale_since": snapshots.oldest(t["stale_since"] for t in tables),
         "updated_at": max(updated) if updated else None,
         "demo": source.is_demo,
         "exchanges": tables,

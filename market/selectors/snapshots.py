@@ -8,6 +8,7 @@ the last good one and ``stale_since`` says since when), so a widget can say "sta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -63,6 +64,12 @@ class Snapshot(Generic[T]):
         if self.updated_at is None:
             return None
         return (datetime.now(UTC) - self.updated_at).total_seconds()
+
+
+def oldest(times: Iterable[datetime | None]) -> datetime | None:
+    """The earliest of the known times (a table is as stale as its stalest part); None if none is known."""
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
 def _empty(kind: str) -> Any:

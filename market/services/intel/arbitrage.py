@@ -9,7 +9,7 @@ from django.conf import settings
 
 from market import arbitrage
 from market.selectors import snapshots
-from market.services.intel.common import GROUPS, as_float, envelope, exchanges, oldest, source_name, store, widget
+from market.services.intel.common import GROUPS, as_float, envelope, exchanges, source_name, store, widget
 from market.services.live import push_coalesced
 
 DEFAULT_TAKER_FEE = 0.0005  # when an exchange's markets snapshot has no fee for the symbol
@@ -38,7 +38,7 @@ def _venue_books() -> tuple[dict[str, list[arbitrage.VenueBook]], datetime | Non
                     taker_fee=DEFAULT_TAKER_FEE if fee is None else fee,
                 )
             )
-    return books, oldest(stale), used
+    return books, snapshots.oldest(stale), used
 
 
 def _row(o: arbitrage.Opportunity) -> dict[str, Any]:

@@ -7,7 +7,7 @@ A widget payload is plain JSON data and always carries ``"source"`` (where the d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -67,11 +67,6 @@ def as_float(value: Any) -> float | None:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def oldest(times: Iterable[datetime | None]) -> datetime | None:
-    known = [t for t in times if t is not None]
-    return min(known) if known else None
 
 
 def is_demo() -> bool:

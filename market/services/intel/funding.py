@@ -8,7 +8,7 @@ from django.conf import settings
 
 from market import funding
 from market.selectors import snapshots
-from market.services.intel.common import GROUPS, envelope, exchanges, oldest, source_name, store, widget
+from market.services.intel.common import GROUPS, envelope, exchanges, source_name, store, widget
 from market.services.live import push_coalesced
 
 
@@ -48,7 +48,7 @@ def _build() -> dict[str, Any]:
             "formula": "annualized = rate x 365 x 24 / interval hours (simple, not compounded)",
         },
         source=source_name("funding rates"),
-        stale_since=oldest(stale),
+        stale_since=snapshots.oldest(stale),
     )
 
 

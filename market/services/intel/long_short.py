@@ -11,7 +11,6 @@ from market.services.intel.common import (
     GROUPS,
     envelope,
     exchanges,
-    oldest,
     source_name,
     store,
     universe_order,
@@ -47,7 +46,7 @@ def _build() -> dict[str, Any]:
     return envelope(
         {"exchanges": status, "rows": rows, "not_offered_label": "not offered"},
         source=source_name("long/short ratios"),
-        stale_since=oldest(stale),
+        stale_since=snapshots.oldest(stale),
     )
 
 

@@ -14,7 +14,6 @@ from market.services.intel.common import (
     envelope,
     exchanges,
     last_prices,
-    oldest,
     source_name,
     store,
     widget,
@@ -41,7 +40,9 @@ def _build() -> dict[str, Any]:
         total = sum(q["value"] for q in quotes.values() if q["value"] is not None)
         rows.append({"symbol": symbol, "total_value": total, "by_exchange": {ex: quotes.get(ex) for ex in names}})
     rows.sort(key=lambda r: -r["total_value"])
-    return envelope({"exchanges": names, "rows": rows}, source=source_name("open interest"), stale_since=oldest(stale))
+    return envelope(
+        {"exchanges": names, "rows": rows}, source=source_name("open interest"), stale_since=snapshots.oldest(stale)
+    )
 
 
 def open_interest_table() -> dict[str, Any]:
@@ -72,4 +73,4 @@ def open_interest_value(symbol: str) -> tuple[float | None, datetime | None]:
             value = float(oi.amount) * size * price if price else None
         if value is not None:
             total, seen = total + value, True
-    return (total if seen else None), oldest(stale)
+    return (total if seen else None), snapshots.oldest(stale)
