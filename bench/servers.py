@@ -45,7 +45,7 @@ def bench_database(url: str) -> None:
 def mode_env(mode: str, var_dir: Path, args, bench_env: dict[str, str]) -> dict[str, str]:
     """The server's environment: `embedded` as `make run` (DEBUG, SQLite, no Redis), or `production` (bin/serve on
     args.database_url and args.redis_url with args.processes web processes), plus the bench's own settings."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "FLAXU_TESTING")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(bench_env, FLAXU_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="flaxu.settings")
     if mode == "embedded":
         env["DEBUG"] = "True"
