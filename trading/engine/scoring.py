@@ -24,12 +24,14 @@ to trade.
 **Confidence** = the setup's weight plus the confluence points below, rounded and clipped to 0..100
 (weights in EngineConfig): swing-scope zone; swing trend agrees (or opposes: a penalty); internal trend
 agrees; a sweep in the trade's direction within ``confluence_lookback`` bars (for a sweep setup: an
-earlier one); a CHoCH of either scope in the trade's direction within that window; another zone of
-the same direction retested on the same bar; long in discount / short in premium of the rolling
-profile window; long at or below its POC / short at or above it; a rejection candle (closes in the
-trade's direction, in the far half of its range); in ``analyze_mtf``, higher-timeframe trend and
-zones. A signal is ``executable`` when ``confidence > min_confidence`` (75, strictly). Setups below
-``report_confidence`` (50) are not reported at all (0 reports every setup, e.g. to calibrate low buckets).
+earlier one); a CHoCH of either scope in the trade's direction within that window; another zone of the
+same direction retested on the same bar (another price box: the swing and internal copies of one block,
+or an order block and a mitigation block on the same candle, are one zone and count once); long in
+discount / short in premium of the rolling profile window; long at or below its POC / short at or above
+it; a rejection candle (closes in the trade's direction, in the far half of its range); in
+``analyze_mtf``, higher-timeframe trend and zones. A signal is ``executable`` when ``confidence >
+min_confidence`` (75, strictly). Setups below ``report_confidence`` (50) are not reported at all (0
+reports every setup, e.g. to calibrate low buckets).
 
 **One signal per bar**: of the setups on one bar and direction, the highest confidence wins (ties: the
 setup order above, then the most recent zone, then the lower zone); up to three others become its
@@ -162,7 +164,11 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
     # Per bar and side (0 long, 1 short): the latest sweep / CHoCH known at its close, zone retests on it.
     last_sweep = np.full((2, n), -1, np.int64)
     last_choch = np.full((2, n), -1, np.int64)
+    # distinct price boxes retested per bar and side (0, 1 or 2 = "two or more") and the first one seen:
+    # the swing and internal copies of one block, or an OB and an MB on one candle, are one box
     zone_count = np.zeros((2, n), np.int64)
+    zone_top = np.zeros((2, n))
+    zone_bottom = np.zeros((2, n))
     sweep_now = np.full(2, -1, np.int64)
     choch_now = np.full(2, -1, np.int64)
     e = 0
@@ -175,7 +181,13 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
             elif k == CHOCH:
                 choch_now[side] = e
             elif _ZONE_TRIGGER[k]:
-                zone_count[side, conf[e]] += 1
+                b = conf[e]
+                if zone_count[side, b] == 0:
+                    zone_count[side, b] = 1
+                    zone_top[side, b] = floats[F_TOP, e]
+                    zone_bottom[side, b] = floats[F_BOTTOM, e]
+                elif floats[F_TOP, e] != zone_top[side, b] or floats[F_BOTTOM, e] != zone_bottom[side, b]:
+                    zone_count[side, b] = 2
             e += 1
         for side in range(2):
             last_sweep[side, i] = sweep_now[side]
@@ -241,7 +253,8 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
             points += w[W_RECENT_CHOCH]
         else:
             choch = -1
-        if zone_count[side, t] - (1 if setup != S_SWEEP else 0) >= 1:
+        # a zone setup's own box is among those counted: it needs a second one
+        if zone_count[side, t] >= (1 if setup == S_SWEEP else 2):
             points += w[W_ZONE]
         mid = (high[t] + low[t]) / 2.0
         if d * (entry - open_[t]) > 0.0 and d * (entry - mid) >= 0.0:

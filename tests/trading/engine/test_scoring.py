@@ -59,8 +59,9 @@ def _reference_confidence(analysis, frame, signal, cfg):
         points += cfg.w_recent_sweep
     if ((window["kind"] == "choch") & (window["confirmed"] <= t)).any():
         points += cfg.w_recent_choch
-    zones_here = (ev["kind"].isin(ZONE_TRIGGERS) & (ev["confirmed"] == t) & (ev["direction"] == d)).sum()
-    if zones_here - (kind != "sweep") >= 1:
+    here = ev[ev["kind"].isin(ZONE_TRIGGERS) & (ev["confirmed"] == t) & (ev["direction"] == d)]
+    boxes = len(set(zip(here["top"], here["bottom"], strict=True)))  # one price box counts once
+    if boxes - (kind != "sweep") >= 1:
         points += cfg.w_zone_confluence
     o, h, lo, c = frame.iloc[t][["open", "high", "low", "close"]]
     if d * (c - o) > 0 and d * (c - (h + lo) / 2) >= 0:
@@ -81,6 +82,40 @@ def test_confidence_is_the_sum_of_the_documented_weights(seed):
     assert len(analysis.signals) > 50
     for _, signal in analysis.signals.iterrows():
         assert signal["confidence"] == _reference_confidence(analysis, frame, signal, cfg), signal
+
+
+def test_one_price_box_counts_once_in_confluence():
+    # Bar 13 of the structure example retests the bearish breaker [9, 10] in both scopes (size 2 each):
+    # two copies of one box, so the swing breaker gets no "another zone" points from its internal twin.
+    frame = candles(STRUCTURE_BARS)
+    with_zone = analyze(frame, small_config()).signals.set_index("confirmed").loc[13]
+    without = analyze(frame, small_config(w_zone_confluence=0.0)).signals.set_index("confirmed").loc[13]
+    assert with_zone["setup"] == without["setup"] == "swing_breaker"
+    assert with_zone["confidence"] == without["confidence"]
+
+
+def test_an_order_block_and_a_mitigation_block_on_one_candle_are_one_zone():
+    cfg = EngineConfig(swing_size=20, internal_size=4, report_confidence=0)
+    shared = 0
+    for seed in (1, 2, 3, 4):
+        analysis = analyze(generate_candles(3000, seed=seed), cfg)
+        ev = analysis.events
+        kinds = ev["kind"].astype(str)
+        trig = ev[kinds.isin(["ob_mitigated", "mb_mitigated"])]
+        boxes = trig.groupby(["confirmed", "direction", "top", "bottom"], observed=True)["kind"]
+        both = boxes.agg(lambda k: {"ob_mitigated", "mb_mitigated"} <= set(k.astype(str)))
+        for (t, d, top, bottom), same in both.items():
+            if not same:
+                continue
+            others = ev[kinds.isin(ZONE_TRIGGERS) & (ev["confirmed"] == t) & (ev["direction"] == d)
+                        & ~((ev["top"] == top) & (ev["bottom"] == bottom))]
+            side = "LONG" if d > 0 else "SHORT"
+            sig = analysis.signals[(analysis.signals["confirmed"] == t) & (analysis.signals["direction"] == side)]
+            if others.empty and len(sig) and str(sig["setup"].iloc[0]).endswith(("_ob", "_mb")):
+                shared += 1
+                again = analyze(generate_candles(3000, seed=seed), cfg.with_(w_zone_confluence=0.0)).signals
+                assert again.loc[again["confirmed"] == t, "confidence"].iloc[0] == sig["confidence"].iloc[0]
+    assert shared >= 1  # the case occurs on these series
 
 
 def test_every_signal_risks_to_its_stop_and_aims_at_one_to_two_and_one_to_three():
