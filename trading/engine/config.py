@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from trading.engine.costs import SLIPPAGE_BPS, TAKER_FEE
+
 
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
@@ -45,6 +47,14 @@ class EngineConfig:
     max_risk_atr: float = 4.0  # skip setups whose stop is farther than this x ATR from the entry
     confluence_lookback: int = 20  # a sweep / CHoCH counts as confluence this many bars after it
     min_confidence: int = 75  # signals strictly above this are marked executable
+
+    # --- costs (costs.py: the backtester's cost model) ------------------------------------------------
+    taker_fee: float = TAKER_FEE  # per market fill, a fraction of the notional (0.05 %)
+    slippage_bps: float = SLIPPAGE_BPS  # per market fill, against the trader (1 bp)
+    # A setup whose stop is closer than this many round-trip costs (market in and out: 0.12 % of the price
+    # by default) is not a signal: at 3 the costs take at most 1/3 R and a 1:2 target still nets >= 1.25 R
+    # after them. 0 disables the filter.
+    min_stop_cost_multiple: float = 3.0
     report_confidence: int = 50  # setups scoring below this are not reported at all (0: report every setup)
 
     # --- confluence weights (confidence points) ---------------------------------------------------
@@ -82,7 +92,16 @@ class EngineConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"EngineConfig.{name} must be a positive integer, got {value!r}")
-        non_negative = ("ob_max_candle_atr", "fvg_min_atr", "fvg_min_body", "pool_atr", "sl_atr_buffer")
+        non_negative = (
+            "ob_max_candle_atr",
+            "fvg_min_atr",
+            "fvg_min_body",
+            "pool_atr",
+            "sl_atr_buffer",
+            "taker_fee",
+            "slippage_bps",
+            "min_stop_cost_multiple",
+        )
         for name in non_negative:
             if not getattr(self, name) >= 0:
                 raise ValueError(f"EngineConfig.{name} must be >= 0, got {getattr(self, name)!r}")

@@ -38,6 +38,13 @@ setup order above, then the most recent zone, then the lower zone); up to three 
 reasons. If a long and a short remain on one bar, the higher confidence wins; on a tie neither is
 reported.
 
+**Costs** (costs.py, the backtester's cost model): a setup whose risk is under
+``min_stop_cost_multiple`` (3) round-trip costs (``entry x 2 x (taker_fee + slippage)``, market in and
+out: 0.12 % of the price by default) is dropped: fees and slippage would eat more than a third of R.
+Every signal carries its expected R after costs at each target, ``r_tp1_net`` and ``r_tp2_net`` =
+``(reward - cost) / (risk + cost)``: the target's profit net of the round trip, in units of the all-in
+loss at the stop (with 1:2 and 1:3 targets and the default filter, at least 1.25 R and 2 R).
+
 ``confirmed`` is the bar whose close produced the signal and ``time`` that bar's open time (the index
 label): the signal exists from ``time + timeframe`` on, so the earliest fill is the next bar's open.
 ``reasons`` are rows of the event table, ascending: the triggering event, the zone or pool it belongs
@@ -59,6 +66,7 @@ import pandas as pd
 from numba import njit
 
 from trading.engine.config import EngineConfig
+from trading.engine.costs import cost_rate, net_r
 from trading.engine.events import (
     BREAKER_MITIGATED,
     CHOCH,
@@ -88,7 +96,7 @@ S_SWEEP = SETUP["sweep"]
 SETUP_DTYPE = pd.CategoricalDtype(list(SETUPS))
 DIRECTION_DTYPE = pd.CategoricalDtype(["LONG", "SHORT"])
 SIGNAL_COLUMNS = ("confirmed", "time", "direction", "setup", "entry", "stop_loss", "take_profit_1",
-                  "take_profit_2", "confidence", "executable", "reasons")
+                  "take_profit_2", "r_tp1_net", "r_tp2_net", "confidence", "executable", "reasons")
 OTHERS = 3  # same-bar setups kept as reasons of the winner
 REASON_WIDTH = 1 + 3 + 2 + OTHERS
 
@@ -155,7 +163,7 @@ def _setup_of(kind, scope):
 
 @njit(cache=True, nogil=True)
 def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, internal_bias, w, sl_buffer, tp1_rr,
-                tp2_rr, max_risk_atr, lookback, window, bins, value_area, floor, context_max):
+                tp2_rr, max_risk_atr, lookback, window, bins, value_area, floor, context_max, cost_rate, min_cost):
     n = close.shape[0]
     m = ints.shape[1]
     kind = ints[I_KIND]
@@ -224,6 +232,8 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
         stop, tp1, tp2, risk = stop_and_targets(d, entry, invalidation, scale, sl_buffer, tp1_rr, tp2_rr)
         if not (risk > 0.0 and risk <= max_risk_atr * scale and d * (entry - invalidation) >= 0.0):
             continue
+        if risk < min_cost * cost_rate * entry:
+            continue  # the round trip's fees and slippage would eat too much of the risk
         against = low[t] if d > 0 else high[t]  # the signal candle's extreme against the trade
         if d * (against - stop) < 0.0:
             continue  # it traded through the stop already
@@ -399,7 +409,8 @@ def score_signals(ints: np.ndarray, floats: np.ndarray, candles: CandleArrays, a
         ints, floats, candles.open, candles.high, candles.low, candles.close, candles.volume, atr, swing_bias,
         internal_bias, _weights(c), float(c.sl_atr_buffer), float(c.tp1_rr), float(c.tp2_rr), float(c.max_risk_atr),
         int(c.confluence_lookback), int(c.profile_window), int(c.profile_bins), float(c.value_area),
-        float(c.report_confidence), float(context_max))
+        float(c.report_confidence), float(context_max), cost_rate(c.taker_fee, c.slippage_bps),
+        float(c.min_stop_cost_multiple))
     extra = None
     if context is not None:
         extra_points, extra = context(ints[I_CONF][row], ints[I_DIR][row], entry)
@@ -428,6 +439,8 @@ class _Picked(Sequence):
 def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig) -> pd.DataFrame:
     """The signal table; ``reasons`` are tuples of event-table rows, ascending."""
     tuples = [tuple(row[:k]) for row, k in zip(sig.reasons.tolist(), sig.counts.tolist(), strict=True)]
+    risk = np.abs(sig.entry - sig.stop)
+    cost = sig.entry * cost_rate(config.taker_fee, config.slippage_bps)
     reasons = np.empty(len(tuples), dtype=object)
     reasons[:] = tuples
     return pd.DataFrame({
@@ -439,6 +452,8 @@ def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig
         "stop_loss": sig.stop,
         "take_profit_1": sig.tp1,
         "take_profit_2": sig.tp2,
+        "r_tp1_net": net_r(np.abs(sig.tp1 - sig.entry), risk, cost),
+        "r_tp2_net": net_r(np.abs(sig.tp2 - sig.entry), risk, cost),
         "confidence": sig.confidence,
         "executable": sig.confidence > config.min_confidence,
         "reasons": reasons,

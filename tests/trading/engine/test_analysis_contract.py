@@ -33,7 +33,7 @@ def test_signal_table_columns_and_types(market):
     candles, analysis = market
     sig = analysis.signals
     assert list(sig.columns) == ["confirmed", "time", "direction", "setup", "entry", "stop_loss", "take_profit_1",
-                                 "take_profit_2", "confidence", "executable", "reasons"]
+                                 "take_profit_2", "r_tp1_net", "r_tp2_net", "confidence", "executable", "reasons"]
     assert set(sig["direction"].astype(str)) == {"LONG", "SHORT"}
     assert set(sig["setup"].astype(str)) <= set(SETUPS) and len(set(sig["setup"].astype(str))) >= 6
     assert (sig["time"] == candles.index[sig["confirmed"]]).all()
@@ -47,6 +47,15 @@ def test_signal_table_columns_and_types(market):
     assert (sig.loc[~longs, "take_profit_2"] < sig.loc[~longs, "take_profit_1"]).all()
     assert (sig.loc[~longs, "take_profit_1"] < sig.loc[~longs, "entry"]).all()
     assert (sig.loc[~longs, "entry"] < sig.loc[~longs, "stop_loss"]).all()
+    # expected R after costs: (reward - cost) / (risk + cost), cost = the round trip at the entry price
+    risk = (sig["entry"] - sig["stop_loss"]).abs()
+    cost = sig["entry"] * 2 * (CONFIG.taker_fee + CONFIG.slippage_bps / 10_000)
+    assert (risk >= CONFIG.min_stop_cost_multiple * cost * (1 - 1e-12)).all()  # cheap stops are not signals
+    for column, target in (("r_tp1_net", "take_profit_1"), ("r_tp2_net", "take_profit_2")):
+        reward = (sig[target] - sig["entry"]).abs()
+        assert np.allclose(sig[column], (reward - cost) / (risk + cost))
+    assert (sig["r_tp1_net"] >= 1.25 - 1e-9).all() and (sig["r_tp1_net"] < 2).all()  # 1:2 less at most 1/3 R
+    assert (sig["r_tp2_net"] > sig["r_tp1_net"]).all() and sig["r_tp2_net"].dtype == np.float64
 
 
 def _parent(ev, kind):

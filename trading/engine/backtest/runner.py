@@ -55,6 +55,7 @@ import pandas as pd
 from trading.engine.backtest import walk as _walk
 from trading.engine.backtest.calibration import calibration_table
 from trading.engine.backtest.metrics import BacktestStats, summarize
+from trading.engine.costs import MAKER_FEE, SLIPPAGE_BPS, TAKER_FEE
 
 TRADE_COLUMNS = [
     "signal", "setup", "confidence", "side", "entry_bar", "entry_time", "entry_price", "stop_loss",
@@ -78,9 +79,9 @@ class BacktestConfig:
     tp1_fraction: float = 0.5
     breakeven_after_tp1: bool = True
     max_holding_bars: int | None = None
-    taker_fee: float = 0.0005
-    maker_fee: float = 0.0002
-    slippage_bps: float = 1.0
+    taker_fee: float = TAKER_FEE  # the engine's cost model (costs.py): its setups are filtered on these
+    maker_fee: float = MAKER_FEE
+    slippage_bps: float = SLIPPAGE_BPS
     funding_rate: float = 0.0001  # per funding interval, used when no rate series is given
     funding_interval_hours: int = 8
     one_position: bool = True
