@@ -34,6 +34,7 @@ import pandas as pd
 
 from trading.engine.backtest import BacktestConfig, run_backtest
 from trading.engine.backtest import walk as _walk
+from trading.engine.costs import cost_rate
 
 OPEN, TP1, TP2, STOPPED, EXPIRED, VOID = "open", "tp1", "tp2", "stopped", "expired", "void"
 FINAL = (TP1, TP2, STOPPED, EXPIRED)
@@ -74,7 +75,7 @@ class OutcomeConfig:
 
     def round_trip_cost(self) -> float:
         """Cost of entering and leaving at market, as a fraction of price (fees both ways + slippage)."""
-        return 2.0 * self.taker_fee + 2.0 * self.slippage_bps / 10_000.0
+        return cost_rate(self.taker_fee, self.slippage_bps)
 
 
 def signal_outcomes(
