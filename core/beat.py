@@ -42,3 +42,11 @@ def operation(schedules: Schedules) -> migrations.RunPython:
         lambda apps, schema_editor: install(apps, schedules),
         lambda apps, schema_editor: uninstall(apps, schedules),
     )
+
+
+def removal(schedules: Schedules) -> migrations.RunPython:
+    """The data-migration step that removes `schedules` (and installs them again when migrating back)."""
+    return migrations.RunPython(
+        lambda apps, schema_editor: uninstall(apps, schedules),
+        lambda apps, schema_editor: install(apps, schedules),
+    )

@@ -235,7 +235,6 @@ CELERY_TASK_ROUTES = {
             "core.realtime.tasks.notify_user",
         ],
         "signals": [
-            "trading.tasks.run_signals_due",
             "trading.tasks.run_signals",
             "trading.tasks.scan_sniper",
         ],

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class TradingConfig(AppConfig):
     name = "trading"
+
+    def ready(self) -> None:
+        from trading import receivers  # noqa: F401  (a closed candle queues its series' signal run)

@@ -1,41 +1,24 @@
 """Celery entry points of trading: thin, they load by id and call a service.
 
-Default schedules (trading/migrations/0002_default_schedules.py, editable in the admin): signals every
-minute (fanned out, one task per series with a newly closed candle), the sniper scan every 30 s, the
-calibration snapshot daily.
+Signal runs are not scheduled: storing a newly closed candle queues ``run_signals`` for exactly its
+series (``trading.receivers``). Default schedules (trading/migrations/0002_default_schedules.py,
+editable in the admin): the sniper scan every 30 s, the calibration snapshot daily.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.core.cache import cache
 
 from trading.services.backtests import backtest_run
 from trading.services.calibration import calibration_refresh
-from trading.services.signals import signals_due, signals_run
+from trading.services.signals import signals_run
 from trading.services.sniper import sniper_scan
-
-QUEUED_KEY = "trading:signals:queued:{}:{}:{}"
-QUEUED_SECONDS = 300  # a series is not queued again while its run waits in a backlog (at most this long)
-
-
-@shared_task(ignore_result=True)
-def run_signals_due() -> int:
-    """Queue one signal run per followed series whose newest closed candle has not been analysed yet."""
-    queued = 0
-    for exchange, symbol, timeframe in signals_due():
-        if cache.add(QUEUED_KEY.format(exchange, symbol, timeframe), True, timeout=QUEUED_SECONDS):
-            run_signals.delay(exchange, symbol, timeframe)
-            queued += 1
-    return queued
 
 
 @shared_task(ignore_result=True)
 def run_signals(exchange: str, symbol: str, timeframe: str) -> int:
-    try:
-        return len(signals_run(exchange=exchange, symbol=symbol, timeframe=timeframe))
-    finally:
-        cache.delete(QUEUED_KEY.format(exchange, symbol, timeframe))
+    """Save (and push the live ones of) the signals of one series' newly closed candles."""
+    return len(signals_run(exchange=exchange, symbol=symbol, timeframe=timeframe))
 
 
 @shared_task(ignore_result=True)

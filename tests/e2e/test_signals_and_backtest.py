@@ -17,6 +17,8 @@ from market.models import Candle
 from tests.e2e.session import sign_in
 from tests.factories import UserFactory
 from tests.trading.factories import BTC, EXCHANGE, grant_full, make_signal, store_candles, synthetic
+from trading import conf
+from trading.engine import analyze
 from trading.models import Signal, SniperAlert
 from trading.services.signals import signals_run
 
@@ -46,14 +48,24 @@ def in_another_thread(function, *args, **kwargs):
     return result.get("value")
 
 
-def run_signals():
-    return signals_run(exchange=EXCHANGE, symbol=BTC, timeframe="5m")
+def run_signals(frame, k):
+    """The live run when candle ``k`` has just closed."""
+    return signals_run(exchange=EXCHANGE, symbol=BTC, timeframe="5m", now=frame.index[k] + timedelta(minutes=5))
+
+
+def next_signal_bar(frame, after: int) -> int:
+    """The first candle after ``after`` whose close confirms a signal (the engine on the live window)."""
+    for k in range(after + 1, len(frame)):
+        found = analyze(frame.iloc[k - 1499 : k + 1], conf.engine_config()).signals
+        if (found["confirmed"] == 1499).any():
+            return k
+    raise AssertionError("no signal in the series")
 
 
 def test_new_signals_arrive_live_and_a_signal_page_draws_its_chart(page, live_asgi_server, full_user):
     frame = synthetic(1700, seed=3)
     store_candles(frame.iloc[:1500])
-    assert in_another_thread(run_signals)
+    assert in_another_thread(run_signals, frame, 1499)  # the first run's backfill: historical, not pushed
     sign_in(page, live_asgi_server, full_user)
 
     page.goto("/signals/")
@@ -62,9 +74,10 @@ def test_new_signals_arrive_live_and_a_signal_page_draws_its_chart(page, live_as
     before = table.locator("tbody tr").count()
     assert before == Signal.objects.count()
 
-    store_candles(frame)  # 200 more closed candles: the next run finds newer signals and pushes them
-    new = in_another_thread(run_signals)
-    assert new
+    k = next_signal_bar(frame, 1520)
+    store_candles(frame.iloc[: k + 1])  # caught up to a candle whose close confirms a signal: that one is pushed
+    new = [s for s in in_another_thread(run_signals, frame, k) if not s.historical]
+    assert new and all(s.bar_time == frame.index[k] for s in new)
     newest = max(new, key=lambda s: (s.bar_time, s.pk))
     row = table.locator(f'tbody tr[data-signal-id="{newest.pk}"]')
     expect(row).to_be_visible()

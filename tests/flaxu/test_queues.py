@@ -36,7 +36,6 @@ EXPECTED = {
         "core.realtime.tasks.notify_user",
     },
     "signals": {
-        "trading.tasks.run_signals_due",
         "trading.tasks.run_signals",
         "trading.tasks.scan_sniper",
     },

@@ -49,7 +49,7 @@ def test_signal_detail(full_client, signals):
     body = full_client.get(f"/api/signals/{signal.pk}/").json()
     assert body["reasons"] == signal.reasons and len(body["events"]) == len(signal.events)
     assert body["calibration"]["sentence"] == "no backtested cases of setups like this yet"
-    assert body["calibration"]["hit_rate"] is None and body["auto_executable"] == (signal.confidence > 75)
+    assert body["calibration"]["hit_rate"] is None and body["auto_executable"] is False  # backfilled: historical
     assert full_client.get("/api/signals/999999/").status_code == 404
 
 

@@ -14,7 +14,8 @@ from trading import conf
 from trading.engine import analyze
 from trading.engine.backtest import BacktestConfig, run_backtest
 from trading.models import Backtest
-from trading.services.backtests import WARMUP_BARS, backtest_create, backtest_run
+from trading.services.backtests import backtest_create, backtest_run
+from trading.services.series import warmup_start
 
 pytestmark = pytest.mark.django_db
 START, END = datetime(2024, 1, 3, tzinfo=UTC), datetime(2024, 1, 10, tzinfo=UTC)
@@ -54,7 +55,7 @@ def test_a_backtest_runs_to_done_with_results(backtest, pushes, django_capture_o
 
 def test_the_trades_are_the_pure_engines_on_the_same_candles(backtest):
     backtest_run(backtest_id=backtest.pk)
-    frame = candle_frame(EXCHANGE, BTC, "5m", start=START - pd.Timedelta(minutes=5 * WARMUP_BARS), end=END)
+    frame = candle_frame(EXCHANGE, BTC, "5m", start=warmup_start("5m", START), end=END)
     first = int((frame.index < pd.Timestamp(START)).sum())
     signals = analyze(frame, conf.engine_config(report_confidence=50)).signals
     signals = signals[(signals.confirmed >= first) & (signals.confidence >= 55)]

@@ -1,4 +1,5 @@
-"""The default schedules are installed by the data migration and point at tasks that exist."""
+"""The default schedules are installed by the data migrations and point at tasks that exist; signals are
+not polled (a stored closed candle queues its run)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from flaxu.celery import app
 pytestmark = pytest.mark.django_db
 
 
-def test_signals_every_minute_sniper_every_30_seconds_calibration_daily():
+def test_sniper_every_30_seconds_calibration_daily_and_no_signal_poll():
     app.loader.import_default_modules()
     every = {
         t.task: (t.interval.every, t.interval.period, t.enabled)
         for t in PeriodicTask.objects.filter(task__startswith="trading.").select_related("interval")
     }
     assert every == {
-        "trading.tasks.run_signals_due": (1, "minutes", True),
         "trading.tasks.scan_sniper": (30, "seconds", True),
         "trading.tasks.refresh_calibration": (24, "hours", True),
     }

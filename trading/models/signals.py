@@ -29,6 +29,11 @@ class Signal(models.Model):
     bar_time = models.DateTimeField(help_text="Open time of the closed candle the signal was confirmed on.")
     # Stored (not derived) so lists can sort and page by when a trader could know the signal.
     known_at = models.DateTimeField(help_text="When the signal became known: the close of its candle.")
+    # Confirmed on a candle that was not the newest closed one when the run happened (backfill, catch-up).
+    historical = models.BooleanField(
+        default=False,
+        help_text="Found after the fact (backfill or catch-up): never pushed as new, never auto-executable.",
+    )
     direction = models.CharField(max_length=5, choices=Direction.choices)
     setup = models.CharField(max_length=24)
     entry = models.DecimalField(**PRICE)
@@ -66,7 +71,13 @@ class Signal(models.Model):
         """Confident enough to be traded automatically (FLAXU_SIGNAL_MIN_CONFIDENCE)."""
         from trading.conf import signal_min_confidence
 
-        return self.confidence > signal_min_confidence()  # strictly above: the product's rule
+        # strictly above: the product's rule; a signal found after the fact is never executed
+        return not self.historical and self.confidence > signal_min_confidence()
+
+    def is_fresh_for_execution(self, now: datetime) -> bool:
+        """A live signal not older than one bar of its timeframe at ``now``: later, the entry is stale."""
+        step = timeframe_to_timedelta(self.timeframe).to_pytimedelta()
+        return not self.historical and self.known_at <= now <= self.known_at + step
 
     @property
     def risk_reward(self) -> tuple[float, float]:

@@ -1,9 +1,11 @@
 """User backtests: parameters, validation when created, the run (a Celery task calls ``backtest_run``).
 
-A backtest runs the live engine (``analyze``, with the user's parameters) over the stored candles of one
-symbol and timeframe, plus ``WARMUP_BARS`` candles before the period so detectors start warm; only
-signals confirmed inside the period are traded, by ``run_backtest`` on the period's candles (with the
-period's 1-minute candles, when stored, to settle candles that touch both stop and target).
+A backtest runs the live engine (with the user's parameters) over the stored candles of one symbol and
+timeframe, read as a live run reads them (``trading.services.series``): ``FLAXU_SIGNAL_LOOKBACK_BARS - 1``
+candles before the period, so its first bar is judged on the window the live run on that bar saw, and
+5m/15m with 1h/4h context through ``analyze_mtf``; only signals confirmed inside the period are traded,
+by ``run_backtest`` on the period's candles (with the period's 1-minute candles, when stored, to settle
+candles that touch both stop and target).
 """
 
 from __future__ import annotations
@@ -34,10 +36,10 @@ from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models import Backtest, BacktestTrade
 from trading.models.fields import AMOUNT, PRICE, SIZE, to_decimal
 from trading.services.calibration import calibration_rows
+from trading.services.series import closed_by, context_frames, series_analysis, warmup_start
 
 logger = logging.getLogger(__name__)
 
-WARMUP_BARS = 300
 MIN_CANDLES = 60
 EQUITY_POINTS = 1000
 MAX_MINUTE_CANDLES = 2_000_000
@@ -351,8 +353,6 @@ def backtest_run(
     Progress is written at most every ``progress_interval`` seconds (``progress_callback`` hears each write):
     reading candles 1-25 %, finding signals 25-50 %, reading 1-minute candles 50-65 %, simulating 65-95 %.
     """
-    from trading.engine import analyze
-
     backtest = Backtest.objects.get(pk=backtest_id)
     if backtest.status == Backtest.Status.DONE:
         return backtest  # a redelivered task: the results are already there
@@ -361,16 +361,19 @@ def backtest_run(
     try:
         params = parameters_with_defaults(backtest.parameters)
         engine_config, simulation = _configs(params)
-        step = timeframe_to_timedelta(backtest.timeframe).to_pytimedelta()
-        frame = _candles_in_parts(
-            backtest, backtest.timeframe, backtest.start - WARMUP_BARS * step, backtest.end, progress.stage(1, 25)
-        )
+        warmup = warmup_start(backtest.timeframe, backtest.start)
+        frame = _candles_in_parts(backtest, backtest.timeframe, warmup, backtest.end, progress.stage(1, 25))
+        frame = closed_by(frame, backtest.timeframe, backtest.end)
         first = int(np.searchsorted(frame.index.asi8, pd.Timestamp(backtest.start).value, side="left"))
         period = frame.iloc[first:]
         if len(period) < MIN_CANDLES:
             raise BacktestInvalid(f"Only {len(period)} stored candles remain in the period.", field="period")
 
-        signals = analyze(frame, engine_config).signals
+        # Context as the live run on the period's first bar read it.
+        first_bar = frame.index[first].to_pydatetime()
+        context = context_frames(backtest.exchange, backtest.symbol, backtest.timeframe, first=first_bar,
+                                 end=backtest.end)  # fmt: skip
+        signals = series_analysis(frame, backtest.timeframe, context, engine_config).signals
         signals = signals[(signals["confirmed"] >= first) & (signals["confidence"] >= int(params["min_confidence"]))]
         signals = signals.assign(confirmed=signals["confirmed"] - first).reset_index(drop=True)
         progress.report(50)

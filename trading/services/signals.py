@@ -1,17 +1,24 @@
 """Live ICT signals: the engine over stored closed candles, one ``Signal`` row per new signal, pushed.
 
-Each series (exchange, symbol, timeframe) keeps a ``SignalScan`` cursor: the newest closed candle
-already analysed. A run analyses the latest ``FLAXU_SIGNAL_LOOKBACK_BARS`` closed candles and saves only
+A run is queued for exactly the series whose candle closed: ``market.signals.candles_closed`` (sent
+when the candles are stored) is connected in ``trading.receivers``, which queues ``run_signals`` after
+the transaction commits. Each series (exchange, symbol, timeframe) keeps a ``SignalScan`` cursor: the
+newest closed candle already analysed. A run analyses the latest ``FLAXU_SIGNAL_LOOKBACK_BARS`` closed
+candles (5m and 15m with 1h/4h context, as a backtest does: ``trading.services.series``) and saves only
 the signals confirmed on candles after the cursor (on a series' first run: on the latest
 ``FLAXU_SIGNAL_BACKFILL_BARS`` candles), so a stored signal is never rewritten and a rerun adds nothing.
 Because the engine has no look-ahead, the signals it confirms on a new candle are the ones it would
 have confirmed had it run on every candle as it closed.
+
+Only a signal on the newest candle closed by the clock when the run happens is live: it is pushed and may
+be executed. One confirmed on an older candle (a first run's backfill, catch-up after an outage or a
+backlog) is stored with ``historical=True``: shown in lists, never pushed as new, never auto-executable.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -20,14 +27,15 @@ from django.urls import reverse
 
 from core.realtime.push import group_name, push
 from market.formatting import symbol_label
-from market.selectors.candles import candle_exchanges, candle_frame, candle_last_time
+from market.selectors.candles import candle_exchanges, candle_frame
 from market.sources import MarketSource, get_source
 from trading import conf
-from trading.engine import EngineConfig, analyze
+from trading.engine import EngineConfig
 from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models import Signal, SignalScan
 from trading.models.fields import PRICE, to_decimal
 from trading.services.explain import setup_label, signal_story
+from trading.services.series import context_frames, series_analysis, warmup_start
 
 logger = logging.getLogger(__name__)
 
@@ -45,32 +53,20 @@ def signal_series(*, source: MarketSource | None = None) -> list[tuple[str, str,
     return [(e, s, tf) for e in candle_exchanges(source) for s in symbols for tf in timeframes]
 
 
-def signals_due(*, now: datetime | None = None) -> list[tuple[str, str, str]]:
-    """The followed series with a closed candle stored after their cursor (what a beat tick should run)."""
-    source = get_source()
-    now = now or source.now()
-    cursors = {
-        (s.exchange, s.symbol, s.timeframe): s.analysed_until
-        for s in SignalScan.objects.all().only("exchange", "symbol", "timeframe", "analysed_until")
-    }
-    due = []
-    for series in signal_series(source=source):
-        step = timeframe_to_timedelta(series[2]).to_pytimedelta()
-        last = cursors.get(series)
-        if last is not None and last + 2 * step > now:
-            continue  # the candle after the cursor has not closed yet: no query needed
-        newest = candle_last_time(*series)
-        if newest is not None and newest + step > now:
-            newest -= step  # the newest stored candle is still forming: the one before it is what closed
-        if newest is not None and (last is None or newest > last):
-            due.append(series)
-    return due
-
-
 def _closed_candles(exchange: str, symbol: str, timeframe: str, now: datetime) -> pd.DataFrame:
-    frame = candle_frame(exchange, symbol, timeframe, limit=conf.signal_lookback_bars())
     step = timeframe_to_timedelta(timeframe)
-    return frame[frame.index + step <= pd.Timestamp(now)]
+    end = pd.Timestamp(now) - step + pd.Timedelta(microseconds=1)  # open times up to now - step: closed
+    frame = candle_frame(exchange, symbol, timeframe, end=end.to_pydatetime(), limit=conf.signal_lookback_bars())
+    if frame.empty:
+        return frame
+    # The window a backtest judging this bar reads: a gap never stretches it further back.
+    return frame[frame.index >= pd.Timestamp(warmup_start(timeframe, frame.index[-1].to_pydatetime()))]
+
+
+def latest_closed(timeframe: str, now: datetime) -> datetime:
+    """Open time of the newest candle of ``timeframe`` closed by ``now`` on the clock (stored or not)."""
+    step = int(timeframe_to_timedelta(timeframe).total_seconds())
+    return datetime.fromtimestamp((int(now.timestamp()) // step - 1) * step, tz=UTC)
 
 
 def signals_run(
@@ -95,8 +91,11 @@ def signals_run(
     if scan.analysed_until is not None and scan.analysed_until >= last_bar:
         return []
 
-    analysis = analyze(frame, config or conf.engine_config())
+    step = timeframe_to_timedelta(timeframe).to_pytimedelta()
+    context = context_frames(exchange, symbol, timeframe, first=last_bar, end=last_bar + step)
+    analysis = series_analysis(frame, timeframe, context, config or conf.engine_config())
     signals = analysis.signals
+    live_bar = latest_closed(timeframe, now)
 
     with transaction.atomic():
         scan = SignalScan.objects.select_for_update().get(pk=scan.pk)
@@ -106,7 +105,7 @@ def signals_run(
             keep = signals["confirmed"] >= len(frame) - conf.signal_backfill_bars()
         positions = [int(p) for p in keep.to_numpy().nonzero()[0]]
         zones = analysis.zones() if positions else None
-        rows = [_signal_row(analysis, p, zones, exchange, symbol, timeframe) for p in positions]
+        rows = [_signal_row(analysis, p, zones, exchange, symbol, timeframe, live_bar) for p in positions]
         stored = set(
             Signal.objects.filter(
                 exchange=exchange, symbol=symbol, timeframe=timeframe, bar_time__in=[r.bar_time for r in rows]
@@ -123,13 +122,17 @@ def signals_run(
             ).order_by("bar_time", "id")
         )
         for signal in created:
-            signals_push(signal)
+            if not signal.historical:
+                signals_push(signal)
     if created:
-        logger.info("signals %s %s %s: %d new", exchange, symbol, timeframe, len(created))
+        live = sum(not signal.historical for signal in created)
+        logger.info("signals %s %s %s: %d new (%d live)", exchange, symbol, timeframe, len(created), live)
     return created
 
 
-def _signal_row(analysis, position: int, zones, exchange: str, symbol: str, timeframe: str) -> Signal:
+def _signal_row(
+    analysis, position: int, zones, exchange: str, symbol: str, timeframe: str, live_bar: datetime
+) -> Signal:
     s = analysis.signals.iloc[position]
     reasons, events = signal_story(analysis, position, zones)
     bar_time = pd.Timestamp(s.time).to_pydatetime()
@@ -139,6 +142,7 @@ def _signal_row(analysis, position: int, zones, exchange: str, symbol: str, time
         timeframe=timeframe,
         bar_time=bar_time,
         known_at=Signal.close_of(bar_time, timeframe),
+        historical=bar_time < live_bar,
         direction=str(s.direction),
         setup=str(s.setup),
         entry=to_decimal(s.entry, _PLACES),
@@ -170,6 +174,7 @@ def signal_event(signal: Signal) -> dict[str, Any]:
         "take_profit_2": signal.take_profit_2,
         "confidence": signal.confidence,
         "auto_executable": signal.auto_executable,
+        "historical": signal.historical,
         "url": reverse("signal_detail", args=[signal.pk]),
     }
 
