@@ -11,9 +11,10 @@ The model (an estimate; exchanges do not publish where positions sit):
    volume-weighted average price ``P`` (VWAP). Every contract has a long and a short side, so both a long
    and a short exposure of ``dOI`` are added. The first observation seeds the map with the whole ``OI``
    at its ``P``.
-2. **Leverage tiers.** Each new exposure is spread over the leverage tiers ``L`` (5/10/25/50/100x) with
-   configurable weights (default 10/15/25/25/25 %, the same retail-heavy mix as the sniper engine).
-   With maintenance margin rate ``mmr`` (default 0.5 %), longs opened at ``P`` with leverage ``L`` are
+2. **Leverage tiers** (:class:`LeverageTiers`, FLAXU's one tier model: the sniper engine's estimate
+   from candles uses it too). Each new exposure is spread over the leverage tiers ``L``
+   (5/10/25/50/100x) with configurable weights (default 10/15/25/25/25 %, a retail-heavy mix). With
+   maintenance margin rate ``mmr`` (default 0.5 %), longs opened at ``P`` with leverage ``L`` are
    liquidated at ``P * (1 - 1/L + mmr)`` and shorts at ``P * (1 + 1/L - mmr)``.
 3. **Binning.** Levels are accumulated in price bins of a fixed width: ``bin_pct`` (0.25 %) of the first
    observed price, rounded down to 1, 2, 2.5 or 5 times a power of ten. Bin ``k`` covers
@@ -46,32 +47,68 @@ PRUNE_FRACTION = 1e-9  # bins below this share of their side's total are dropped
 
 
 @dataclass(frozen=True, slots=True)
-class HeatmapConfig:
-    """Parameters of the model; ``tier_weights`` are normalised to sum to 1."""
+class LeverageTiers:
+    """Where leveraged positions opened at a price are liquidated: FLAXU's one tier model.
 
-    leverage_tiers: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0, 100.0)
-    tier_weights: tuple[float, ...] = (0.10, 0.15, 0.25, 0.25, 0.25)
+    The heatmap (:class:`HeatmapConfig`) and the sniper engine's estimate from candles
+    (``trading.engine.sniper``) both read it, so their levels agree. ``weights`` are normalised to sum to 1;
+    the price methods work on floats and on numpy arrays alike.
+    """
+
+    leverage: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0, 100.0)
+    raw_weights: tuple[float, ...] = (0.10, 0.15, 0.25, 0.25, 0.25)
     maintenance_margin: float = 0.005
+
+    def __post_init__(self) -> None:
+        if len(self.leverage) != len(self.raw_weights) or not self.leverage:
+            raise ValueError("leverage_tiers and tier_weights must be non-empty and of the same length")
+        if any(lev <= 1 for lev in self.leverage) or any(w < 0 for w in self.raw_weights):
+            raise ValueError("leverage tiers must be > 1 and weights >= 0")
+        if sum(self.raw_weights) <= 0:
+            raise ValueError("at least one tier weight must be positive")
+        if not 0 <= self.maintenance_margin < min(1 / lev for lev in self.leverage):
+            raise ValueError("maintenance_margin must be >= 0 and below 1/L for every tier")
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        total = sum(self.raw_weights)
+        return tuple(w / total for w in self.raw_weights)
+
+    def long_price(self, price, leverage: float):
+        """Liquidation price of longs opened at ``price`` with ``leverage``: ``P (1 - 1/L + mmr)``."""
+        return price * (1.0 - 1.0 / leverage + self.maintenance_margin)
+
+    def short_price(self, price, leverage: float):
+        """Liquidation price of shorts opened at ``price`` with ``leverage``: ``P (1 + 1/L - mmr)``."""
+        return price * (1.0 + 1.0 / leverage - self.maintenance_margin)
+
+
+DEFAULT_TIERS = LeverageTiers()
+
+
+@dataclass(frozen=True, slots=True)
+class HeatmapConfig:
+    """Parameters of the model; the tiers default to :data:`DEFAULT_TIERS` (see :attr:`tiers`)."""
+
+    leverage_tiers: tuple[float, ...] = DEFAULT_TIERS.leverage
+    tier_weights: tuple[float, ...] = DEFAULT_TIERS.raw_weights
+    maintenance_margin: float = DEFAULT_TIERS.maintenance_margin
     bin_pct: float = 0.25
     history: int = 48  # snapshots kept for the time axis of the heatmap
     swept_log: int = 200  # cleared bins remembered for display
 
     def __post_init__(self) -> None:
-        if len(self.leverage_tiers) != len(self.tier_weights) or not self.leverage_tiers:
-            raise ValueError("leverage_tiers and tier_weights must be non-empty and of the same length")
-        if any(lev <= 1 for lev in self.leverage_tiers) or any(w < 0 for w in self.tier_weights):
-            raise ValueError("leverage tiers must be > 1 and weights >= 0")
-        if sum(self.tier_weights) <= 0:
-            raise ValueError("at least one tier weight must be positive")
-        if not 0 <= self.maintenance_margin < min(1 / lev for lev in self.leverage_tiers):
-            raise ValueError("maintenance_margin must be >= 0 and below 1/L for every tier")
+        _ = self.tiers  # validates them
         if self.bin_pct <= 0:
             raise ValueError("bin_pct must be positive")
 
     @property
+    def tiers(self) -> LeverageTiers:
+        return LeverageTiers(tuple(self.leverage_tiers), tuple(self.tier_weights), self.maintenance_margin)
+
+    @property
     def weights(self) -> tuple[float, ...]:
-        total = sum(self.tier_weights)
-        return tuple(w / total for w in self.tier_weights)
+        return self.tiers.weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +123,11 @@ class Level:
 
 def liquidation_levels(price: float, config: HeatmapConfig | None = None) -> list[Level]:
     """The levels of positions opened at ``price``: longs ``P(1-1/L+mmr)``, shorts ``P(1+1/L-mmr)``."""
-    config = config or HeatmapConfig()
-    mmr = config.maintenance_margin
+    tiers = (config or HeatmapConfig()).tiers
     levels = []
-    for lev, weight in zip(config.leverage_tiers, config.weights, strict=True):
-        levels.append(Level("long", lev, price * (1.0 - 1.0 / lev + mmr), weight))
-        levels.append(Level("short", lev, price * (1.0 + 1.0 / lev - mmr), weight))
+    for lev, weight in zip(tiers.leverage, tiers.weights, strict=True):
+        levels.append(Level("long", lev, tiers.long_price(price, lev), weight))
+        levels.append(Level("short", lev, tiers.short_price(price, lev), weight))
     return levels
 
 

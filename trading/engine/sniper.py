@@ -18,9 +18,19 @@ at the close of the bar it is reported on, and uses only bars ``<= t``):
    move hurts (shorts for a pump, longs for a dump) lying between the origin and close[t]``, read from
    a :class:`LiquidationMap` as known at the close of the bar just before the window (positions that
    existed when the move began). The alert needs ``cleared % >= min_cleared_pct`` (75, inclusive).
-4. **One alert per move.** After an alert, the same move kind (pump or dump) stays silent for
-   ``cooldown_bars`` bars; the opposite kind can alert at once (a crash after a pump is a new move).
-   This is decided front to back, so it is causal too.
+4. **One alert per move.** After an alert, the same move kind (pump or dump) stays silent until that
+   move has ended, not for a fixed time (a steady hour-long pump is one move, one alert). The move is
+   the alert's origin ``o`` and its extreme ``x`` so far (a pump: the highest high from the alert's
+   window on, up to the bar being looked at; a dump: the lowest low). It has ended at the close of the
+   first later bar ``r`` that either
+
+   * **retraced** ``rearm_retrace`` (0.5) of it: a pump's ``low[r] <= x - rearm_retrace * (x - o)``,
+     a dump's ``high[r] >= x + rearm_retrace * (o - x)`` (half the move given back), or
+   * completes a **quiet window**: ``rearm_quiet_bars`` (30) consecutive bars on none of which the
+     window qualified as that kind of move (step 2; the liquidation gate plays no part).
+
+   The kind is armed again from bar ``r + 1``. The opposite kind can alert at once (a crash after a
+   pump is a new move). This is decided front to back from bars ``<= r``, so it is causal too.
 
 Trade suggestion (the seed's rule): LONG after a pump, SHORT after a dump; ``reversal=True`` flips it.
 ``entry = close[t]`` (a one-click market order at the alert). The stop goes beyond the window's
@@ -29,24 +39,24 @@ SHORT ``stop = window high + atr_buffer*ATR``, ATR being Wilder's ``atr_period``
 bars up to ``t``. ``take_profit = entry +/- reward_risk * |entry - stop|`` (1:2 by default).
 
 Liquidation model (the default, :func:`estimate_liquidation_levels`: the market issue's heatmap model
-rebuilt from candles alone, so scans and backtests over history need no recorded heatmap): every bar
-of the last ``entry_lookback`` bars (4 h) opened positions at its typical price
-``P = (high + low + close) / 3``, weighted by its traded notional ``volume * P`` (or by the open-interest
-increase ``max(d open_interest, 0) * P`` when the candles carry ``open_interest``: only new positions
-can be liquidated). Each is spread over the leverage tiers ``L`` (5/10/25/50/100x) with
-``tier_weights``; longs are liquidated at ``P * (1 - 1/L + mmr)``, shorts at
-``P * (1 + 1/L - mmr)``. A level is gone once price traded through it after its entry bar (the low
-reached a long level, the high a short level). "Cleared between two prices" is the weight of the
-relevant side's remaining levels inside ``[min(a, b), max(a, b)]`` over that side's total remaining
-weight. Total open interest scales every weight alike, so it cancels out of the share. The default tier
-weights are those of ``market.liquidation_map`` (5x 10 %, 10x 15 %, 25x 25 %, 50x 25 %, 100x 25 %), so
-the estimate and the heatmap agree. With every position opened at the move's origin, a 10 % dump clears
-the 10x-100x longs (90 %) and a 5 % pump the 25x-100x shorts (exactly 75 %, on the gate); positions
-opened above a pump's origin (or below a dump's) lower both. So the gate passes nearly every 10 % dump
-and only pumps that ran through shorts packed near their origin: on seeded random walks with injected
-moves, 94 % of dumps and none of the 5-6 % pumps passed (pump medians ~64 %). That selectivity follows
-the model's parameters; the live heatmap (``market.liquidation_map.HeatmapState``, a
-:class:`LiquidationMap`) can be passed as ``liquidations`` instead of this estimate.
+rebuilt from candles alone, so scans and backtests over history need no recorded heatmap): every bar of
+the last ``entry_lookback`` bars (4 h) opened positions at its typical price ``P = (high + low + close)
+/ 3``, weighted by its traded notional ``volume * P`` (or by the open-interest increase ``max(d
+open_interest, 0) * P`` when the candles carry ``open_interest``: only new positions can be liquidated).
+Each is spread over the leverage tiers ``L`` (5/10/25/50/100x) with their weights; longs are liquidated
+at ``P * (1 - 1/L + mmr)``, shorts at ``P * (1 + 1/L - mmr)`` (``market.liquidation_map.LeverageTiers``,
+the one tier model the heatmap uses too). A level is gone once price traded through it after its entry
+bar (the low reached a long level, the high a short level). "Cleared between two prices" is the weight
+of the relevant side's remaining levels inside ``[min(a, b), max(a, b)]`` over that side's total
+remaining weight. Total open interest scales every weight alike, so it cancels out of the share. The
+tiers are the heatmap's own object (5x 10 %, 10x 15 %, 25x 25 %, 50x 25 %, 100x 25 %, mmr 0.5 %), so the
+estimate and the heatmap agree. With every position opened at the move's origin, a 10 % dump clears the
+10x-100x longs (90 %) and a 5 % pump the 25x-100x shorts (exactly 75 %, on the gate); positions opened
+above a pump's origin (or below a dump's) lower both. So the gate passes nearly every 10 % dump and only
+pumps that ran through shorts packed near their origin: on seeded random walks with injected moves, 94 %
+of dumps and none of the 5-6 % pumps passed (pump medians ~64 %). That selectivity follows the model's
+parameters; the live heatmap (``market.liquidation_map.HeatmapState``, a :class:`LiquidationMap`) can be
+passed as ``liquidations`` instead of this estimate.
 """
 
 from __future__ import annotations
@@ -57,7 +67,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
+from market.liquidation_map import DEFAULT_TIERS, LeverageTiers
 from trading.engine import indicators
 
 _EPS_PCT = 1e-9  # percentage points: inclusive thresholds survive float rounding
@@ -65,16 +77,12 @@ _EPS_PCT = 1e-9  # percentage points: inclusive thresholds survive float roundin
 
 @dataclass(frozen=True)
 class LiquidationModelConfig:
-    """Parameters of the default liquidation estimate (the heatmap model of the market issue)."""
+    """Parameters of the default liquidation estimate: the heatmap's tier model, over recent entries."""
 
-    leverage_tiers: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0, 100.0)
-    tier_weights: tuple[float, ...] = (0.10, 0.15, 0.25, 0.25, 0.25)  # market.liquidation_map's mix
-    maintenance_margin: float = 0.005
+    tiers: LeverageTiers = DEFAULT_TIERS  # market.liquidation_map's, shared with the heatmap
     entry_lookback: int = 240  # bars of entries that may still be open (4 h of 1-minute bars)
 
     def __post_init__(self) -> None:
-        if len(self.leverage_tiers) != len(self.tier_weights):
-            raise ValueError("leverage_tiers and tier_weights must have the same length")
         if self.entry_lookback < 1:
             raise ValueError("entry_lookback must be at least 1 bar")
 
@@ -87,7 +95,8 @@ class SniperConfig:
     pump_pct: float = 5.0
     dump_pct: float = -10.0
     min_cleared_pct: float = 75.0
-    cooldown_bars: int = 15
+    rearm_retrace: float = 0.5  # the move ended once this share of it is given back (step 4)
+    rearm_quiet_bars: int = 30  # ... or after this many bars in a row without a qualifying window
     reversal: bool = False
     atr_period: int = 14
     atr_buffer: float = 0.5
@@ -97,8 +106,10 @@ class SniperConfig:
     def __post_init__(self) -> None:
         if self.pump_pct <= 0 or self.dump_pct >= 0:
             raise ValueError("pump_pct must be > 0 and dump_pct < 0")
-        if self.window_minutes < 1 or self.cooldown_bars < 0:
-            raise ValueError("window_minutes must be >= 1 and cooldown_bars >= 0")
+        if self.window_minutes < 1 or self.rearm_quiet_bars < 1:
+            raise ValueError("window_minutes and rearm_quiet_bars must be >= 1")
+        if not 0 < self.rearm_retrace <= 1:
+            raise ValueError("rearm_retrace must be in (0, 1]")
 
 
 @runtime_checkable
@@ -165,11 +176,11 @@ def estimate_liquidation_levels(
     later_low = np.append(later_low[1:], np.inf)
     later_high = np.append(later_high[1:], -np.inf)
 
-    tiers = np.asarray(config.leverage_tiers, dtype=np.float64)
-    tier_w = np.asarray(config.tier_weights, dtype=np.float64)
-    mmr = config.maintenance_margin
-    long_px = typical[:, None] * (1.0 - 1.0 / tiers + mmr)[None, :]
-    short_px = typical[:, None] * (1.0 + 1.0 / tiers - mmr)[None, :]
+    tiers = config.tiers
+    leverage = np.asarray(tiers.leverage, dtype=np.float64)[None, :]
+    tier_w = np.asarray(tiers.weights, dtype=np.float64)
+    long_px = tiers.long_price(typical[:, None], leverage)
+    short_px = tiers.short_price(typical[:, None], leverage)
     w = weight[:, None] * tier_w[None, :]
     long_alive = long_px < later_low[:, None]
     short_alive = short_px > later_high[:, None]
@@ -250,11 +261,13 @@ def detect(
     # First bar of each candidate's window; the map is read as of the bar before it.
     window_start = np.searchsorted(times.asi8, (times[candidates] - pd.Timedelta(window)).asi8, side="right")
 
-    last_alert = {"PUMP": -(10**18), "DUMP": -(10**18)}
+    high = candles["high"].to_numpy(np.float64)
+    low = candles["low"].to_numpy(np.float64)
+    armed_from = {"PUMP": 0, "DUMP": 0}
     rows: list[tuple[int, str, float, float]] = []
     for bar, start in zip(candidates.tolist(), window_start.tolist(), strict=True):
         move = "PUMP" if is_pump[bar] else "DUMP"
-        if bar - last_alert[move] <= config.cooldown_bars:
+        if bar < armed_from[move]:
             continue
         origin = window_low[bar] if move == "PUMP" else window_high[bar]
         if start < 1 and not isinstance(liquidations, LiquidationMap):
@@ -262,8 +275,14 @@ def detect(
         cleared_pct = 100.0 * float(source(start - 1).cleared_share(origin, close[bar]))
         if cleared_pct < config.min_cleared_pct - _EPS_PCT:
             continue
-        last_alert[move] = bar
-        change = up_pct[bar] if move == "PUMP" else down_pct[bar]
+        up = move == "PUMP"
+        extreme = window_high[bar] if up else window_low[bar]
+        qualifies = is_pump if up else is_dump
+        end = _move_end(
+            high, low, qualifies, bar, origin, extreme, 1 if up else -1, config.rearm_retrace, config.rearm_quiet_bars
+        )
+        armed_from[move] = end + 1
+        change = up_pct[bar] if up else down_pct[bar]
         rows.append((bar, move, float(change), cleared_pct))
 
     if not rows:
@@ -293,6 +312,26 @@ def detect(
         },
         columns=ALERT_COLUMNS,
     ).pipe(_typed, times.dtype)
+
+
+@njit(cache=True, nogil=True)
+def _move_end(high, low, qualifies, alert, origin, extreme, direction, retrace, quiet):
+    """The bar at whose close the move alerted on at ``alert`` has ended (step 4); ``len`` if not yet."""
+    n = high.shape[0]
+    calm = 0
+    for t in range(alert + 1, n):
+        if direction > 0:
+            extreme = max(extreme, high[t])
+            if low[t] <= extreme - retrace * (extreme - origin):
+                return t
+        else:
+            extreme = min(extreme, low[t])
+            if high[t] >= extreme + retrace * (origin - extreme):
+                return t
+        calm = 0 if qualifies[t] else calm + 1
+        if calm >= quiet:
+            return t
+    return n
 
 
 def scan(

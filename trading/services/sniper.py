@@ -1,7 +1,7 @@
 """The sniper scan: the pure detector over the universe's stored 1-minute candles, new alerts saved and pushed.
 
 Runs every 30 s. Each scan reads enough 1-minute candles per symbol for the liquidation estimate, the
-5-minute window and the cooldown, and keeps the alerts on bars of the last
+5-minute window and the quiet window that ends a move, and keeps the alerts on bars of the last
 ``FLAXU_SNIPER_RECENT_MINUTES`` minutes (a missed scan is caught up by the next); alerts are unique per
 symbol and bar, so overlapping scans add nothing twice.
 
@@ -78,7 +78,7 @@ def sniper_scan(*, now: datetime | None = None, symbols: list[str] | None = None
     bars = (
         config.liquidations.entry_lookback
         + config.window_minutes
-        + config.cooldown_bars
+        + config.rearm_quiet_bars  # a move alerted on before the saved minutes is still seen as one
         + int(recent / timedelta(minutes=1))
         + 5
     )

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from market.liquidation_map import HeatmapConfig, new_state, observe
+from market.liquidation_map import HeatmapConfig, LeverageTiers, liquidation_levels, new_state, observe
 from trading.engine.sniper import LiquidationModelConfig, SniperConfig, detect, estimate_liquidation_levels
 
-TIERS = LiquidationModelConfig()
+TIERS = LiquidationModelConfig().tiers
 
 
 def bars(rows: list[tuple[float, float, float, float, float]]) -> pd.DataFrame:
@@ -21,7 +21,7 @@ def test_levels_sit_at_p_times_one_minus_one_over_leverage_plus_mmr():
     assert levels.long_prices == pytest.approx(100.0 * (1 - 1 / leverage + 0.005))  # 80.5, 90.5, 96.5, 98.5, 99.5
     assert levels.short_prices == pytest.approx(100.0 * (1 + 1 / leverage - 0.005))  # 119.5 ... 100.5
     # weight = traded notional (2 * 100) spread over the tiers
-    assert levels.long_weights == pytest.approx(200.0 * np.array(TIERS.tier_weights))
+    assert levels.long_weights == pytest.approx(200.0 * np.array(TIERS.weights))
 
 
 def test_levels_price_has_already_traded_through_are_gone():
@@ -60,10 +60,23 @@ def test_a_10_percent_dump_from_a_flat_market_passes_the_gate_on_the_default_mod
     assert found["cleared_pct"].iloc[0] == pytest.approx(90.0)
 
 
-def test_the_default_tiers_are_those_of_the_market_heatmap():
-    heatmap = HeatmapConfig()
-    assert (TIERS.leverage_tiers, TIERS.tier_weights) == (heatmap.leverage_tiers, heatmap.tier_weights)
-    assert TIERS.maintenance_margin == heatmap.maintenance_margin
+def test_the_estimate_and_the_heatmap_use_one_tier_model():
+    assert HeatmapConfig().tiers == TIERS
+    # any tier set, given to both, puts positions opened at one price at the same levels with the same weights
+    tiers = LeverageTiers(leverage=(3.0, 20.0), raw_weights=(2.0, 6.0), maintenance_margin=0.01)
+    heatmap = liquidation_levels(
+        250.0, HeatmapConfig(leverage_tiers=(3.0, 20.0), tier_weights=(2.0, 6.0), maintenance_margin=0.01)
+    )
+    estimate = estimate_liquidation_levels(
+        bars([(250.0, 250.0, 250.0, 250.0, 4.0)]), 0, LiquidationModelConfig(tiers=tiers)
+    )
+    for side, prices, weights in (
+        ("long", estimate.long_prices, estimate.long_weights),
+        ("short", estimate.short_prices, estimate.short_weights),
+    ):
+        mine = sorted((lv.price, lv.weight) for lv in heatmap if lv.side == side)
+        ours = sorted(zip(prices.tolist(), (weights / 1000.0).tolist(), strict=True))  # notional 4 x 250
+        assert np.array(ours) == pytest.approx(np.array(mine))
 
 
 def test_the_market_heatmap_state_is_a_liquidation_map_for_the_detector():

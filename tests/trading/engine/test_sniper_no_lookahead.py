@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from trading.engine.sniper import SniperConfig, detect
 
 # Lower thresholds than production so short random series produce alerts to compare.
-CONFIG = SniperConfig(pump_pct=1.5, dump_pct=-2.0, min_cleared_pct=20.0, cooldown_bars=4)
+CONFIG = SniperConfig(pump_pct=1.5, dump_pct=-2.0, min_cleared_pct=20.0, rearm_quiet_bars=4)
 
 
 def random_minutes(seed: int, n: int) -> pd.DataFrame:

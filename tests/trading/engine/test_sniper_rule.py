@@ -101,13 +101,61 @@ def test_stop_goes_beyond_the_window_extreme_plus_half_an_atr_and_the_target_is_
     assert short["take_profit"] == pytest.approx(106.0 - 2 * (atr / 2))
 
 
-def test_one_alert_per_move_until_the_cool_down_has_passed():
-    rising = [(100.0 * 1.01**i, 100.0 * 1.01 ** (i + 1), 100.0 * 1.01**i, 100.0 * 1.01 ** (i + 1)) for i in range(12)]
-    candles = minute_bars([*FLAT, *rising])  # +1 % a minute: a pump in every window from minute 24 on
-    assert detect(candles, SniperConfig(cooldown_bars=15), liquidations=Cleared(1.0))["bar"].tolist() == [24]
-    assert detect(candles, SniperConfig(cooldown_bars=3), liquidations=Cleared(1.0))["bar"].tolist() == [24, 28]
-    every = detect(candles, SniperConfig(cooldown_bars=0), liquidations=Cleared(1.0))["bar"].tolist()
-    assert every == list(range(24, 32))
+def rising(start: float, minutes: int, step: float = 1.012) -> list[tuple[float, float, float, float]]:
+    """Minutes each opening at the last close and closing ``step`` times higher (their high and low)."""
+    prices = [start * step**i for i in range(minutes + 1)]
+    return [(prices[i], prices[i + 1], prices[i], prices[i + 1]) for i in range(minutes)]
+
+
+def test_a_steady_hour_long_pump_is_one_move_and_one_alert():
+    # +1.2 % a minute for 60 minutes: every 5-minute window from minute 24 on is a >= 5 % pump
+    candles = minute_bars([*FLAT, *rising(100.0, 60)])
+    found = detect(candles, liquidations=Cleared(1.0))
+    assert found["bar"].tolist() == [24] and found["move"].tolist() == ["PUMP"]
+
+
+def test_two_pumps_separated_by_a_retrace_are_two_moves():
+    first = rising(100.0, 10)  # 100 -> 112.7
+    top = first[-1][3]
+    # half of the 12.7 move given back: down to 105.5 (below 112.7 - 0.5 x 12.7 = 106.35) in three minutes
+    back = [(top, top, 109.0, 109.0), (109.0, 109.0, 107.0, 107.0), (107.0, 107.0, 105.5, 105.5)]
+    second = rising(105.5, 10)
+    candles = minute_bars([*FLAT, *first, *back, *second])
+    found = detect(candles, liquidations=Cleared(1.0))
+    assert found["move"].tolist() == ["PUMP", "PUMP"]
+    assert found["bar"].tolist() == [24, 20 + 10 + 3 + 4]  # the second one's first qualifying window
+    # a shallower dip (a third of the move) is a pause inside one move: one alert
+    shallow = [(top, top, 110.0, 110.0), (110.0, 110.0, 108.5, 108.5), (108.5, 108.5, 108.5, 108.5)]
+    candles = minute_bars([*FLAT, *first, *shallow, *rising(108.5, 10)])
+    assert detect(candles, liquidations=Cleared(1.0))["bar"].tolist() == [24]
+
+
+def test_a_quiet_window_ends_a_move_too():
+    first = rising(100.0, 8)
+    top = first[-1][3]
+    still = [(top, top, top, top)]
+    one = detect(minute_bars([*FLAT, *first, *still * 20, *rising(top, 8)]), liquidations=Cleared(1.0))
+    two = detect(minute_bars([*FLAT, *first, *still * 40, *rising(top, 8)]), liquidations=Cleared(1.0))
+    # no window qualifies from the first flat minute until the fifth minute of the next rise: 20 flat
+    # minutes make 24 quiet bars (< 30, still one move), 40 make 44 (the move ended, the next pump is new)
+    assert len(one) == 1 and len(two) == 2
+    assert two["bar"].tolist() == [24, 20 + 8 + 40 + 4]
+    assert detect(minute_bars([*FLAT, *first, *still * 20, *rising(top, 8)]), SniperConfig(rearm_quiet_bars=20),
+                  liquidations=Cleared(1.0))["move"].tolist() == ["PUMP", "PUMP"]
+
+
+def test_a_steady_crash_is_one_dump_alert():
+    falling = [(100.0 * 0.975**i, 100.0 * 0.975**i, 100.0 * 0.975 ** (i + 1), 100.0 * 0.975 ** (i + 1))
+               for i in range(60)]
+    found = detect(minute_bars([*FLAT, *falling]), liquidations=Cleared(1.0))
+    assert found["move"].tolist() == ["DUMP"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("rearm_retrace", 0.0), ("rearm_retrace", 1.5),
+                                              ("rearm_quiet_bars", 0)])
+def test_rearm_settings_are_checked(field, value):
+    with pytest.raises(ValueError, match=field):
+        SniperConfig(**{field: value})
 
 
 def test_a_dump_right_after_a_pump_is_a_new_move():
