@@ -236,6 +236,7 @@ CELERY_TASK_ROUTES = {
         ],
         "signals": [
             "trading.tasks.run_signals",
+            "trading.tasks.update_signal_outcomes",
             "trading.tasks.scan_sniper",
         ],
         "bulk": [
@@ -537,6 +538,8 @@ FLAXU_SIGNAL_TIMEFRAMES = env.list("FLAXU_SIGNAL_TIMEFRAMES", default=["5m", "15
 FLAXU_SIGNAL_LOOKBACK_BARS = env.int("FLAXU_SIGNAL_LOOKBACK_BARS", default=1500)
 # On a series' first run, signals of this many latest candles are saved; later runs save only new ones.
 FLAXU_SIGNAL_BACKFILL_BARS = env.int("FLAXU_SIGNAL_BACKFILL_BARS", default=300)
+# Outcomes a setup class needs before its out-of-sample mean R can make a signal auto-executable.
+FLAXU_EVIDENCE_MIN_SAMPLES = env.int("FLAXU_EVIDENCE_MIN_SAMPLES", default=30)
 # A backtest may cover at most this many candles of its timeframe.
 FLAXU_BACKTEST_MAX_CANDLES = env.int("FLAXU_BACKTEST_MAX_CANDLES", default=200_000)
 # Candles per series the daily calibration backtests read.

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from trading.engine import EngineConfig
+from trading.engine.evidence import EvidenceConfig
+from trading.engine.outcomes import OutcomeConfig
 from trading.engine.sniper import SniperConfig
 
 
@@ -32,6 +34,16 @@ def signal_lookback_bars() -> int:
 def signal_backfill_bars() -> int:
     """On a series' first run, signals of this many latest bars are saved (FLAXU_SIGNAL_BACKFILL_BARS)."""
     return settings.FLAXU_SIGNAL_BACKFILL_BARS
+
+
+def evidence_config() -> EvidenceConfig:
+    """How walk-forward evidence is built (FLAXU_EVIDENCE_MIN_SAMPLES outcomes per class)."""
+    return EvidenceConfig(min_samples=settings.FLAXU_EVIDENCE_MIN_SAMPLES)
+
+
+def outcome_config() -> OutcomeConfig:
+    """How a signal is followed to its outcome: the backtester's costs, the engine's default expiry."""
+    return OutcomeConfig()
 
 
 def engine_config(**overrides) -> EngineConfig:

@@ -11,6 +11,7 @@ from celery import shared_task
 
 from trading.services.backtests import backtest_run
 from trading.services.calibration import calibration_refresh
+from trading.services.evidence import signal_outcomes_update
 from trading.services.signals import signals_run
 from trading.services.sniper import sniper_scan
 
@@ -18,7 +19,15 @@ from trading.services.sniper import sniper_scan
 @shared_task(ignore_result=True)
 def run_signals(exchange: str, symbol: str, timeframe: str) -> int:
     """Save (and push the live ones of) the signals of one series' newly closed candles."""
+    # Outcomes first, on the same candles: the new signals' evidence then counts every one already known.
+    signal_outcomes_update(exchange=exchange, symbol=symbol, timeframe=timeframe)
     return len(signals_run(exchange=exchange, symbol=symbol, timeframe=timeframe))
+
+
+@shared_task(ignore_result=True)
+def update_signal_outcomes(exchange: str, symbol: str, timeframe: str) -> int:
+    """Resolve the open signals of one series on its stored closed candles."""
+    return signal_outcomes_update(exchange=exchange, symbol=symbol, timeframe=timeframe)
 
 
 @shared_task(ignore_result=True)

@@ -37,6 +37,7 @@ EXPECTED = {
     },
     "signals": {
         "trading.tasks.run_signals",
+        "trading.tasks.update_signal_outcomes",
         "trading.tasks.scan_sniper",
     },
     "default": {

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.db import models
 
+from trading.engine import outcomes
+from trading.engine.evidence import Verdict, execution_verdict
 from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models.fields import PERCENT, PRICE
 
@@ -15,10 +17,22 @@ class Direction(models.TextChoices):
     SHORT = "SHORT", "Short"
 
 
+class Outcome(models.TextChoices):
+    """What later candles did to a signal (``trading.engine.outcomes``)."""
+
+    OPEN = outcomes.OPEN, "Open"
+    TP1 = outcomes.TP1, "TP1"
+    TP2 = outcomes.TP2, "TP2"
+    STOPPED = outcomes.STOPPED, "Stopped"
+    EXPIRED = outcomes.EXPIRED, "Expired"
+    VOID = outcomes.VOID, "Not entered"
+
+
 class Signal(models.Model):
     """A trade idea the ICT engine confirmed at the close of one candle (``bar_time`` is that candle's open).
 
-    Rows are written once by ``trading.services.signals.signals_run`` and never changed: a rerun inserts
+    Rows are written once by ``trading.services.signals.signals_run``, with the evidence their class had
+    then, and never changed except for their outcome (``trading.services.evidence``): a rerun inserts
     nothing it already stored (unique per series, bar and direction). ``reasons`` are sentences;
     ``events`` are the zones, sweeps and breaks behind the signal with prices and times, for the chart.
     """
@@ -44,6 +58,20 @@ class Signal(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     events = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Evidence at creation (trading.engine.evidence): outcomes of setups like this resolved before known_at.
+    evidence_rate = models.FloatField(null=True, blank=True, help_text="Past TP1-before-stop rate of the class.")
+    evidence_low = models.FloatField(null=True, blank=True, help_text="Wilson 95 % interval, low end.")
+    evidence_high = models.FloatField(null=True, blank=True, help_text="Wilson 95 % interval, high end.")
+    evidence_n = models.PositiveIntegerField(default=0, help_text="Past outcomes the evidence counts.")
+    evidence_mean_r = models.FloatField(null=True, blank=True, help_text="Their mean R after costs.")
+    evidence_class = models.CharField(max_length=80, blank=True, help_text="The class counted, e.g. 'fvg LONG 1h'.")
+    evidence_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0: the exact class; higher: coarser."
+    )
+    # Outcome from later candles (trading.engine.outcomes), updated as they close; final once resolved.
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.OPEN)
+    outcome_at = models.DateTimeField(null=True, blank=True, help_text="Close of the candle that resolved it.")
+    outcome_r = models.FloatField(null=True, blank=True, help_text="Realised R after fees and slippage.")
 
     class Meta:
         constraints = [
@@ -55,6 +83,7 @@ class Signal(models.Model):
             models.Index(fields=["-bar_time", "-id"], name="trading_signal_latest"),
             models.Index(fields=["-known_at", "-id"], name="trading_signal_known"),
             models.Index(fields=["symbol", "timeframe", "-bar_time"], name="trading_signal_series"),
+            models.Index(fields=["outcome", "outcome_at"], name="trading_signal_outcome"),
         ]
         ordering = ["-known_at", "-id"]
 
@@ -68,11 +97,25 @@ class Signal(models.Model):
 
     @property
     def auto_executable(self) -> bool:
-        """Confident enough to be traded automatically (FLAXU_SIGNAL_MIN_CONFIDENCE)."""
-        from trading.conf import signal_min_confidence
+        """Confidence above FLAXU_SIGNAL_MIN_CONFIDENCE and positive out-of-sample evidence (see ``verdict``)."""
+        return self.verdict.auto_executable
 
-        # strictly above: the product's rule; a signal found after the fact is never executed
-        return not self.historical and self.confidence > signal_min_confidence()
+    @property
+    def verdict(self) -> Verdict:
+        """Whether it may be executed automatically and why, in words: strictly above the confidence
+        threshold, and its class's mean R after costs positive over FLAXU_EVIDENCE_MIN_SAMPLES outcomes."""
+        from trading.conf import evidence_config, signal_min_confidence
+
+        if self.historical:  # a signal found after the fact is never executed
+            return Verdict(False, "Informational: found after the fact (backfill or catch-up), never executed.")
+        return execution_verdict(
+            confidence=self.confidence,
+            threshold=signal_min_confidence(),
+            n=self.evidence_n,
+            mean_r=self.evidence_mean_r,
+            min_samples=evidence_config().min_samples,
+            label=self.evidence_class,
+        )
 
     def is_fresh_for_execution(self, now: datetime) -> bool:
         """A live signal not older than one bar of its timeframe at ``now``: later, the entry is stale."""

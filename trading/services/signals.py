@@ -34,6 +34,7 @@ from trading.engine import EngineConfig
 from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models import Signal, SignalScan
 from trading.models.fields import PRICE, to_decimal
+from trading.services.evidence import signals_attach_evidence
 from trading.services.explain import setup_label, signal_story
 from trading.services.series import context_frames, series_analysis, warmup_start
 
@@ -112,6 +113,7 @@ def signals_run(
             ).values_list("bar_time", "direction")
         )
         fresh = [r for r in rows if (r.bar_time, r.direction) not in stored]
+        signals_attach_evidence(fresh)  # the evidence as it stands when they become known
         Signal.objects.bulk_create(fresh, ignore_conflicts=True)
         if scan.analysed_until is None or last_bar > scan.analysed_until:
             scan.analysed_until = last_bar
