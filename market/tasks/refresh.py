@@ -94,7 +94,10 @@ def ingest_candles() -> list[str]:
 
 @shared_task(ignore_result=True)
 def ingest_candles_for(exchange: str, symbol: str, timeframes: list[str]) -> dict[str, int]:
-    return {tf: candles_ingest(exchange, symbol, tf).new for tf in timeframes}
+    # Longest first: a 5m candle closing with an hourly one is announced once the hourly one is stored,
+    # so the run it triggers (trading) reads that hour as context.
+    ordered = sorted(timeframes, key=lambda tf: TIMEFRAME_SECONDS.get(tf, 0), reverse=True)
+    return {tf: candles_ingest(exchange, symbol, tf).new for tf in ordered}
 
 
 @shared_task(ignore_result=True)

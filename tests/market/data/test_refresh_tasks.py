@@ -69,6 +69,30 @@ def test_candles_are_ingested_once_per_closed_candle(eager, settings, tmp_path):
     assert ingest_candles.apply().get() == []  # nothing closed since
 
 
+def test_longer_timeframes_are_stored_and_announced_first(eager, settings, tmp_path):
+    """A 5m candle that closes with an hourly one is announced after it, so a run it triggers has that hour."""
+    from market.signals import candles_closed
+    from market.tasks.refresh import ingest_candles_for
+
+    start = datetime(2024, 5, 1, tzinfo=UTC)
+    rows = ["time,open,high,low,close,volume"] + [
+        f"{(start + timedelta(hours=h)).isoformat()},100,101,99,100.5,10" for h in range(72)
+    ]
+    (tmp_path / "one.csv").write_text("\n".join(rows))
+    settings.FLAXU_REPLAY_CSV = str(tmp_path / "one.csv")
+    heard = []
+
+    def receiver(sender, *, timeframe, **kwargs):
+        heard.append(timeframe)
+
+    candles_closed.connect(receiver)
+    try:
+        ingest_candles_for.apply(args=("bingx", "BTC/USDT:USDT", ["1m", "5m", "1h", "15m"])).get()
+    finally:
+        candles_closed.disconnect(receiver)
+    assert heard == ["1h", "15m", "5m", "1m"]
+
+
 def test_prune_task_applies_retention(eager, settings):
     settings.FLAXU_CANDLE_RETENTION_DAYS = {"1m": 1, "5m": 0, "15m": 0, "1h": 0, "1d": 0}
     Candle.objects.create(
