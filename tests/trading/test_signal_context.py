@@ -56,6 +56,8 @@ def test_live_5m_signals_carry_the_closed_1h_context(settings, market):
     scored = [int(a[a["time"] == s.bar_time]["confidence"].max()) if (a["time"] == s.bar_time).any() else None
               for a, s in zip(alone, live, strict=True)]  # fmt: skip
     assert scored != [s.confidence for s in live]  # the 1h trend and zones moved some confidence
+    told = [r for s in live for r in s.reasons if r.startswith("On the 1h chart: ")]
+    assert told and all(r.endswith(".") for r in told)  # and the reasons say which 1h break or zone
 
 
 def test_a_backtest_starting_on_a_live_signal_trades_that_signal(settings, market, full_user):

@@ -207,6 +207,16 @@ def signal_story(
     return words, events
 
 
+def higher_timeframe_sentences(higher: dict[str, Analysis], signal: pd.Series) -> list[str]:
+    """The higher-timeframe trend break and zone that scored the signal (``analyze_mtf``), in words."""
+    out = []
+    for timeframe, row in getattr(signal, "htf_reasons", None) or ():
+        analysis = higher.get(timeframe)
+        if analysis is not None:
+            out.append(f"On the {timeframe} chart: {_sentence(analysis.events.iloc[int(row)], analysis.index)}")
+    return out
+
+
 def _bias_sentences(analysis: Analysis, t: int, d: int) -> list[str]:
     out = []
     for name, bias in (("Swing", analysis.swing_bias[t]), ("Internal", analysis.internal_bias[t])):

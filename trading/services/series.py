@@ -55,10 +55,18 @@ def context_frames(
     return frames
 
 
+def series_analyses(
+    frame: pd.DataFrame, timeframe: str, context: dict[str, pd.DataFrame], config: EngineConfig
+) -> dict[str, Analysis]:
+    """The engine on ``frame`` (``analyze`` alone, or ``analyze_mtf`` with the context frames): each
+    timeframe's analysis, so a signal's higher-timeframe reasons can be told."""
+    if not context:
+        return {timeframe: analyze(frame, config)}
+    return dict(analyze_mtf({timeframe: frame, **context}, config).analyses)
+
+
 def series_analysis(
     frame: pd.DataFrame, timeframe: str, context: dict[str, pd.DataFrame], config: EngineConfig
 ) -> Analysis:
-    """The engine on ``frame``: ``analyze`` alone, or ``analyze_mtf`` with the context frames."""
-    if not context:
-        return analyze(frame, config)
-    return analyze_mtf({timeframe: frame, **context}, config)[timeframe]
+    """``frame``'s analysis, its signals scored with the context frames."""
+    return series_analyses(frame, timeframe, context, config)[timeframe]

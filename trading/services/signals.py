@@ -35,8 +35,8 @@ from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models import Signal, SignalScan
 from trading.models.fields import PRICE, to_decimal
 from trading.services.evidence import signals_attach_evidence
-from trading.services.explain import setup_label, signal_story
-from trading.services.series import context_frames, series_analysis, warmup_start
+from trading.services.explain import higher_timeframe_sentences, setup_label, signal_story
+from trading.services.series import context_frames, series_analyses, warmup_start
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,8 @@ def signals_run(
 
     step = timeframe_to_timedelta(timeframe).to_pytimedelta()
     context = context_frames(exchange, symbol, timeframe, first=last_bar, end=last_bar + step)
-    analysis = series_analysis(frame, timeframe, context, config or conf.engine_config())
+    analyses = series_analyses(frame, timeframe, context, config or conf.engine_config())
+    analysis = analyses[timeframe]
     signals = analysis.signals
     live_bar = latest_closed(timeframe, now)
 
@@ -106,7 +107,7 @@ def signals_run(
             keep = signals["confirmed"] >= len(frame) - conf.signal_backfill_bars()
         positions = [int(p) for p in keep.to_numpy().nonzero()[0]]
         zones = analysis.zones() if positions else None
-        rows = [_signal_row(analysis, p, zones, exchange, symbol, timeframe, live_bar) for p in positions]
+        rows = [_signal_row(analyses, timeframe, p, zones, exchange, symbol, live_bar) for p in positions]
         stored = set(
             Signal.objects.filter(
                 exchange=exchange, symbol=symbol, timeframe=timeframe, bar_time__in=[r.bar_time for r in rows]
@@ -133,10 +134,12 @@ def signals_run(
 
 
 def _signal_row(
-    analysis, position: int, zones, exchange: str, symbol: str, timeframe: str, live_bar: datetime
+    analyses: dict, timeframe: str, position: int, zones, exchange: str, symbol: str, live_bar: datetime
 ) -> Signal:
+    analysis = analyses[timeframe]
     s = analysis.signals.iloc[position]
     reasons, events = signal_story(analysis, position, zones)
+    reasons[-1:-1] = higher_timeframe_sentences(analyses, s)  # before the levels sentence
     bar_time = pd.Timestamp(s.time).to_pydatetime()
     return Signal(
         exchange=exchange,
