@@ -106,7 +106,7 @@ def walk_forward_evidence(
     ]
     return pd.DataFrame(
         {"rate": rate, "low": low, "high": high, "n": chosen_n, "hits": chosen_hits.astype(np.int64),
-         "mean_r": mean_r, "label": labels, "level": chosen_level},
+         "mean_r": mean_r, "label": pd.Series(labels, dtype=str), "level": chosen_level},
         columns=EVIDENCE_COLUMNS,
     )  # fmt: skip
 

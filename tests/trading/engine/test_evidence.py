@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from trading.engine.evidence import EvidenceConfig, execution_verdict, walk_forward_evidence, wilson_interval
@@ -107,6 +107,7 @@ def evidence_of(candles, signals, min_samples):
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**31), n=st.integers(60, 400), cut=st.floats(0.2, 0.9), min_samples=st.integers(1, 20))
+@example(seed=379654, n=60, cut=0.21875, min_samples=1)  # no signal before the cut
 def test_appending_future_candles_and_signals_never_changes_an_earlier_signals_evidence(seed, n, cut, min_samples):
     candles, signals = random_market(seed, n)
     k = int(n * cut)
@@ -114,3 +115,10 @@ def test_appending_future_candles_and_signals_never_changes_an_earlier_signals_e
     before = evidence_of(candles.iloc[:k], early, min_samples)
     after = evidence_of(candles, signals, min_samples).iloc[: len(early)]
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_no_signal_to_judge_gives_an_empty_frame_with_the_same_dtypes():
+    _, signals = random_market(1, 80)
+    empty = walk_forward_evidence(history([]), signals.iloc[:0])
+    full = walk_forward_evidence(history([]), signals.iloc[:1])
+    assert empty.empty and (empty.dtypes == full.dtypes).all()
