@@ -15,8 +15,18 @@ from trading.models.fields import to_decimal
 from trading.services.signals import signals_run
 
 pytestmark = pytest.mark.django_db
-FIELDS = ("bar_time", "direction", "setup", "entry", "stop_loss", "take_profit_1", "take_profit_2", "confidence",
-          "reasons", "events")
+FIELDS = (
+    "bar_time",
+    "direction",
+    "setup",
+    "entry",
+    "stop_loss",
+    "take_profit_1",
+    "take_profit_2",
+    "confidence",
+    "reasons",
+    "events",
+)
 
 
 def run(**kwargs):
@@ -57,7 +67,10 @@ def test_more_candles_add_only_newer_signals_and_never_change_old_ones(settings)
     analysis = analyze(candle_frame(EXCHANGE, BTC, "5m"), conf.engine_config())
     expected = {
         (s.time.to_pydatetime(), str(s.direction)): (
-            str(s.setup), to_decimal(s.entry, 12), to_decimal(s.stop_loss, 12), int(s.confidence)
+            str(s.setup),
+            to_decimal(s.entry, 12),
+            to_decimal(s.stop_loss, 12),
+            int(s.confidence),
         )
         for s in analysis.signals.itertuples()
     }
@@ -86,3 +99,16 @@ def test_a_series_with_too_few_candles_waits():
     assert run() == []
     assert not SignalScan.objects.exists()
     assert Candle.objects.count() == 40
+
+
+def test_a_signal_reports_its_expected_r_after_costs_at_each_target():
+    from decimal import Decimal
+
+    from trading.models import Signal
+
+    signal = Signal(
+        entry=Decimal("100"), stop_loss=Decimal("99"), take_profit_1=Decimal("102"), take_profit_2=Decimal("103")
+    )
+    cost = 100 * 2 * (0.0005 + 0.0001)  # market in and out: taker fee and 1 bp slippage each way
+    assert signal.expected_r_net == (round((2 - cost) / (1 + cost), 2), round((3 - cost) / (1 + cost), 2))
+    assert signal.expected_r_net[0] < signal.risk_reward[0]  # costs always take something
