@@ -89,3 +89,17 @@ def test_a_finished_backtest_is_not_run_again(backtest):
     trades = list(done.trades.values_list("pk", flat=True))
     backtest_run(backtest_id=backtest.pk)
     assert list(Backtest.objects.get(pk=backtest.pk).trades.values_list("pk", flat=True)) == trades
+
+
+def test_setups_are_judged_at_the_costs_the_backtest_trades_at(full_user):
+    seed_candles(3000, seed=12)
+    runs = {}
+    for fee in ("0.05", "0.5"):  # percent per fill; at 0.5 % a round trip costs 1 % of price
+        backtest = backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=START, end=END,
+                                   parameters={"min_confidence": 55, "taker_fee_pct": fee})
+        backtest_run(backtest_id=backtest.pk)
+        backtest.refresh_from_db()
+        runs[fee] = backtest.signals
+
+    assert runs["0.05"] > 0
+    assert runs["0.5"] < runs["0.05"]  # stops closer than 3 round trips are no setup at these costs

@@ -325,6 +325,9 @@ def _configs(params: dict[str, Any]):
         tp1_rr=float(params["tp1_rr"]),
         tp2_rr=float(params["tp2_rr"]),
         report_confidence=min(conf.engine_config().report_confidence, int(params["min_confidence"])),
+        # The setups are judged with the costs this backtest trades at (the cost filter, expected R).
+        taker_fee=float(params["taker_fee_pct"]) / 100.0,
+        slippage_bps=float(params["slippage_bps"]),
     )
     simulation = BacktestConfig(
         initial_equity=float(params["initial_equity"]),
