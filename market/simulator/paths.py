@@ -1,6 +1,6 @@
 """The generated fair (cross-exchange) price path, one UTC day at a time from a seed derived from (seed,
-symbol, day): mean-reverting daily levels, GARCH minutes with intraday seasonality, pumps and dumps, a
-3-second sub-minute path."""
+symbol, day): mean-reverting daily levels, GARCH minutes with intraday seasonality shaped into regimes
+(trends, ranges, squeezes: ``regimes.py``), pumps and dumps, a 3-second sub-minute path."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from market.simulator.base import (
     _student,
 )
 from market.simulator.instruments import UNIVERSE, Instrument
+from market.simulator.regimes import _REGIME, apply_regimes
 
 
 def _seasonality() -> np.ndarray:
@@ -126,6 +127,7 @@ class SyntheticPaths(PricePath):
             h = omega + alpha * r * r + beta * h
         sigma = sig[burn:] * SEASONALITY
         r = out[burn:] * SEASONALITY
+        apply_regimes(r, sigma, _rng(self.seed, _key(symbol), day, _REGIME))  # trends, ranges, squeezes
 
         # Pumps and dumps: louder for an hour, then retraced (so the day still ends at its close).
         events: list[Event] = []

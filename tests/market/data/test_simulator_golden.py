@@ -1,5 +1,6 @@
 """The replay's numbers for a fixed seed and clock, pinned: a refactor of the simulator must not move the
-market a user has seen (charts, backtests and saved demo screenshots would all change)."""
+market a user has seen (charts, backtests and saved demo screenshots would all change). Last moved on
+purpose when the generated path gained intraday regimes (trends, ranges, squeezes: market/simulator/regimes.py)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,19 @@ BTC, ETH, SOL, WIF = (f"{b}/USDT:USDT" for b in ("BTC", "ETH", "SOL", "WIF"))
 def test_the_generated_market_of_seed_7_is_unchanged():
     sim = MarketSimulator(seed=7)
     hours = sim.candles("okx", BTC, "1h", NOW - 3 * 3600, NOW, NOW)
-    assert list(hours.close) == pytest.approx([76121.3, 75922.7, 75327.2, 75338.9], rel=1e-5)
-    assert list(hours.volume) == pytest.approx([1321.7, 1662.82, 1538.27, 16.904], rel=1e-5)
+    assert list(hours.close) == pytest.approx([77123.5, 76984.3, 76424.7, 76436.8], rel=1e-5)
+    assert list(hours.volume) == pytest.approx([1304.95, 1635.76, 1511.56, 16.758], rel=1e-5)
     ticker = sim.ticker("bingx", ETH, NOW)
-    assert (ticker.last, ticker.bid, ticker.ask) == pytest.approx((2285.6695, 2285.65, 2285.69), rel=1e-7)
-    assert ticker.change_percent == pytest.approx(3.46968, rel=1e-5)
+    assert (ticker.last, ticker.bid, ticker.ask) == pytest.approx((2269.2724, 2269.25, 2269.29), rel=1e-7)
+    assert ticker.change_percent == pytest.approx(0.218116, rel=1e-5)
     funding = sim.funding("bybit", SOL, NOW)
-    assert funding.rate == 0.00127 and funding.next_funding_time == 1773158400.0
-    assert (funding.mark_price, funding.index_price) == pytest.approx((121.670162, 121.814032), rel=1e-7)
-    assert sim.open_interest("okx", WIF, NOW) == pytest.approx((15026903.5998, 30953731.1795), rel=1e-9)
-    assert sim.long_short("okx", WIF, NOW) == (1.7895, 1773144000.0)
+    assert funding.rate == 0.000916 and funding.next_funding_time == 1773158400.0
+    assert (funding.mark_price, funding.index_price) == pytest.approx((119.498568, 119.639870), rel=1e-7)
+    assert sim.open_interest("okx", WIF, NOW) == pytest.approx((20556590.9092, 45006807.9457), rel=1e-9)
+    assert sim.long_short("okx", WIF, NOW) == (1.5256, 1773144000.0)
     liquidations = sim.liquidations(NOW - 3600, NOW)
-    assert len(liquidations.time) == 660
-    assert list(liquidations.price[:2]) == pytest.approx([0.3782267, 0.37674477], rel=1e-6)
+    assert len(liquidations.time) == 653
+    assert list(liquidations.price[:2]) == pytest.approx([0.3793253, 0.37891572], rel=1e-6)
 
 
 def test_a_csv_with_holes_replays_as_before(tmp_path):
