@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from core.api_errors import ErrorSerializer, JsonErrorsMixin
 from core.throttles import ScopedOrApiRateThrottle
 from gatekeeper.permissions import FullAccessRequired
-from trading import conf, selectors
+from trading import conf, selectors, signal_figures
 from trading.models import Backtest, Signal, SniperAlert
 from trading.serializers import (
     BacktestCreateSerializer,
@@ -80,13 +80,19 @@ def _filters(serializer_class, request) -> dict:
     parameters=[SignalFilterSerializer], responses={200: SignalSerializer(many=True), 400: _INVALID, 403: _FORBIDDEN}
 )
 class SignalListView(FullAccessAPIView, ListAPIView):
-    """Live signals of the ICT engine, newest first (limit/offset pages), with filters."""
+    """Signals of the ICT engine, the most recently known first (`known_at`), in pages of `limit` (default
+    50, at most 500) from `offset`, narrowed by the filters; each with its expected R after costs, the
+    evidence it had when it became known, its outcome and whether (and why) it is auto-executable."""
 
     serializer_class = SignalSerializer
     pagination_class = Page
 
     def get_queryset(self):
         return selectors.signals_filtered(**_filters(SignalFilterSerializer, self.request))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else signal_figures.annotate(page)  # one price read per page
 
 
 @extend_schema(responses={200: SignalDetailSerializer, 403: _FORBIDDEN})
@@ -95,6 +101,9 @@ class SignalDetailView(FullAccessAPIView, RetrieveAPIView):
 
     serializer_class = SignalDetailSerializer
     queryset = Signal.objects.all()
+
+    def get_object(self):
+        return signal_figures.annotate([super().get_object()])[0]
 
 
 @extend_schema(

@@ -22,6 +22,13 @@ def _symbol_choices() -> list[tuple[str, str]]:
 
 
 class SignalFilterForm(forms.Form):
+    # Executable first: the list a trader acts on; "all" adds informational and historical signals.
+    show = forms.ChoiceField(
+        required=False,
+        choices=[("executable", "Auto-executable"), ("all", "All signals")],
+        initial="executable",
+        label="Show",
+    )
     symbol = forms.ChoiceField(required=False)
     timeframe = forms.ChoiceField(required=False, choices=[("", "Any")] + [(t, t) for t in TIMEFRAMES])
     direction = forms.ChoiceField(required=False, choices=[("", "Any"), *Direction.choices])
@@ -37,10 +44,12 @@ class SignalFilterForm(forms.Form):
         self.fields["min_confidence"].widget.attrs.update(placeholder=str(conf.signal_min_confidence()))
 
     def filters(self) -> dict:
-        """The chosen filters, for ``selectors.signals_filtered`` (empty when the form is invalid)."""
+        """The chosen filters, for ``selectors.signals_filtered``; auto-executable only unless "all" is chosen
+        (and when the form is invalid)."""
         if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+            return {"executable": True}
+        chosen = {k: v for k, v in self.cleaned_data.items() if v not in ("", None) and k != "show"}
+        return {**chosen, "executable": self.cleaned_data["show"] != "all"}
 
 
 def _form_field(p: Parameter) -> forms.Field:

@@ -16,6 +16,7 @@ from market.selectors.candles import candle_frame
 from trading.engine.backtest import CalibrationLookup, calibration_lookup
 from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models import Backtest, BacktestTrade, Calibration, Signal, SniperAlert
+from trading.signal_figures import executable_q
 
 CHART_BARS_BEFORE = 150
 CHART_BARS_AFTER = 60
@@ -29,9 +30,11 @@ def signals_filtered(
     min_confidence: int | None = None,
     setup: str | None = None,
     since: datetime | None = None,
+    executable: bool = False,
 ) -> QuerySet[Signal]:
-    """Signals, the newest known first (``known_at``: the close of their candle), narrowed by the filters."""
-    qs = Signal.objects.all()
+    """Signals, the newest known first (``known_at``: the close of their candle), narrowed by the filters;
+    ``executable``: only those ``Signal.verdict`` calls auto-executable."""
+    qs = Signal.objects.filter(executable_q()) if executable else Signal.objects.all()
     if symbol:
         qs = qs.filter(symbol=symbol)
     if timeframe:

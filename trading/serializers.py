@@ -21,22 +21,50 @@ class SignalFilterSerializer(serializers.Serializer):
     min_confidence = serializers.IntegerField(min_value=0, max_value=100, required=False)
     setup = serializers.ChoiceField(choices=SETUPS, required=False)
     since = serializers.DateTimeField(required=False, help_text="Signals on candles opening at or after this.")
+    executable = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: only auto-executable signals (what the Signals page shows by default); false (default): all.",
+    )
 
 
 class SignalSerializer(serializers.ModelSerializer):
+    """A signal with its levels, expected R after costs, evidence at creation, outcome and verdict.
+
+    ``r_tp1_net``, ``r_tp2_net`` and ``distance_pct`` are set on the rows by ``trading.signal_figures.annotate``
+    (the views call it once per page: one cache read for the prices)."""
+
     known_at = serializers.DateTimeField(read_only=True, help_text="The close of the signal's candle.")
     setup_label = serializers.SerializerMethodField()
     auto_executable = serializers.BooleanField(
-        read_only=True, help_text="Confidence strictly above FLAXU_SIGNAL_MIN_CONFIDENCE."
+        read_only=True,
+        help_text="Live, confidence strictly above FLAXU_SIGNAL_MIN_CONFIDENCE and positive out-of-sample mean R "
+        "after costs over at least FLAXU_EVIDENCE_MIN_SAMPLES outcomes (`verdict` says why or why not).",
+    )
+    verdict = serializers.CharField(source="verdict.reason", read_only=True, help_text="Why it is or is not.")
+    risk_reward = serializers.ListField(
+        child=serializers.FloatField(), read_only=True, help_text="Reward over risk at TP1 and TP2, e.g. [2.0, 3.0]."
+    )
+    r_tp1_net = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Expected R at TP1 after taker fees both ways and slippage."
+    )
+    r_tp2_net = serializers.FloatField(read_only=True, allow_null=True, help_text="The same at TP2.")
+    evidence_text = serializers.CharField(read_only=True, help_text="e.g. '54 % (41\u201366 %), n=62'.")
+    distance_pct = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="The current price relative to the entry, in percent (+: above); null without a cached price.",
     )
     url = serializers.SerializerMethodField(help_text="The signal's page (chart and reasons).")
 
     class Meta:
         model = Signal
         fields = [
-            "id", "exchange", "symbol", "timeframe", "bar_time", "known_at", "direction", "setup", "setup_label",
-            "entry", "stop_loss", "take_profit_1", "take_profit_2", "confidence", "auto_executable", "created_at",
-            "url",
+            "id", "exchange", "symbol", "timeframe", "bar_time", "known_at", "historical", "direction", "setup",
+            "setup_label", "entry", "stop_loss", "take_profit_1", "take_profit_2", "risk_reward", "r_tp1_net",
+            "r_tp2_net", "confidence", "auto_executable", "verdict", "evidence_rate", "evidence_low",
+            "evidence_high", "evidence_n", "evidence_mean_r", "evidence_class", "evidence_level", "evidence_text",
+            "outcome", "outcome_at", "outcome_r", "distance_pct", "created_at", "url",
         ]  # fmt: skip
         read_only_fields = fields
 

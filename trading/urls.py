@@ -5,6 +5,7 @@ from trading import views
 # Included at the site root by flaxu/urls.py.
 urlpatterns = [
     path("signals/", views.signal_list, name="signal_list"),
+    path("signals/rows/", views.signal_rows, name="signal_rows"),
     path("signals/<int:pk>/", views.signal_detail, name="signal_detail"),
     path("signals/sniper/", views.sniper_panel, name="sniper_panel"),
     path("backtests/", views.backtest_list, name="backtest_list"),

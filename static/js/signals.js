@@ -61,19 +61,35 @@
   }
 
   // --- live signal list ---------------------------------------------------------------------------
+  // The rows are the server's: #signal-results refreshes itself through htmx on the "signal" push
+  // (templates/includes/live_fragment.html). Here: the page's group, the "n new" count, and a toast in the
+  // polite live region #live-toast when a new auto-executable signal arrives (textContent: data, not HTML).
+  const TOAST_MS = 8000;
+  let toastTimer = null;
+
+  function toastSignal(s) {
+    const toast = document.getElementById("live-toast");
+    if (!toast) return;
+    toast.textContent = "New auto-executable signal: " + s.direction + " " + symbolLabel(s) + " " + s.timeframe +
+      " at " + price(s.entry) + " (confidence " + s.confidence + ")";
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(() => {
+      toast.textContent = "";
+    }, TOAST_MS);
+  }
+
   function startSignalList() {
     const table = document.getElementById("signal-table");
     const filtersNode = document.getElementById("signal-filters-data");
     if (!table || !filtersNode || !window.flaxuLive) return;
     const filters = JSON.parse(filtersNode.textContent) || {};
-    const tbody = table.tBodies[0];
     const counter = document.getElementById("new-count");
-    // Only the first page shows the newest signals; later pages just count what arrived.
     const firstPage = (table.dataset.page || "1") === "1";
-    const pageSize = Number(table.dataset.pageSize) || MAX_ROWS;
+    const seen = new Set();
     let fresh = 0;
 
     function matches(s) {
+      if (filters.executable && !s.auto_executable) return false;
       if (filters.symbol && s.symbol !== filters.symbol) return false;
       if (filters.timeframe && s.timeframe !== filters.timeframe) return false;
       if (filters.direction && s.direction !== filters.direction) return false;
@@ -82,41 +98,23 @@
       return true;
     }
 
-    function row(s) {
-      const tr = document.createElement("tr");
-      tr.dataset.signalId = s.id;
-      const link = document.createElement("a");
-      link.href = s.url;
-      link.textContent = symbolLabel(s);
-      tr.append(
-        cell(timeElement(s.known_at), "c-known", "Known"),
-        cell(link, "c-symbol"),
-        cell(s.timeframe, "c-tf"),
-        cell(span(s.direction, "dir " + s.direction.toLowerCase()), "c-side"),
-        cell(s.setup_label, "c-setup"),
-        cell(price(s.entry), "num c-entry", "Entry"),
-        cell(price(s.stop_loss), "num c-stop", "Stop"),
-        cell(price(s.take_profit_1), "num c-tp1", "TP1"),
-        cell(price(s.take_profit_2), "num c-tp2 secondary", "TP2"),
-        cell(span(String(s.confidence), "conf" + (s.auto_executable ? " auto" : ""),
-          s.auto_executable ? "Auto-executable" : "Below the auto-execution threshold"), "num c-conf"),
-      );
-      return tr;
-    }
-
     window.flaxuLive.on("signal", (s) => {
-      if (!s || !matches(s) || tbody.querySelector('tr[data-signal-id="' + s.id + '"]')) return;
-      if (firstPage) prepend(tbody, row(s), document.getElementById("no-signals"), pageSize);
+      if (!s || s.historical || seen.has(s.id)) return;
+      seen.add(s.id);
+      if (s.auto_executable) toastSignal(s);
+      if (!matches(s)) return;
       fresh += 1;
       if (counter) {
         counter.hidden = false;
-        counter.textContent = "· " + fresh + " new since you opened the page" + (firstPage ? "" : " (on the first page)");
+        counter.textContent = "\u00b7 " + fresh + " new since you opened the page" + (firstPage ? "" : " (on the first page)");
       }
     });
+    // The results are morphed by htmx (their attributes too): mark the section around them as live.
+    const section = document.getElementById("signal-list") || table;
     window.flaxuLive.on("subscribed", (data) => {
-      if (data && (data.groups || []).includes("signals.all")) table.dataset.live = "true";
+      if (data && (data.groups || []).includes("signals.all")) section.dataset.live = "true";
     });
-    window.flaxuLive.on("offline", () => delete table.dataset.live);
+    window.flaxuLive.on("offline", () => delete section.dataset.live);
     window.flaxuLive.subscribe(["signals.all"]);
   }
 
@@ -162,6 +160,11 @@
     return { bull: theme.up, bear: theme.down, break: theme.warn, pool: theme.pool, entry: theme.event, stop: theme.down, target: theme.up, text: theme.text };
   }
   const ZONES = { ob: "OB", mb: "MB", breaker: "Breaker", fvg: "FVG" };
+  const LEVEL_MARGIN = 0.25; // of the setup's height, above and below its levels
+  const LABEL_GAP = 18; // px: closer level labels are merged
+  const BARS_BEFORE = 60; // candles of context shown before the signal
+  const BARS_AFTER_MIN = 20; // candles shown after it at least (more up to its outcome)
+  const BARS_PAD = 5;
   const POOLS = { equal_highs: "EQH", equal_lows: "EQL" };
 
   function seconds(iso) {
@@ -313,6 +316,16 @@
         text: e.kind === "sweep" ? "Sweep" : "Run",
       });
     }
+    if (data.outcome_time) {
+      const good = data.outcome === "tp1" || data.outcome === "tp2";
+      markers.push({
+        time: snap(data.outcome_time),
+        position: (data.outcome === "stopped") === long ? "belowBar" : "aboveBar",
+        shape: "square",
+        color: good ? COLORS.bull : data.outcome === "stopped" ? COLORS.bear : COLORS.text,
+        text: data.outcome_label,
+      });
+    }
     const seen = new Set();
     return markers
       .filter((m) => {
@@ -335,23 +348,18 @@
     const theme = chartTheme.colours();
     COLORS = themeColours(theme);
     const chart = LW.createChart(element, { autoSize: true, ...chartTheme.chartOptions(theme) });
+    // The price scale is the setup's: its levels plus a margin, whatever the candles did before (an old
+    // spike must not squash the setup into a few pixels). Numbers as the levels table writes them.
     const levels = [data.entry, data.stop_loss, data.take_profit_1, data.take_profit_2];
-    const lo = Math.min(...levels);
-    const hi = Math.max(...levels);
+    const margin = (Math.max(...levels) - Math.min(...levels)) * LEVEL_MARGIN;
+    const range = { minValue: Math.min(...levels) - margin, maxValue: Math.max(...levels) + margin };
     const decimals = Math.min(Math.max(5 - Math.floor(Math.log10(Math.abs(data.entry) || 1)), 0), 10);
     const series = chart.addSeries(LW.CandlestickSeries, {
       ...chartTheme.candleOptions(theme),
       priceLineVisible: false, // the levels are the lines that matter here
       lastValueVisible: false,
-      priceFormat: { type: "price", precision: decimals, minMove: Math.pow(10, -decimals) },
-      autoscaleInfoProvider: (original) => {
-        const info = original();
-        if (info && info.priceRange) {
-          info.priceRange.minValue = Math.min(info.priceRange.minValue, lo);
-          info.priceRange.maxValue = Math.max(info.priceRange.maxValue, hi);
-        }
-        return info;
-      },
+      priceFormat: { type: "custom", formatter: price, minMove: Math.pow(10, -decimals) },
+      autoscaleInfoProvider: () => ({ priceRange: { ...range } }),
     });
     series.setData(data.candles);
 
@@ -372,17 +380,52 @@
       return times[a];
     }
 
-    const line = (price, color, title, style) =>
-      series.createPriceLine({ price, color, title, lineWidth: 2, lineStyle: style, axisLabelVisible: true });
-    line(data.entry, COLORS.entry, "Entry", LW.LineStyle.Solid);
-    line(data.stop_loss, COLORS.stop, "SL", LW.LineStyle.Dashed);
-    line(data.take_profit_1, COLORS.target, "TP1", LW.LineStyle.Dashed);
-    line(data.take_profit_2, COLORS.target, "TP2", LW.LineStyle.Dotted);
+    const line = (value, color, title, style) =>
+      series.createPriceLine({ price: value, color, title, lineWidth: 2, lineStyle: style, axisLabelVisible: true });
+    const lines = [
+      line(data.entry, COLORS.entry, "Entry", LW.LineStyle.Solid),
+      line(data.stop_loss, COLORS.stop, "SL", LW.LineStyle.Dashed),
+      line(data.take_profit_1, COLORS.target, "TP1", LW.LineStyle.Dashed),
+      line(data.take_profit_2, COLORS.target, "TP2", LW.LineStyle.Dotted),
+    ];
+    const titles = ["Entry", "SL", "TP1", "TP2"];
+
+    // Labels never overlap: lines closer than LABEL_GAP px share one label ("Entry · SL") on the first.
+    function layoutLabels() {
+      const placed = lines
+        .map((l, i) => ({ l, i, y: series.priceToCoordinate(l.options().price) }))
+        .sort((a, b) => a.l.options().price - b.l.options().price);
+      let group = null;
+      for (const p of placed) {
+        if (group && p.y !== null && group.y !== null && Math.abs(p.y - group.y) < LABEL_GAP) {
+          group.names.push(titles[p.i]);
+          group.l.applyOptions({ title: group.names.join(" \u00b7 ") });
+          p.l.applyOptions({ title: "", axisLabelVisible: false });
+        } else {
+          group = { ...p, names: [titles[p.i]] };
+          p.l.applyOptions({ title: titles[p.i], axisLabelVisible: true });
+        }
+      }
+    }
 
     series.attachPrimitive(new Overlay(shapesFor(data, last), snap));
-    LW.createSeriesMarkers(series, markersFor(data, first, last, snap));
-    chart.timeScale().fitContent();
-    element.dataset.ready = "true";
+    const markers = LW.createSeriesMarkers(series, markersFor(data, first, last, snap));
+
+    // Time: some context before the signal, and the candles after it up to its outcome (or the last one).
+    const at = (t) => times.indexOf(snap(t));
+    const signalIndex = at(data.signal_time);
+    const endIndex = data.outcome_time ? at(data.outcome_time) : times.length - 1;
+    chart.timeScale().setVisibleLogicalRange({
+      from: Math.max(0, signalIndex - BARS_BEFORE) - 0.5,
+      to: Math.min(times.length - 1, Math.max(endIndex, signalIndex + BARS_AFTER_MIN) + BARS_PAD) + 0.5,
+    });
+    window.requestAnimationFrame(() => {
+      layoutLabels();
+      element.dataset.ready = "true";
+    });
+    new ResizeObserver(() => window.requestAnimationFrame(layoutLabels)).observe(element);
+    // For the browser tests (and the console): the chart, its candle series, level lines and markers.
+    window.flaxuSignalChart = { chart, series, lines, markers };
   }
 
   startSignalList();

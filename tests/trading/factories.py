@@ -57,13 +57,14 @@ def grant_full(user) -> None:
 
 def make_signal(*, bar_time, timeframe: str = "5m", symbol: str = BTC, direction: str = "LONG", confidence: int = 80,
                 entry: str = "97000.5", stop_loss: str = "96500", take_profit_1: str = "98000.25",
-                take_profit_2: str = "98500"):
-    """One stored Signal (as ``signals_run`` writes it) with plain levels, for list and page tests."""
+                take_profit_2: str = "98500", **fields):
+    """One stored Signal (as ``signals_run`` writes it) with plain levels, for list and page tests;
+    ``fields``: more columns (evidence, outcome, historical)."""
     from trading.models import Signal
 
     return Signal.objects.create(
         exchange=EXCHANGE, symbol=symbol, timeframe=timeframe, bar_time=bar_time,
         known_at=Signal.close_of(bar_time, timeframe), direction=direction, setup="swing_ob",
         entry=Decimal(entry), stop_loss=Decimal(stop_loss), take_profit_1=Decimal(take_profit_1),
-        take_profit_2=Decimal(take_profit_2), confidence=confidence, reasons=["test"],
+        take_profit_2=Decimal(take_profit_2), confidence=confidence, reasons=["test"], **fields,
     )  # fmt: skip

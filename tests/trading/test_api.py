@@ -100,3 +100,47 @@ def test_the_endpoints_are_in_the_schema(full_client):
                  "/api/backtests/{id}/", "/api/backtests/{id}/trades.csv"):
         assert path in paths, path
     assert "post" in paths["/api/backtests/"]
+
+
+def test_a_signal_carries_expected_r_evidence_outcome_and_verdict_and_executable_filters(full_client):
+    from datetime import timedelta
+
+    from tests.trading.factories import make_signal
+
+    t0 = datetime(2024, 3, 1, tzinfo=UTC)
+    earns = make_signal(bar_time=t0, entry="100000", stop_loss="99000", take_profit_1="102000", take_profit_2="103000",
+                        evidence_rate=0.54, evidence_low=0.41, evidence_high=0.66, evidence_n=62, evidence_mean_r=0.18,
+                        evidence_class="swing_ob LONG 5m", evidence_level=0, outcome="stopped", outcome_r=-1.12,
+                        outcome_at=t0 + timedelta(hours=2))  # fmt: skip
+    thin = make_signal(bar_time=t0 + timedelta(minutes=5), evidence_n=3, evidence_mean_r=0.5)
+
+    every = full_client.get("/api/signals/").json()
+    assert [r["id"] for r in every["results"]] == [thin.pk, earns.pk]
+    row = every["results"][1]
+    assert row["r_tp1_net"] == 1.68 and row["r_tp2_net"] == 2.57 and row["risk_reward"] == [2.0, 3.0]
+    assert row["evidence_text"] == "54 % (41\u201366 %), n=62" and row["evidence_mean_r"] == 0.18
+    assert (row["outcome"], row["outcome_r"], row["outcome_at"]) == ("stopped", -1.12, "2024-03-01T02:00:00Z")
+    assert row["auto_executable"] is True and row["verdict"].startswith("Auto-executable")
+    assert row["distance_pct"] is None  # no cached price
+    assert "automation needs at least 30" in every["results"][0]["verdict"]
+
+    executable = full_client.get("/api/signals/", {"executable": "true"}).json()
+    assert [r["id"] for r in executable["results"]] == [earns.pk]
+    paged = full_client.get("/api/signals/", {"limit": 1, "offset": 1}).json()
+    assert paged["count"] == 2 and [r["id"] for r in paged["results"]] == [earns.pk] and paged["previous"]
+    detail = full_client.get(f"/api/signals/{earns.pk}/").json()
+    assert detail["r_tp1_net"] == 1.68 and detail["evidence_n"] == 62
+
+
+def test_the_signal_list_documents_its_pages_and_filters(full_client):
+    document = full_client.get("/api/schema/?format=json").json()
+    operation = document["paths"]["/api/signals/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert {"limit", "offset", "symbol", "timeframe", "direction", "min_confidence", "setup", "since",
+            "executable"} <= set(parameters)  # fmt: skip
+    assert parameters["executable"]["schema"]["type"] == "boolean"
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    results = document["components"]["schemas"][page]["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[1]
+    fields = document["components"]["schemas"][results]["properties"]
+    assert {"r_tp1_net", "evidence_rate", "evidence_low", "evidence_high", "evidence_n", "evidence_mean_r",
+            "outcome", "outcome_r", "verdict", "distance_pct", "known_at"} <= set(fields)  # fmt: skip

@@ -38,19 +38,22 @@ def signals():
 
 
 def test_the_signal_list_shows_signals_and_filters(full_client, signals):
-    page = full_client.get("/signals/")
+    page = full_client.get("/signals/")  # a first run's backfill: historical, none auto-executable
     assert page.status_code == 200
     body = text(page)
     assert 'id="signal-table"' in body and "js/signals.js" in body
-    assert body.count("data-signal-id=") == min(len(signals), 100)
-    assert f'href="/signals/{signals[-1].pk}/"' in body
-    assert json_script(page, "signal-filters-data") == {}
+    assert body.count("data-signal-id=") == 0 and "No signals match yet" in body
+    assert json_script(page, "signal-filters-data") == {"executable": True}
 
-    longs = full_client.get("/signals/", {"direction": "LONG", "min_confidence": 70})
+    every = text(full_client.get("/signals/", {"show": "all"}))
+    assert every.count("data-signal-id=") == min(len(signals), 50)
+    assert f'href="/signals/{signals[-1].pk}/"' in every
+
+    longs = full_client.get("/signals/", {"show": "all", "direction": "LONG", "min_confidence": 70})
     ids = re.findall(r'data-signal-id="(\d+)"', longs.content.decode())
     expected = Signal.objects.filter(direction="LONG", confidence__gte=70)
-    assert sorted(map(int, ids)) == sorted(expected.values_list("pk", flat=True)[:100])
-    assert json_script(longs, "signal-filters-data") == {"direction": "LONG", "min_confidence": 70}
+    assert sorted(map(int, ids)) == sorted(expected.values_list("pk", flat=True)[:50])
+    assert json_script(longs, "signal-filters-data") == {"direction": "LONG", "min_confidence": 70, "executable": False}
 
 
 def test_a_signal_page_has_the_chart_data_reasons_and_calibration(full_client, signals):
