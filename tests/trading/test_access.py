@@ -24,7 +24,8 @@ def rows(limited_user):
 
 def test_limited_users_see_the_locked_page(limited_client, rows):
     signal, backtest = rows
-    for url in ("/signals/", f"/signals/{signal.pk}/", "/signals/sniper/", "/backtests/", f"/backtests/{backtest.pk}/"):
+    for url in ("/signals/", "/signals/rows/", f"/signals/{signal.pk}/", "/signals/sniper/", "/backtests/",
+                f"/backtests/{backtest.pk}/"):
         response = limited_client.get(url)
         assert response.status_code == 403, url
         assert "This page needs FULL access" in response.content.decode(), url
