@@ -73,13 +73,16 @@ def walk_forward_evidence(
     """
     config = config or EvidenceConfig()
     hist = history[history["resolved_at"].notna()]
-    m = len(judged)
+    m, nh = len(judged), len(hist)
     hk = _keys(hist, config.bucket_width)
     jk = _keys(judged, config.bucket_width)
+    codes, radix = _key_codes(hk, jk)
+    # Time ranks among the distinct history times: a history row is earlier than a signal iff its rank
+    # is below the signal's count of distinct history times strictly before known_at.
     h_time = pd.DatetimeIndex(hist["resolved_at"]).as_unit("ns").asi8
     j_time = pd.DatetimeIndex(judged["known_at"]).as_unit("ns").asi8
-    times, inverse = np.unique(np.concatenate([h_time, j_time]), return_inverse=True)
-    h_rank, j_rank = inverse[: len(h_time)], inverse[len(h_time) :]
+    times, h_rank = np.unique(h_time, return_inverse=True)
+    j_rank = np.searchsorted(times, j_time, side="left")
     hits_arr = hist["tp1_hit"].to_numpy(bool).astype(np.float64)
     r_arr = hist["r_after_costs"].to_numpy(np.float64)
 
@@ -89,7 +92,8 @@ def walk_forward_evidence(
     chosen_level = np.full(m, len(LEVELS) - 1, dtype=np.int64)
     decided = np.zeros(m, dtype=bool)
     for level, keys in enumerate(LEVELS):
-        n, hits, rsum = _counts_before(hk, jk, keys, h_rank, j_rank, len(times) + 1, hits_arr, r_arr)
+        cls = _class_codes(codes, radix, keys, nh + m)
+        n, hits, rsum = _counts_before(cls[:nh], cls[nh:], h_rank, j_rank, len(times) + 1, hits_arr, r_arr)
         take = ~decided & ((n >= config.min_samples) | (level == len(LEVELS) - 1))
         chosen_n[take], chosen_hits[take], chosen_r[take], chosen_level[take] = n[take], hits[take], rsum[take], level
         decided |= take
@@ -98,15 +102,10 @@ def walk_forward_evidence(
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(chosen_n > 0, chosen_hits / chosen_n, np.nan)
         mean_r = np.where(chosen_n > 0, chosen_r / chosen_n, np.nan)
-    labels = [
-        class_label(s, d, t, b, config.bucket_width, lv)
-        for s, d, t, b, lv in zip(
-            jk["setup"], jk["direction"], jk["timeframe"], jk["bucket"], chosen_level, strict=True
-        )
-    ]
     return pd.DataFrame(
         {"rate": rate, "low": low, "high": high, "n": chosen_n, "hits": chosen_hits.astype(np.int64),
-         "mean_r": mean_r, "label": pd.Series(labels, dtype=str), "level": chosen_level},
+         "mean_r": mean_r, "label": pd.Series(_labels(jk, codes, nh, chosen_level, config), dtype=str),
+         "level": chosen_level},
         columns=EVIDENCE_COLUMNS,
     )  # fmt: skip
 
@@ -120,23 +119,56 @@ def _keys(frame: pd.DataFrame, width: float) -> dict[str, np.ndarray]:
     }
 
 
-def _counts_before(hk, jk, keys, h_rank, j_rank, span, hits, r):
+def _key_codes(hk, jk) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """Integer codes of each key column over history then judged rows, and how many distinct values each has."""
+    codes, radix = {}, {}
+    for k in KEYS:
+        c, uniques = pd.factorize(np.concatenate([hk[k], jk[k]]), use_na_sentinel=False)
+        codes[k], radix[k] = c.astype(np.int64), max(len(uniques), 1)
+    return codes, radix
+
+
+def _class_codes(codes, radix, keys, size) -> np.ndarray:
+    """One int64 class code per row for a level, numbered by first appearance (as factorising the key
+    tuples would: the class order fixes the summation order, so the sums stay bit-for-bit the same)."""
+    if not keys:
+        return np.zeros(size, dtype=np.int64)
+    key, bound = codes[keys[0]], radix[keys[0]]
+    for k in keys[1:]:
+        if bound > (2**62) // radix[k]:  # mixed radix would overflow: renumber the partial key densely
+            key, uniques = pd.factorize(key)
+            bound = len(uniques)
+        key, bound = key * radix[k] + codes[k], bound * radix[k]
+    return pd.factorize(key)[0].astype(np.int64)
+
+
+def _counts_before(h_cls, j_cls, h_rank, j_rank, span, hits, r):
     """Per judged signal: count, hits and R sum of history rows in its class with an earlier time rank."""
-    nh = len(h_rank)
-    if keys:
-        combined = pd.MultiIndex.from_arrays([np.concatenate([hk[k], jk[k]]) for k in keys])
-        codes = pd.factorize(combined)[0].astype(np.int64)
-    else:
-        codes = np.zeros(nh + len(j_rank), dtype=np.int64)
-    h_key = codes[:nh] * span + h_rank
-    j_key = codes[nh:] * span + j_rank
+    h_key = h_cls * span + h_rank
     order = np.argsort(h_key, kind="stable")
     sorted_key = h_key[order]
     cum_hits = np.concatenate([[0.0], np.cumsum(hits[order])])
     cum_r = np.concatenate([[0.0], np.cumsum(r[order])])
-    end = np.searchsorted(sorted_key, j_key, side="left")  # strictly earlier times of the same class
-    start = np.searchsorted(sorted_key, codes[nh:] * span, side="left")
+    end = np.searchsorted(sorted_key, j_cls * span + j_rank, side="left")  # strictly earlier, same class
+    # Classes are numbered densely, so where each one starts is a prefix sum of the class sizes.
+    size = np.bincount(h_cls, minlength=int(j_cls.max(initial=-1)) + 1)
+    start = np.concatenate([[0], np.cumsum(size)])[j_cls]
     return (end - start).astype(np.int64), cum_hits[end] - cum_hits[start], cum_r[end] - cum_r[start]
+
+
+def _labels(jk, codes, nh, chosen_level, config) -> np.ndarray:
+    """Each judged signal's class label, formatted once per distinct (level, class) and mapped back."""
+    parts = {k: codes[k][nh:] for k in KEYS[:3]}
+    parts["bucket"] = pd.factorize(jk["bucket"].view(np.int64))[0].astype(np.int64)  # bits: -0.0 keeps its text
+    parts["level"] = chosen_level
+    radix = {k: int(v.max(initial=0)) + 1 for k, v in parts.items()}
+    key = _class_codes(parts, radix, ("level", *KEYS), len(chosen_level))
+    texts = [
+        class_label(jk["setup"][i], jk["direction"][i], jk["timeframe"][i], jk["bucket"][i], config.bucket_width,
+                    int(chosen_level[i]))
+        for i in np.unique(key, return_index=True)[1]
+    ]  # fmt: skip
+    return np.array(texts, dtype=object)[key]
 
 
 @dataclass(frozen=True)
