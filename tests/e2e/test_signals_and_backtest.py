@@ -244,5 +244,14 @@ def test_a_new_auto_executable_signal_is_announced_and_its_chart_frames_the_setu
     assert [int(frame.index[310].timestamp()) - 300, "TP1 +1.43R"] in markers  # the candle that resolved it
     axis = page.evaluate("(x) => window.flaxuSignalChart.series.priceFormatter().format(x)", float(signal.entry))
     assert axis == page.locator("table.levels td").first.inner_text()  # rounded as in the levels table
+
+    # Targets a few pixels apart share one label instead of drawing one over the other.
+    close = {**levels, "take_profit_2": f"{entry * 1.0081:.2f}"}
+    crowded = in_another_thread(lambda: make_signal(bar_time=frame.index[299].to_pydatetime(), **close, **EARNS))
+    page.goto(f"/signals/{crowded.pk}/")
+    expect(page.locator("#signal-chart")).to_have_attribute("data-ready", "true")
+    assert_chart_frames_the_setup(page, crowded)
+    titles = page.evaluate("() => window.flaxuSignalChart.lines.map((line) => line.options().title)")
+    assert sorted(titles) == ["", "Entry", "SL", "TP1 \u00b7 TP2"]
     assert violations(page, console) == []
     assert page.errors == []
