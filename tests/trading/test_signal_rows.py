@@ -105,10 +105,11 @@ def test_a_signal_reports_its_expected_r_after_costs_at_each_target():
     from decimal import Decimal
 
     from trading.models import Signal
+    from trading.signal_figures import expected_r
 
     signal = Signal(
         entry=Decimal("100"), stop_loss=Decimal("99"), take_profit_1=Decimal("102"), take_profit_2=Decimal("103")
     )
     cost = 100 * 2 * (0.0005 + 0.0001)  # market in and out: taker fee and 1 bp slippage each way
-    assert signal.expected_r_net == (round((2 - cost) / (1 + cost), 2), round((3 - cost) / (1 + cost), 2))
-    assert signal.expected_r_net[0] < signal.risk_reward[0]  # costs always take something
+    assert expected_r(signal) == (round((2 - cost) / (1 + cost), 2), round((3 - cost) / (1 + cost), 2))
+    assert expected_r(signal)[0] < signal.risk_reward[0]  # costs always take something

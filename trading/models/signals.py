@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import models
 
-from trading.engine import costs, outcomes
+from trading.engine import outcomes
 from trading.engine.evidence import Verdict, execution_verdict
 from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models.fields import PERCENT, PRICE
@@ -129,17 +129,6 @@ class Signal(models.Model):
         if not risk:
             return (0.0, 0.0)
         return tuple(round(float(abs(tp - self.entry) / risk), 2) for tp in (self.take_profit_1, self.take_profit_2))
-
-    @property
-    def expected_r_net(self) -> tuple[float, float]:
-        """R at TP1 and TP2 after the round-trip cost (market in and out, the engine's one cost model): what
-        the engine emitted as r_tp1_net / r_tp2_net, from the stored levels (no second copy to drift)."""
-        entry, risk = float(self.entry), float(abs(self.entry - self.stop_loss))
-        cost = costs.round_trip_cost(entry)
-        return tuple(
-            round(float(costs.net_r(abs(float(tp) - entry), risk, cost)), 2)
-            for tp in (self.take_profit_1, self.take_profit_2)
-        )
 
 
 class SignalScan(models.Model):
