@@ -14,12 +14,18 @@ from trading.engine.costs import cost_rate, net_r
 from trading.models import Signal
 
 
-def expected_r(signal: Signal) -> tuple[float | None, float | None]:
-    """Expected R after costs at TP1 and TP2, as the engine computed it (``trading.engine.costs.net_r``
-    with the engine's fees): recomputed from the stored levels, since the row does not store it."""
+def engine_cost_rate() -> float:
+    """The round-trip cost the engine charges a setup, as a fraction of its entry (the configured fees)."""
     config = conf.engine_config()
+    return cost_rate(config.taker_fee, config.slippage_bps)
+
+
+def expected_r(signal: Signal, rate: float | None = None) -> tuple[float | None, float | None]:
+    """Expected R after costs at TP1 and TP2, as the engine computed it (``trading.engine.costs.net_r``
+    with the engine's fees): recomputed from the stored levels, since the row does not store it.
+    ``rate``: ``engine_cost_rate()``, read once by a caller with many signals."""
     risk = abs(float(signal.entry) - float(signal.stop_loss))
-    cost = float(signal.entry) * cost_rate(config.taker_fee, config.slippage_bps)
+    cost = float(signal.entry) * (engine_cost_rate() if rate is None else rate)
     if risk + cost <= 0:
         return (None, None)
     return tuple(
@@ -76,8 +82,9 @@ def annotate(signals: Iterable[Signal]) -> list[Signal]:
     """The page's signals with ``r_tp1_net``/``r_tp2_net``, ``evidence_text`` and ``distance_pct`` set."""
     rows = list(signals)
     prices = last_prices(rows)
+    rate = engine_cost_rate()  # once per page, not once per row
     for signal in rows:
-        signal.r_tp1_net, signal.r_tp2_net = expected_r(signal)
+        signal.r_tp1_net, signal.r_tp2_net = expected_r(signal, rate)
         signal.evidence_text = evidence_text(signal)
         signal.distance_pct = distance_pct(signal, prices.get((signal.exchange, signal.symbol)))
     return rows

@@ -221,12 +221,19 @@ def place_order(ex: Exchange, acct: Account, p: dict) -> Answer:
     return ok(ex, {"order": order_placed_json(order, p)})
 
 
+def _order_ref(p: dict, spelling: str) -> tuple[int | None, str | None]:
+    """The order id and client order id an order call names; BingX's endpoints spell the client id
+    differently (``spelling`` is read first and named in the refusal)."""
+    other = "clientOrderID" if spelling == "clientOrderId" else "clientOrderId"
+    oid, cid = _order_id(p), p.get(spelling) or p.get(other)
+    if oid is None and not cid:
+        raise BingXError(80001, f"orderId and {spelling} are both empty")
+    return oid, cid
+
+
 def query_order(ex: Exchange, acct: Account, p: dict) -> Answer:
     c = ex.contract(p.get("symbol"))
-    oid = _order_id(p)
-    cid = p.get("clientOrderId") or p.get("clientOrderID")
-    if oid is None and not cid:
-        raise BingXError(80001, "orderId and clientOrderId are both empty")
+    oid, cid = _order_ref(p, "clientOrderId")
     order = matching.find_order(ex, acct, c.symbol, oid, cid)
     return ok(ex, {"order": order_query_json(order, c)})
 
@@ -307,10 +314,7 @@ def fill_orders(ex: Exchange, acct: Account, p: dict) -> Answer:
 
 def cancel_order(ex: Exchange, acct: Account, p: dict) -> Answer:
     c = ex.contract(p.get("symbol"))
-    oid = _order_id(p)
-    cid = p.get("clientOrderID") or p.get("clientOrderId")
-    if oid is None and not cid:
-        raise BingXError(80001, "orderId and clientOrderID are both empty")
+    oid, cid = _order_ref(p, "clientOrderID")
     order = matching.cancel_order(ex, acct, c.symbol, oid, cid)
     return ok(ex, {"order": order_query_json(order, c)})
 
