@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -220,12 +221,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queues by urgency, each consumed by its own worker (Procfile, docker-compose.yml), so a backlog of
-# slow work can never hold back prices: `prices` (tickers, alert checks, pushes), `signals` (signal
-# runs, sniper), `default` (quick snapshot and widget refreshes, housekeeping, unrouted tasks), `bulk`
-# (candle ingest/repair/retention, slow provider refreshes), `reports` (backtests, calibration, the
-# gatekeeper's scheduled re-validation). A worker started without -Q consumes all of them.
+# slow work can never hold back prices: `prices` (tickers, alert checks, pushes), `orders` (one task
+# per user-order, position monitoring, reconciliation: a thread pool, so one slow exchange account never
+# holds back another's order), `signals` (signal runs, sniper), `default` (quick snapshot and widget
+# refreshes, housekeeping, unrouted tasks), `bulk` (candle ingest/repair/retention, slow provider
+# refreshes), `reports` (backtests, calibration, the gatekeeper's scheduled re-validation). A worker
+# started without -Q consumes all of them.
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = {q: {"exchange": q, "routing_key": q} for q in ("prices", "signals", "default", "bulk", "reports")}
+CELERY_TASK_QUEUES = {
+    q: {"exchange": q, "routing_key": q} for q in ("prices", "orders", "signals", "default", "bulk", "reports")
+}
 CELERY_TASK_ROUTES = {
     task: {"queue": queue}
     for queue, tasks in {
@@ -234,6 +239,7 @@ CELERY_TASK_ROUTES = {
             "market.tasks.alerts.check_price_alerts",
             "core.realtime.tasks.notify_user",
         ],
+        "orders": [],
         "signals": [
             "trading.tasks.run_signals",
             "trading.tasks.update_signal_outcomes",
@@ -528,7 +534,7 @@ FLAXU_COINGLASS_URL = env.str("FLAXU_COINGLASS_URL", default="")
 FLAXU_PROVIDER_TIMEOUT_SECONDS = env.float("FLAXU_PROVIDER_TIMEOUT_SECONDS", default=10.0)
 
 # --- FLAXU: signals, sniper, backtests ------------------------------------------------------------
-# Signals at or above this confidence (0-100) are auto-executable.
+# Signals strictly above this confidence (0-100) can be auto-executable (with positive evidence).
 FLAXU_SIGNAL_MIN_CONFIDENCE = env.int("FLAXU_SIGNAL_MIN_CONFIDENCE", default=75)
 # Symbols the live signal engine follows (ccxt symbols); empty: the market source's universe.
 FLAXU_SIGNAL_SYMBOLS = env.list("FLAXU_SIGNAL_SYMBOLS", default=[])
@@ -540,6 +546,13 @@ FLAXU_SIGNAL_LOOKBACK_BARS = env.int("FLAXU_SIGNAL_LOOKBACK_BARS", default=1500)
 FLAXU_SIGNAL_BACKFILL_BARS = env.int("FLAXU_SIGNAL_BACKFILL_BARS", default=300)
 # Outcomes a setup class needs before its out-of-sample mean R can make a signal auto-executable.
 FLAXU_EVIDENCE_MIN_SAMPLES = env.int("FLAXU_EVIDENCE_MIN_SAMPLES", default=30)
+# --- FLAXU: execution ----------------------------------------------------------------------------
+# USDT a new (or reset) paper wallet starts with.
+FLAXU_PAPER_INITIAL_BALANCE = env.get_value("FLAXU_PAPER_INITIAL_BALANCE", cast=Decimal, default="10000")
+# Seconds between two position-monitoring passes (sync positions/orders, close trades whose SL/TP filled).
+FLAXU_POSITION_MONITOR_SECONDS = env.int("FLAXU_POSITION_MONITOR_SECONDS", default=10)
+# A PENDING trade whose order the exchange cannot find after this many seconds is settled as FAILED.
+FLAXU_ORDER_VISIBILITY_SECONDS = env.int("FLAXU_ORDER_VISIBILITY_SECONDS", default=120)
 # A backtest may cover at most this many candles of its timeframe.
 FLAXU_BACKTEST_MAX_CANDLES = env.int("FLAXU_BACKTEST_MAX_CANDLES", default=200_000)
 # Candles per series the daily calibration backtests read.

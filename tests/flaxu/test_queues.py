@@ -35,6 +35,7 @@ EXPECTED = {
         "market.tasks.alerts.check_price_alerts",
         "core.realtime.tasks.notify_user",
     },
+    "orders": set(),
     "signals": {
         "trading.tasks.run_signals",
         "trading.tasks.update_signal_outcomes",
