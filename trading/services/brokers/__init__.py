@@ -1,0 +1,1 @@
+"""Brokers: the paper broker and BingX behind one interface (``base.Broker``)."""
