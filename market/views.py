@@ -20,12 +20,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.realtime.push import group_name
 from market.formatting import symbol_label
 from market.forms import PriceAlertForm
+from market.fragments import render_fragment
 from market.selectors import prices, snapshots
 from market.selectors.alerts import price_alerts_for_user
 from market.services import intel
@@ -246,8 +248,8 @@ def markets(request: HttpRequest) -> HttpResponse:
             "live": request.user.is_authenticated,
         },
     }
-    for build, _template in WIDGETS.values():
-        context.update(build(request))
+    # Each widget's section, rendered from its data alone (market.fragments: one rendering per data version).
+    context["widgets"] = {name.replace("-", "_"): widget_html(request, name) for name in WIDGETS}
     return render(request, "market/markets.html", context)
 
 
@@ -257,8 +259,13 @@ def widget(request: HttpRequest, name: str) -> HttpResponse:
     """One widget's fragment (the section element), for live refreshes."""
     if name not in WIDGETS:
         raise Http404("No such widget.")
+    return HttpResponse(widget_html(request, name))
+
+
+def widget_html(request: HttpRequest, name: str) -> SafeString:
+    """The widget's section for this request's query (symbol, page, sort, search), public to every visitor."""
     build, template = WIDGETS[name]
-    return render(request, template, build(request))
+    return render_fragment(template, build(request))
 
 
 @login_required
