@@ -17,7 +17,8 @@ import pandas as pd
 from trading.engine.config import DEFAULT_CONFIG, EngineConfig
 from trading.engine.events import KINDS, events_frame, sort_events
 from trading.engine.pipeline import detect_events
-from trading.engine.scoring import SETUPS, Context, RawSignals, score_signals, signals_frame
+from trading.engine.scoring import SETUPS, Context, RawSignals, score_signals
+from trading.engine.signal_table import signals_frame
 from trading.engine.validation import CandleArrays, candle_arrays
 
 # zone kind -> the kind that ends it
@@ -48,14 +49,7 @@ class Analysis:
 
     @cached_property
     def signals(self) -> pd.DataFrame:
-        frame = signals_frame(self.raw_signals, self.index, self.config)
-        if self.raw_signals.extra is not None:
-            extra = self.raw_signals.extra
-            htf = np.empty(len(extra), dtype=object)
-            for k in range(len(extra)):
-                htf[k] = extra[k]
-            frame["htf_reasons"] = htf
-        return frame
+        return signals_frame(self.raw_signals, self.index, self.config)
 
     def zones(self) -> pd.DataFrame:
         """Zones (ob, breaker, mb, fvg) with the bar they ended on (``end``, -1 while alive).

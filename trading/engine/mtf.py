@@ -51,6 +51,7 @@ from trading.engine.events import (
     OB,
     SWING,
 )
+from trading.engine.signal_table import ContextRows, mtf_signals_frame
 from trading.engine.timeframes import timeframe_to_timedelta
 from trading.engine.validation import candle_arrays
 
@@ -71,17 +72,9 @@ class MultiTimeframeAnalysis:
     def signals(self) -> pd.DataFrame:
         """Every timeframe's signals, with ``timeframe`` and ``known_at`` (close time of the confirming bar),
         ordered by ``known_at`` (then the higher timeframe first)."""
-        frames = [a.signals for a in self.analyses.values()]
-        out = pd.concat(frames, ignore_index=True)
-        labels = list(self.analyses)
-        codes = np.repeat(np.arange(len(labels)), [len(f) for f in frames])
-        duration = np.array([self.durations[tf].value for tf in labels], np.int64)[codes]
-        known = out["time"].to_numpy(dtype="datetime64[ns]").astype(np.int64) + duration
-        order = np.lexsort((out["confirmed"].to_numpy(), -duration, known))
-        out = out.take(order).reset_index(drop=True)
-        out.insert(0, "timeframe", pd.Categorical.from_codes(codes[order], categories=labels))
-        out.insert(3, "known_at", pd.to_datetime(known[order], unit="ns", utc=True))
-        return out
+        analyses = list(self.analyses.values())
+        return mtf_signals_frame([a.index for a in analyses], [a.raw_signals for a in analyses], list(self.analyses),
+                                 self.durations, analyses[0].config)
 
 
 @njit(cache=True, nogil=True)
@@ -156,16 +149,6 @@ class HigherTimeframe:
         return points, bias_rows, zone_rows
 
 
-class _Reasons:
-    """Higher-timeframe reasons of every candidate, turned into tuples only for the ones that are read."""
-
-    def __init__(self, parts: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
-        self.parts = parts
-
-    def __getitem__(self, k: int) -> tuple:
-        return tuple((tf, int(r)) for tf, bias, zone in self.parts for r in (bias[k], zone[k]) if r >= 0)
-
-
 def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None = None) -> MultiTimeframeAnalysis:
     """Analyse each timeframe, scoring lower-timeframe signals with closed higher-timeframe candles.
 
@@ -189,12 +172,13 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
 
         def context(bars, directions, entries, above=above, close_ns=close_ns):
             points = np.zeros(bars.shape[0])
-            parts = []
+            rows = []
             for h in above:
                 p, bias_rows, zone_rows = h.context_arrays(close_ns[bars], directions, entries, config)
                 points += p
-                parts.append((h.timeframe, bias_rows, zone_rows))
-            return points, _Reasons(parts)
+                rows += [bias_rows, zone_rows]
+            labels = tuple(h.timeframe for h in above for _ in range(2))
+            return points, ContextRows(labels, np.array(rows, np.int64).reshape(len(rows), bars.shape[0]))
 
         analysis = _analyze(arrays, candles.index, config, context, context_max)
         analyses[tf] = analysis

@@ -57,16 +57,16 @@ Everything is evaluated at the close of ``t`` from events confirmed at or before
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
 from numba import njit
 
 from trading.engine.config import EngineConfig
-from trading.engine.costs import cost_rate, net_r
+from trading.engine.costs import cost_rate
 from trading.engine.events import (
     BREAKER_MITIGATED,
     CHOCH,
@@ -89,6 +89,9 @@ from trading.engine.indicators import sliding_max, sliding_min
 from trading.engine.validation import CandleArrays
 from trading.engine.volume_profile import profile_step
 
+if TYPE_CHECKING:
+    from trading.engine.signal_table import ContextRows
+
 SETUPS = ("swing_ob", "internal_ob", "swing_breaker", "internal_breaker", "swing_mb", "internal_mb", "fvg", "sweep")
 SETUP = {name: code for code, name in enumerate(SETUPS)}
 S_FVG = SETUP["fvg"]
@@ -107,8 +110,8 @@ _ZONE_TRIGGER[[OB_MITIGATED, BREAKER_MITIGATED, MB_MITIGATED, FVG_MITIGATED]] = 
 (W_OB, W_BREAKER, W_MB, W_FVG, W_SWEEP, W_SWING_SCOPE, W_SWING_BIAS, W_INTERNAL_BIAS, W_COUNTER, W_RECENT_SWEEP,
  W_RECENT_CHOCH, W_ZONE, W_PD, W_VP, W_REJECTION) = range(15)
 
-# (bars, directions, entries) -> (points per candidate, reasons indexable by candidate); see mtf.py
-Context = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, Sequence]]
+# (bars, directions, entries) -> (points per candidate, the higher-timeframe rows behind them); see mtf.py
+Context = Callable[[np.ndarray, np.ndarray, np.ndarray], "tuple[np.ndarray, ContextRows]"]
 
 
 class RawSignals(NamedTuple):
@@ -122,7 +125,7 @@ class RawSignals(NamedTuple):
     confidence: np.ndarray  # int64 0..100
     reasons: np.ndarray  # (signals, REASON_WIDTH) event rows, ascending, -1 padded
     counts: np.ndarray  # valid reasons per signal
-    extra: Sequence | None  # context reasons per signal (analyze_mtf), read lazily
+    extra: ContextRows | None  # higher-timeframe rows per signal (analyze_mtf), tuples built with the table
 
 
 @lru_cache(maxsize=64)
@@ -419,42 +422,4 @@ def score_signals(ints: np.ndarray, floats: np.ndarray, candles: CandleArrays, a
                                              int(c.report_confidence))
     r = row[win]
     return RawSignals(ints[I_CONF][r], ints[I_DIR][r], setup[win], entry[win], stop[win], tp1[win], tp2[win],
-                      confidence[win], reasons, counts, _Picked(extra, win) if extra is not None else None)
-
-
-class _Picked(Sequence):
-    """The context reasons of the winners only, read when the signal table is built."""
-
-    def __init__(self, reasons: Sequence, rows: np.ndarray) -> None:
-        self.reasons = reasons
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, k):
-        return self.reasons[int(self.rows[k])]
-
-
-def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig) -> pd.DataFrame:
-    """The signal table; ``reasons`` are tuples of event-table rows, ascending."""
-    tuples = [tuple(row[:k]) for row, k in zip(sig.reasons.tolist(), sig.counts.tolist(), strict=True)]
-    risk = np.abs(sig.entry - sig.stop)
-    cost = sig.entry * cost_rate(config.taker_fee, config.slippage_bps)
-    reasons = np.empty(len(tuples), dtype=object)
-    reasons[:] = tuples
-    return pd.DataFrame({
-        "confirmed": sig.bar,
-        "time": index.array.take(sig.bar),
-        "direction": pd.Categorical.from_codes((sig.direction < 0).astype(np.int8), dtype=DIRECTION_DTYPE),
-        "setup": pd.Categorical.from_codes(sig.setup, dtype=SETUP_DTYPE),
-        "entry": sig.entry,
-        "stop_loss": sig.stop,
-        "take_profit_1": sig.tp1,
-        "take_profit_2": sig.tp2,
-        "r_tp1_net": net_r(np.abs(sig.tp1 - sig.entry), risk, cost),
-        "r_tp2_net": net_r(np.abs(sig.tp2 - sig.entry), risk, cost),
-        "confidence": sig.confidence,
-        "executable": sig.confidence > config.min_confidence,
-        "reasons": reasons,
-    })
+                      confidence[win], reasons, counts, extra.take(win) if extra is not None else None)

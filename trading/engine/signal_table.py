@@ -1,0 +1,132 @@
+"""The signal table (columns documented in scoring.py), built column-wise from the engine's compact arrays.
+
+A market scan builds some 100,000 rows: every column is one numpy operation over all of them, and the
+reasons tuples are made in bulk (rows grouped by length, ``map(tuple, ...)`` in C) rather than one
+Python step per row. ``analyze_mtf`` builds its table in one go from all timeframes' arrays instead of
+concatenating per-timeframe frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import repeat
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from trading.engine.config import EngineConfig
+from trading.engine.costs import cost_rate, net_r
+from trading.engine.scoring import DIRECTION_DTYPE, SETUP_DTYPE, RawSignals
+
+
+class ContextRows(NamedTuple):
+    """Higher-timeframe event rows behind candidates' context points (``analyze_mtf``): per slot a
+    timeframe label and one row per candidate (-1: none). Slots run highest timeframe first, each
+    timeframe's bias break before its zone."""
+
+    labels: tuple[str, ...]
+    rows: np.ndarray  # (slots, candidates) int64
+
+    def take(self, picked: np.ndarray) -> ContextRows:
+        return ContextRows(self.labels, self.rows[:, picked])
+
+    def tuples(self) -> np.ndarray:
+        """Per candidate a tuple of ``(timeframe, event row)`` pairs, the slots in order, empty ones left out."""
+        n = self.rows.shape[1]
+        out = np.empty(n, dtype=object)
+        out.fill(())
+        if not self.labels or n == 0:
+            return out
+        present = self.rows >= 0
+        pairs = [
+            np.fromiter(zip(repeat(label), row.tolist(), strict=False), object, n)
+            for label, row in zip(self.labels, self.rows, strict=True)
+        ]
+        # the candidates that share a pattern of filled slots get their tuples in one C-level zip
+        pattern = (present.astype(np.int64) << np.arange(len(self.labels))[:, None]).sum(axis=0)
+        for code in np.unique(pattern):
+            slots = [s for s in range(len(self.labels)) if code >> s & 1]
+            if slots:
+                idx = np.flatnonzero(pattern == code)
+                out[idx] = np.fromiter(zip(*(pairs[s][idx] for s in slots), strict=True), object, idx.size)
+        return out
+
+
+def reason_tuples(reasons: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``reasons[k, :counts[k]]`` as a tuple of ints per row, in an object array."""
+    out = np.empty(counts.size, dtype=object)
+    for count in np.unique(counts):
+        idx = np.flatnonzero(counts == count)
+        out[idx] = np.fromiter(map(tuple, reasons[idx, :count].tolist()), object, idx.size)
+    return out
+
+
+def _columns(sig: RawSignals, time, config: EngineConfig, reasons: np.ndarray) -> dict:
+    risk = np.abs(sig.entry - sig.stop)
+    cost = sig.entry * cost_rate(config.taker_fee, config.slippage_bps)
+    return {
+        "confirmed": sig.bar,
+        "time": time,
+        "direction": pd.Categorical.from_codes((sig.direction < 0).astype(np.int8), dtype=DIRECTION_DTYPE),
+        "setup": pd.Categorical.from_codes(sig.setup, dtype=SETUP_DTYPE),
+        "entry": sig.entry,
+        "stop_loss": sig.stop,
+        "take_profit_1": sig.tp1,
+        "take_profit_2": sig.tp2,
+        "r_tp1_net": net_r(np.abs(sig.tp1 - sig.entry), risk, cost),
+        "r_tp2_net": net_r(np.abs(sig.tp2 - sig.entry), risk, cost),
+        "confidence": sig.confidence,
+        "executable": sig.confidence > config.min_confidence,
+        "reasons": reasons,
+    }
+
+
+def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig) -> pd.DataFrame:
+    """One series' signal table; ``reasons`` are tuples of event-table rows, ascending; with
+    ``htf_reasons`` when the signals were scored with higher-timeframe context."""
+    columns = _columns(sig, index.array.take(sig.bar), config, reason_tuples(sig.reasons, sig.counts))
+    if sig.extra is not None:
+        columns["htf_reasons"] = sig.extra.tuples()
+    return pd.DataFrame(columns)
+
+
+def mtf_signals_frame(
+    indexes: Sequence[pd.DatetimeIndex],
+    raws: Sequence[RawSignals],
+    labels: Sequence[str],
+    durations: Mapping[str, pd.Timedelta],
+    config: EngineConfig,
+) -> pd.DataFrame:
+    """All timeframes' signals in one table (``MultiTimeframeAnalysis.signals``): the per-timeframe tables
+    concatenated (``labels`` highest timeframe first), with ``timeframe`` and ``known_at``, ordered by
+    ``known_at``, then the higher timeframe first, then ``confirmed``."""
+    sizes = [len(raw.bar) for raw in raws]
+    codes = np.repeat(np.arange(len(labels)), sizes)
+    bar = np.concatenate([raw.bar for raw in raws])
+    times = (
+        indexes[0].take(raws[0].bar).append([ix.take(raw.bar) for ix, raw in zip(indexes[1:], raws[1:], strict=True)])
+    )
+    duration = np.array([durations[tf].value for tf in labels], np.int64)[codes]
+    known = times.as_unit("ns").asi8 + duration
+    order = np.lexsort((bar, -duration, known))
+    picked = RawSignals(
+        *(np.concatenate([raw[f] for raw in raws])[order] for f in range(len(RawSignals._fields) - 1)), extra=None
+    )
+    extra = np.concatenate(
+        [raw.extra.tuples() if raw.extra is not None else _empty_tuples(len(raw.bar)) for raw in raws]
+    )
+    columns = _columns(picked, times.array.take(order), config, reason_tuples(picked.reasons, picked.counts))
+    head = {
+        "timeframe": pd.Categorical.from_codes(codes[order], categories=list(labels)),
+        "confirmed": columns.pop("confirmed"),
+        "time": columns.pop("time"),
+        "known_at": pd.to_datetime(known[order], unit="ns", utc=True),
+    }
+    return pd.DataFrame({**head, **columns, "htf_reasons": extra[order]})
+
+
+def _empty_tuples(n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out.fill(())
+    return out
