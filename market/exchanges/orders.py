@@ -261,6 +261,45 @@ def place_market_order(
     return _confirmed(creds, symbol, placed)
 
 
+def place_protective_order(
+    creds: ApiCredentials,
+    symbol: str,
+    side: PositionSide,
+    amount: Decimal,
+    trigger_price: Decimal,
+    kind: str,
+    client_order_id: str | None = None,
+    *,
+    idempotency_key: str | None = None,
+) -> Order:
+    """A reduce-only stop-loss (``kind="stop_loss"``) or take-profit (``"take_profit"``) for ``amount`` of
+    the ``side`` position: a STOP_MARKET / TAKE_PROFIT_MARKET order triggered by the mark price.
+
+    Placed exactly once like ``place_market_order`` (same client order id rules and errors); it rests
+    until the mark crosses ``trigger_price`` and goes with the position when the position closes.
+    """
+    if side not in ("long", "short"):
+        raise errors.InvalidRequest("The position side is 'long' or 'short'.")
+    if kind not in ("stop_loss", "take_profit"):
+        raise errors.InvalidRequest("The kind is 'stop_loss' or 'take_profit'.")
+    _positive(amount, "amount")
+    _positive(trigger_price, "trigger_price")
+    if client_order_id is not None and idempotency_key is not None:
+        raise errors.InvalidRequest("Give a client order id or an idempotency key, not both.")
+    cid = (
+        bingx.normalized_client_order_id(client_order_id)
+        if client_order_id
+        else bingx.new_client_order_id(idempotency_key)
+    )
+    # ccxt turns stopLossPrice/takeProfitPrice on a market order into STOP_MARKET/TAKE_PROFIT_MARKET and,
+    # in hedge mode, picks the closing positionSide from reduceOnly (which it then leaves out, as BingX wants).
+    params = _order_params(cid, position_mode(creds) == "hedge", True, None, None)
+    params["stopLossPrice" if kind == "stop_loss" else "takeProfitPrice"] = str(trigger_price)
+    params["workingType"] = "MARK_PRICE"
+    placed = _place_or_find(creds, symbol, "sell" if side == "long" else "buy", amount, params)
+    return _confirmed(creds, symbol, placed)
+
+
 def close_position(
     creds: ApiCredentials,
     symbol: str,
