@@ -1,0 +1,21 @@
+"""The kill switch turns automation off first (and it stays off), then closes everything; logged either way."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import ActivityLog
+from trading.services.profile import profile_for, profile_update
+from trading.services.risk import KILL_SWITCH, automation_refusal, kill_switch
+
+pytestmark = pytest.mark.django_db
+
+
+def test_with_nothing_open_it_turns_automation_off_and_logs(full_user):
+    profile_update(full_user, {"automation_enabled": True})
+    result = kill_switch(full_user)
+    assert (result.closed, result.active_before) == (0, 0)
+    assert profile_for(full_user).automation_enabled is False
+    assert automation_refusal(full_user) == "ICT automation is off in your trading settings."
+    log = ActivityLog.objects.get(user=full_user, action=KILL_SWITCH)
+    assert log.detail["automation_was_on"] is True and log.detail["error"] == ""
