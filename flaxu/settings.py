@@ -345,7 +345,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"AccessLevelEnum": "gatekeeper.models.Level"},
+    "ENUM_NAME_OVERRIDES": {
+        "AccessLevelEnum": "gatekeeper.models.Level",
+        "DirectionEnum": "trading.models.Direction",  # a trade's side is the same LONG/SHORT
+        # Two "status" choice sets (backtests', trades'): each named, or the schema gets hash-suffixed names.
+        "StatusEnum": "trading.portfolio.serializers.BACKTEST_STATUS",
+        "TradeStatusEnum": "trading.portfolio.serializers.TRADE_STATUS",
+    },
     # Every error answer documented once (the one JSON shape), and symbol/exchange parameters enumerated.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from trading import api
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("backtests/", api.BacktestListCreateView.as_view(), name="api_backtest_list"),
     path("backtests/<int:pk>/", api.BacktestDetailView.as_view(), name="api_backtest_detail"),
     path("backtests/<int:pk>/trades.csv", api.BacktestTradesCsvView.as_view(), name="api_backtest_trades_csv"),
+    path("", include("trading.portfolio.api_urls")),  # /api/trading/positions, /api/wallet/..., /api/analytics/...
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from trading import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("backtests/", views.backtest_list, name="backtest_list"),
     path("backtests/<int:pk>/", views.backtest_detail, name="backtest_detail"),
     path("backtests/<int:pk>/trades.csv", views.backtest_trades_csv, name="backtest_trades_csv"),
+    path("portfolio/", include("trading.portfolio.urls")),
 ]
