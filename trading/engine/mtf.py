@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -55,7 +55,16 @@ from trading.engine.signal_table import ContextRows, mtf_signals_frame
 from trading.engine.timeframes import timeframe_to_timedelta
 from trading.engine.validation import candle_arrays
 
-_END_OF = {OB: BREAKER, BREAKER: BREAKER_INVALIDATED, MB: MB_INVALIDATED, FVG: FVG_FILLED}
+_NS_PER_UNIT = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+_duration = lru_cache(maxsize=64)(timeframe_to_timedelta)  # parsed once per label, not once per symbol
+
+
+def close_times_ns(index: pd.DatetimeIndex, duration: pd.Timedelta) -> np.ndarray:
+    """Close times of the candles opening at ``index``, as int64 nanoseconds (pandas 3 indexes may be in us).
+
+    Integer arithmetic: pandas' datetime + timedelta checks every element for NaT, which a validated
+    candle index never holds, at some 100 us per series."""
+    return index.asi8 * _NS_PER_UNIT[index.unit] + duration.value
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,23 +87,68 @@ class MultiTimeframeAnalysis:
 
 
 @njit(cache=True, nogil=True)
-def _zone_hits(bars, directions, entries, start, end, direction, top, bottom, max_age):
-    """Per candidate (higher-timeframe bar ``bars[c]``): the newest zone alive there that contains the
-    entry and points the same way, as an index into the zone arrays (sorted by start), or -1."""
-    c = bars.shape[0]
-    out = np.full(c, -1, np.int64)
+def _zone_table(ints):
+    """Rows of the swing breaks (BOS/CHoCH) and of the zones (ob, breaker, mb, fvg), both by confirmation,
+    and the bar each zone ended on (-1 while alive): one compiled pass instead of a dozen numpy calls."""
+    m = ints.shape[1]
+    kind = ints[I_KIND]
+    conf = ints[I_CONF]
+    ref = ints[I_REF]
+    end = np.full(m, -1, np.int64)
+    breaks = np.empty(m, np.int64)
+    zones = np.empty(m, np.int64)
+    nb = 0
+    nz = 0
+    for e in range(m):
+        k = kind[e]
+        if k in (BOS, CHOCH) and ints[I_SCOPE, e] == SWING:
+            breaks[nb] = e
+            nb += 1
+        if k in (OB, BREAKER, MB, FVG):
+            zones[nz] = e
+            nz += 1
+        # the zone kind this event ends (rows ascending: a later end of the same zone overwrites)
+        parent = OB if k == BREAKER else BREAKER if k == BREAKER_INVALIDATED else MB if k == MB_INVALIDATED else (
+            FVG if k == FVG_FILLED else -1)
+        if parent >= 0 and ref[e] >= 0 and kind[ref[e]] == parent:
+            end[ref[e]] = conf[e]
+    zones = zones[:nz]
+    return breaks[:nb], zones, end[zones]
+
+
+@njit(cache=True, nogil=True)
+def _context(close_ns, bias, break_conf, break_rows, zone_rows, start, end, direction, top, bottom, max_age,
+             known_ns, directions, entries, w_bias, w_counter, w_zone):
+    """Per candidate: points, the row of the swing break behind the bias (or -1), the row of the newest
+    zone alive at the last higher bar closed by ``known_ns`` that contains the entry and points the same
+    way (or -1)."""
+    c = known_ns.shape[0]
+    points = np.empty(c)
+    bias_rows = np.full(c, -1, np.int64)
+    hit_rows = np.full(c, -1, np.int64)
     for k in range(c):
-        j = bars[k]
-        if j < 0:
-            continue
-        z = np.searchsorted(start, j, side="right") - 1
-        while z >= 0 and j - start[z] <= max_age:
-            if ((end[z] < 0 or end[z] > j) and direction[z] == directions[k]
-                    and bottom[z] <= entries[k] <= top[z]):
-                out[k] = z
-                break
-            z -= 1
-    return out
+        j = np.searchsorted(close_ns, known_ns[k], side="right") - 1
+        d = directions[k]
+        b = bias[j] if j >= 0 else 0
+        p = w_bias if b == d else (w_counter if b == -d else 0.0)
+        if j >= 0 and b != 0:
+            last = np.searchsorted(break_conf, j, side="right") - 1
+            if last >= 0:
+                bias_rows[k] = break_rows[last]
+        hit = -1
+        if j >= 0:
+            z = np.searchsorted(start, j, side="right") - 1
+            while z >= 0 and j - start[z] <= max_age:
+                if (end[z] < 0 or end[z] > j) and direction[z] == d and bottom[z] <= entries[k] <= top[z]:
+                    hit = z
+                    break
+                z -= 1
+        if hit >= 0:
+            hit_rows[k] = zone_rows[hit]
+            points[k] = p + w_zone
+        else:
+            points[k] = p + 0.0
+    return points, bias_rows, hit_rows
 
 
 class HigherTimeframe:
@@ -102,23 +156,13 @@ class HigherTimeframe:
 
     def __init__(self, timeframe: str, analysis: Analysis, duration: pd.Timedelta, config: EngineConfig) -> None:
         self.timeframe = timeframe
-        self.close_ns = (analysis.index + duration).as_unit("ns").asi8  # pandas 3 indexes may be in us
+        self.close_ns = close_times_ns(analysis.index, duration)
         self.bias = analysis.swing_bias
         ints, floats = analysis.event_ints, analysis.event_floats
-        kind, conf = ints[I_KIND], ints[I_CONF]
-        swing_breaks = np.flatnonzero(((kind == BOS) | (kind == CHOCH)) & (ints[I_SCOPE] == SWING))
-        self.break_rows = swing_breaks
-        self.break_conf = conf[swing_breaks]
-        zones = np.flatnonzero((kind == OB) | (kind == BREAKER) | (kind == MB) | (kind == FVG))  # by confirmation
-        end = np.full(ints.shape[1], -1, np.int64)
-        for zone_kind, end_kind in _END_OF.items():
-            ends = np.flatnonzero(kind == end_kind)
-            parents = ints[I_REF][ends]
-            ok = (parents >= 0) & (kind[np.maximum(parents, 0)] == zone_kind)
-            end[parents[ok]] = conf[ends[ok]]
+        self.break_rows, zones, self.zone_end = _zone_table(ints)
+        self.break_conf = ints[I_CONF][self.break_rows]
         self.zone_rows = zones
-        self.zone_start = conf[zones]
-        self.zone_end = end[zones]
+        self.zone_start = ints[I_CONF][zones]
         self.zone_dir = ints[I_DIR][zones]
         self.zone_top = floats[F_TOP][zones]
         self.zone_bottom = floats[F_BOTTOM][zones]
@@ -133,20 +177,11 @@ class HigherTimeframe:
 
     def context_arrays(self, known_ns, directions, entries, config: EngineConfig):
         """(points, row of the break behind the bias or -1, row of the zone or -1) per candidate."""
-        j = np.searchsorted(self.close_ns, known_ns, side="right") - 1
-        have = j >= 0
-        bias = np.where(have, self.bias[np.maximum(j, 0)], 0) if self.bias.size else np.zeros(j.size, np.int64)
-        points = np.where(bias == directions, config.w_htf_bias,
-                          np.where(bias == -directions, config.w_htf_counter, 0.0))
-        last_break = np.searchsorted(self.break_conf, j, side="right") - 1
-        bias_rows = np.where(have & (bias != 0) & (last_break >= 0), self.break_rows[np.maximum(last_break, 0)]
-                             if self.break_rows.size else -1, -1)
-        hit = _zone_hits(np.where(have, j, -1), np.asarray(directions, np.int64), np.asarray(entries, np.float64),
-                         self.zone_start, self.zone_end, self.zone_dir, self.zone_top, self.zone_bottom,
-                         int(self.max_age))
-        zone_rows = np.where(hit >= 0, self.zone_rows[np.maximum(hit, 0)] if self.zone_rows.size else -1, -1)
-        points = points + np.where(hit >= 0, config.w_htf_zone, 0.0)
-        return points, bias_rows, zone_rows
+        return _context(self.close_ns, self.bias, self.break_conf, self.break_rows, self.zone_rows, self.zone_start,
+                        self.zone_end, self.zone_dir, self.zone_top, self.zone_bottom, int(self.max_age),
+                        np.asarray(known_ns, np.int64), np.asarray(directions, np.int64),
+                        np.asarray(entries, np.float64), float(config.w_htf_bias), float(config.w_htf_counter),
+                        float(config.w_htf_zone))
 
 
 def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None = None) -> MultiTimeframeAnalysis:
@@ -157,7 +192,7 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
     config = config or DEFAULT_CONFIG
     if not frames:
         raise ValueError("analyze_mtf needs at least one timeframe")
-    durations = {tf: timeframe_to_timedelta(tf) for tf in frames}
+    durations = {tf: _duration(tf) for tf in frames}
     if len(set(durations.values())) != len(durations):
         raise ValueError(f"two labels name the same timeframe: {sorted(frames)}")
     order = sorted(frames, key=lambda tf: durations[tf], reverse=True)
@@ -166,7 +201,7 @@ def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None 
     for tf in order:
         candles = frames[tf]
         arrays = candle_arrays(candles)
-        close_ns = (candles.index + durations[tf]).as_unit("ns").asi8
+        close_ns = close_times_ns(candles.index, durations[tf])
         above = list(higher)
         context_max = sum(max(config.w_htf_bias, 0.0) + max(config.w_htf_zone, 0.0) for _ in above)
 

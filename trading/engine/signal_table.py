@@ -9,6 +9,7 @@ concatenating per-timeframe frames.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from itertools import repeat
 from typing import NamedTuple
 
@@ -104,26 +105,58 @@ def mtf_signals_frame(
     sizes = [len(raw.bar) for raw in raws]
     codes = np.repeat(np.arange(len(labels)), sizes)
     bar = np.concatenate([raw.bar for raw in raws])
-    times = (
-        indexes[0].take(raws[0].bar).append([ix.take(raw.bar) for ix, raw in zip(indexes[1:], raws[1:], strict=True)])
-    )
+    times = _times(indexes, raws)
     duration = np.array([durations[tf].value for tf in labels], np.int64)[codes]
     known = times.as_unit("ns").asi8 + duration
     order = np.lexsort((bar, -duration, known))
     picked = RawSignals(
         *(np.concatenate([raw[f] for raw in raws])[order] for f in range(len(RawSignals._fields) - 1)), extra=None
     )
-    extra = np.concatenate(
-        [raw.extra.tuples() if raw.extra is not None else _empty_tuples(len(raw.bar)) for raw in raws]
-    )
     columns = _columns(picked, times.array.take(order), config, reason_tuples(picked.reasons, picked.counts))
     head = {
-        "timeframe": pd.Categorical.from_codes(codes[order], categories=list(labels)),
+        "timeframe": pd.Categorical.from_codes(codes[order], dtype=_labels_dtype(tuple(labels))),
         "confirmed": columns.pop("confirmed"),
         "time": columns.pop("time"),
-        "known_at": pd.to_datetime(known[order], unit="ns", utc=True),
+        "known_at": pd.DatetimeIndex(known[order].view("M8[ns]"), dtype=_KNOWN_AT),
     }
-    return pd.DataFrame({**head, **columns, "htf_reasons": extra[order]})
+    return pd.DataFrame({**head, **columns, "htf_reasons": _context_tuples(raws, sizes)[order]})
+
+
+_KNOWN_AT = pd.DatetimeTZDtype("ns", "UTC")
+
+
+@lru_cache(maxsize=64)
+def _labels_dtype(labels: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(labels))
+
+
+def _times(indexes: Sequence[pd.DatetimeIndex], raws: Sequence[RawSignals]) -> pd.DatetimeIndex:
+    """The signals' bar open times, timeframe after timeframe (one index built from integers when the
+    indexes share a dtype, as they do when candles come from one source)."""
+    dtype = indexes[0].dtype
+    if all(ix.dtype == dtype for ix in indexes):
+        values = np.concatenate([ix.asi8[raw.bar] for ix, raw in zip(indexes, raws, strict=True)])
+        return pd.DatetimeIndex(values.view(f"M8[{dtype.unit}]"), dtype=dtype)
+    return indexes[0].take(raws[0].bar).append([ix.take(r.bar) for ix, r in zip(indexes[1:], raws[1:], strict=True)])
+
+
+def _context_tuples(raws: Sequence[RawSignals], sizes: list[int]) -> np.ndarray:
+    """``htf_reasons`` of every timeframe's signals, in one bulk pass: each lower timeframe's slots extend
+    the ones of the timeframe above it, so they share one layout padded with -1."""
+    widest = max((raw.extra.labels for raw in raws if raw.extra is not None), key=len, default=())
+    if not all(raw.extra is not None and raw.extra.labels == widest[: len(raw.extra.labels)] for raw in raws):
+        return np.concatenate(
+            [
+                raw.extra.tuples() if raw.extra is not None else _empty_tuples(n)
+                for raw, n in zip(raws, sizes, strict=True)
+            ]
+        )
+    rows = np.full((len(widest), sum(sizes)), -1, np.int64)
+    at = 0
+    for raw, n in zip(raws, sizes, strict=True):
+        rows[: len(raw.extra.labels), at : at + n] = raw.extra.rows
+        at += n
+    return ContextRows(widest, rows).tuples()
 
 
 def _empty_tuples(n: int) -> np.ndarray:
