@@ -213,6 +213,26 @@ def live_mode_enable(user: User, acknowledged: bool, request: HttpRequest | None
     return profile
 
 
+def profile_change(
+    user: User, changes: dict, *, acknowledged: bool = False, request: HttpRequest | None = None
+) -> TradingProfile:
+    """``profile_update``, where ``mode: live`` goes through ``live_mode_enable`` (the API's one call).
+
+    All or nothing: a refused live switch saves none of the other changes, and invalid changes do not switch.
+    """
+    changes = dict(changes)
+    if changes.get("mode") != Mode.LIVE:
+        return profile_update(user, changes, request)
+    del changes["mode"]
+    if profile_for(user).mode == Mode.LIVE:
+        return profile_update(user, changes, request)
+    if live_mode_refusals(user) or not acknowledged:
+        live_mode_enable(user, acknowledged, request)  # raises with every reason, and logs the attempt
+    with transaction.atomic():
+        profile_update(user, changes, request)
+        return live_mode_enable(user, acknowledged, request)
+
+
 def active_trades_elsewhere(user: User, mode: str) -> int:
     """Trades still PENDING or OPEN in modes other than ``mode`` (still monitored; told on the pages)."""
     return (

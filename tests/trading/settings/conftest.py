@@ -11,14 +11,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.services.credentials import credential_create
 from gatekeeper import rules
 from gatekeeper.services.overrides import access_override
+from tests.accounts.otp_helpers import sign_in_past_2fa
 from tests.factories import UserFactory
 from tests.trading.factories import grant_full
 
 _ids = count(1)
 
 
-def with_2fa(user) -> None:
-    TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+def with_2fa(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="app", confirmed=True)
 
 
 def with_key(user) -> None:
@@ -67,3 +68,10 @@ def live_ready_user(full_user):
     with_2fa(full_user)
     with_key(full_user)
     return full_user
+
+
+@pytest.fixture
+def live_ready_client(client, live_ready_user):
+    """Signed in past the second factor (a user with 2FA must be, to reach any page or the API)."""
+    sign_in_past_2fa(client, live_ready_user, TOTPDevice.objects.get(user=live_ready_user))
+    return client
