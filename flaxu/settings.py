@@ -239,7 +239,9 @@ CELERY_TASK_ROUTES = {
             "market.tasks.alerts.check_price_alerts",
             "core.realtime.tasks.notify_user",
         ],
-        "orders": [],
+        "orders": [
+            "trading.tasks.watch_paper_trades",
+        ],
         "signals": [
             "trading.tasks.run_signals",
             "trading.tasks.update_signal_outcomes",

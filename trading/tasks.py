@@ -12,6 +12,7 @@ from celery import shared_task
 from trading.services.backtests import backtest_run
 from trading.services.calibration import calibration_refresh
 from trading.services.evidence import signal_outcomes_update
+from trading.services.paper_watch import paper_watch_tickers
 from trading.services.signals import signals_run
 from trading.services.sniper import sniper_scan
 
@@ -44,3 +45,9 @@ def run_backtest(backtest_id: int) -> str:
 @shared_task(ignore_result=True, soft_time_limit=3000, time_limit=3600)
 def refresh_calibration() -> int:
     return calibration_refresh().pk
+
+
+@shared_task(ignore_result=True)
+def watch_paper_trades(exchanges: list[str]) -> int:
+    """Stops and targets of the open paper trades, at the tickers just stored (``trading.receivers``)."""
+    return paper_watch_tickers(exchanges)

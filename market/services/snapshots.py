@@ -23,6 +23,7 @@ from core.realtime.push import group_name
 from market.exchanges import errors
 from market.selectors.snapshots import ALL_EXCHANGES, cache_key
 from market.services.live import push_coalesced
+from market.signals import tickers_stored
 from market.sources import MarketSource, get_source
 
 logger = logging.getLogger(__name__)
@@ -101,11 +102,15 @@ def _exchanges(source: MarketSource, exchange: str | None) -> list[str]:
 
 
 def tickers_refresh(*, exchange: str | None = None, source: MarketSource | None = None) -> dict[str, bool]:
-    """Tickers of every exchange; then push them. Returns {exchange: refreshed}."""
+    """Tickers of every exchange; then announce them (``market.signals.tickers_stored``) and push them.
+    Returns {exchange: refreshed}."""
     source = source or get_source()
     done = {
         ex: _refresh("tickers", ex, lambda ex=ex: source.tickers(ex), source) for ex in _exchanges(source, exchange)
     }
+    refreshed = [ex for ex, ok in done.items() if ok]
+    if refreshed:
+        tickers_stored.send(sender=tickers_refresh, exchanges=refreshed)
     tickers_push(source=source)
     return done
 

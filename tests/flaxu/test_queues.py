@@ -35,7 +35,9 @@ EXPECTED = {
         "market.tasks.alerts.check_price_alerts",
         "core.realtime.tasks.notify_user",
     },
-    "orders": set(),
+    "orders": {
+        "trading.tasks.watch_paper_trades",
+    },
     "signals": {
         "trading.tasks.run_signals",
         "trading.tasks.update_signal_outcomes",

@@ -51,6 +51,9 @@ class PaperCosts:
         return self.slippage_bps / 10_000.0
 
 
+COSTS = PaperCosts()  # the backtester's defaults
+
+
 @dataclass(frozen=True, slots=True)
 class PriceUpdate:
     """What the market did since the last update: a bar's open, high and low, or one price."""
@@ -99,7 +102,7 @@ class Exit:
         return self.reason in (TP1, TP2)
 
 
-def market_fill(side: int, price: float, *, opening: bool, costs: PaperCosts = PaperCosts()) -> float:
+def market_fill(side: int, price: float, *, opening: bool, costs: PaperCosts = COSTS) -> float:
     """A market order's fill at ``price``: slippage against the trader (a long buys higher, sells lower)."""
     direction = side if opening else -side
     return price * (1.0 + direction * costs.slippage)
@@ -116,9 +119,7 @@ def entry_refusal(side: int, price: float, stop: float, tp1: float) -> str | Non
     return None
 
 
-def position_update(
-    position: Position, update: PriceUpdate, costs: PaperCosts = PaperCosts()
-) -> tuple[Position, list[Exit]]:
+def position_update(position: Position, update: PriceUpdate, costs: PaperCosts = COSTS) -> tuple[Position, list[Exit]]:
     """Apply one price update to an open position: the new state and the exits it made (oldest first).
 
     A position whose exits add up to its open fraction is closed; the returned state is then final.
