@@ -37,6 +37,12 @@ EXPECTED = {
     },
     "orders": {
         "trading.tasks.watch_paper_trades",
+        "trading.tasks.execute_signal_for_user",
+        "trading.tasks.fan_out_signal",
+        "trading.tasks.close_trade",
+        "trading.tasks.reconcile_trades",
+        "trading.tasks.sync_positions",
+        "trading.tasks.sync_user_positions",
     },
     "signals": {
         "trading.tasks.run_signals",

@@ -20,6 +20,8 @@ def test_sniper_every_30_seconds_calibration_daily_and_no_signal_poll():
     assert every == {
         "trading.tasks.scan_sniper": (30, "seconds", True),
         "trading.tasks.refresh_calibration": (24, "hours", True),
+        "trading.tasks.reconcile_trades": (1, "minutes", True),
+        "trading.tasks.sync_positions": (10, "seconds", True),
     }
     for name in every:
         assert name in app.tasks, name

@@ -3,8 +3,8 @@
 The size is the largest quantity, rounded DOWN to the market's step, whose loss at the stop stays
 within ``equity x risk`` when the entry and the stop both fill with slippage against us and both pay
 the taker fee. The notional is then held to ``equity x max leverage`` (the user's cap, and the
-market's); a size the market would not take (below its minimum quantity or notional) is refused,
-never rounded up past the risk cap.
+market's; room is left for the entry's fee, so the exchange's margin check passes); a size the market
+would not take (below its minimum quantity or notional) is refused, never rounded up past the risk cap.
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ def position_size(
         raise SizingRefused("The stop is too close to the entry to size a position.")
     lev_cap = max(1, min(max_leverage, rules.max_leverage or max_leverage))
     by_risk = cap / per_unit
-    by_leverage = equity * lev_cap / entry
+    # The margin (notional / leverage) plus the entry's fee must fit in the equity, or the exchange refuses.
+    by_leverage = equity * lev_cap / (entry * (ONE + slippage) * (ONE + lev_cap * fee))
     size = _round_down(min(by_risk, by_leverage), rules.amount_step)
     capped = by_leverage < by_risk
     where = f"{rules.symbol} at {_fmt(risk * 100)} % risk with this stop"

@@ -35,6 +35,7 @@ from trading.engine.timeframes import timeframe_to_timedelta
 from trading.models import Signal, SignalScan
 from trading.models.fields import PRICE, to_decimal
 from trading.services.evidence import signals_attach_evidence
+from trading.services.execution import signal_fan_out_on_commit
 from trading.services.explain import higher_timeframe_sentences, setup_label, signal_story
 from trading.services.series import context_frames, series_analyses, warmup_start
 
@@ -127,6 +128,7 @@ def signals_run(
         for signal in created:
             if not signal.historical:
                 signals_push(signal)
+                signal_fan_out_on_commit(signal)  # automation: one order task per eligible user
     if created:
         live = sum(not signal.historical for signal in created)
         logger.info("signals %s %s %s: %d new (%d live)", exchange, symbol, timeframe, len(created), live)

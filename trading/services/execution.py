@@ -1,0 +1,480 @@
+"""Execution: ``signal_execute`` is the one path from a trade idea to an order, for every kind of trade:
+automatic (an ICT ``Signal``), one-click (a ``SniperAlert``) and manual (``ManualOrder``).
+
+It checks, in this order, each refusal with its reason: access (FULL; 403), the global pause, the
+automation settings and pause (automatic only), the idea's freshness, open positions, duplicates (409),
+and the size (sizing engine). Then, exactly once:
+
+1. the ``Trade`` is written PENDING, with a client order id derived from the user and the idea (or the
+   manual idempotency key), in its own committed transaction, BEFORE the broker is called;
+2. the broker places the entry with its stop and target(s) under that id (the gateway never places an
+   id twice);
+3. the fill is recorded (OPEN), or the refusal (FAILED with the reason); when the exchange cannot say
+   whether the order exists (``OrderStateUnknown``, or any unexpected error after sending) the trade
+   stays PENDING and ``reconciliation`` settles it by its client order id.
+
+A second call for the same idea meets the database constraint (one trade per user per signal / alert,
+unique client order id) and is answered Conflict (409), whatever state the first one reached.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from core.errors import ApplicationError, Conflict, Refused, Unavailable
+from core.realtime.push import push_to_user
+from gatekeeper.rules import FULL
+from gatekeeper.selectors import full_access_refusal
+from market import exchanges
+from trading import conf
+from trading.engine.sizing import SizingRefused, position_size
+from trading.models import (
+    RewardTarget,
+    Signal,
+    SignalType,
+    SniperAlert,
+    Trade,
+    TradingControl,
+    TradingProfile,
+)
+from trading.models.execution import RISK_MAX_PCT, RISK_MIN_PCT
+from trading.services import ledger
+from trading.services.brokers import broker_for
+from trading.services.brokers.base import Broker, EntryRequest
+
+logger = logging.getLogger(__name__)
+ACTIVE = (Trade.Status.PENDING, Trade.Status.OPEN)
+SNIPER_FRESH = timedelta(minutes=5)  # a sniper alert's entry is stale this long after its candle closed
+TRADE_EVENT = ledger.TRADE_EVENT
+
+
+class AccessRefused(ApplicationError):
+    """The user may not trade (not FULL, suspended): 403 with the gate's reason."""
+
+    status_code = 403
+
+
+@dataclass(frozen=True)
+class ManualOrder:
+    """A trade the user typed: market entry now, stop, target(s), risk (percent of equity)."""
+
+    symbol: str
+    side: str  # LONG | SHORT
+    stop_loss: Decimal
+    take_profit: Decimal
+    idempotency_key: str  # the client's key for this submission: the same key never trades twice
+    take_profit_2: Decimal | None = None
+    risk_pct: Decimal | None = None  # default: the user's setting; always within 0.25-2 %
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What to trade, whatever the idea was."""
+
+    kind: str
+    symbol: str
+    side: str
+    stop_loss: Decimal
+    take_profit: Decimal
+    take_profit_2: Decimal | None
+    reward_target: str
+    risk_pct: Decimal
+    max_leverage: int
+    confidence: int | None
+    key: str
+
+
+# --- Refusals ------------------------------------------------------------------------------------
+def _profile(user: User) -> TradingProfile:
+    profile, _ = TradingProfile.objects.get_or_create(
+        user=user, defaults={"min_confidence": conf.signal_min_confidence() + 1}
+    )
+    return profile
+
+
+def _global_pause_refusal() -> str | None:
+    control = TradingControl.objects.order_by("pk").first()
+    if control is None or not control.paused:
+        return None
+    return "FLAXU staff have paused trading for everyone" + (f": {control.reason}" if control.reason else ".")
+
+
+def _automation_refusal(user: User, profile: TradingProfile, now: datetime) -> str | None:
+    """The settings helper's ``trading.services.risk.automation_refusal`` when it is there; else the same
+    minimal rules here: the global pause, automation off, the user's pause (daily loss, kill switch)."""
+    try:
+        from trading.services.risk import automation_refusal
+    except ImportError:
+        automation_refusal = None
+    if automation_refusal is not None:
+        return automation_refusal(user, profile)
+    if not profile.automation_enabled:
+        return "Automation is off in your trading settings."
+    if profile.paused_until and profile.paused_until > now:
+        why = f" ({profile.pause_reason})" if profile.pause_reason else ""
+        return f"Automation is paused until {profile.paused_until:%Y-%m-%d %H:%M} UTC{why}."
+    return None
+
+
+def _targets(reward_target: str, tp1: Decimal, tp2: Decimal) -> tuple[Decimal, Decimal | None]:
+    if reward_target == RewardTarget.RR3:
+        return tp2, None
+    if reward_target == RewardTarget.PARTIAL:
+        return tp1, tp2
+    return tp1, None
+
+
+def _signal_plan(user: User, profile: TradingProfile, signal: Signal, now: datetime) -> _Plan:
+    refusal = _automation_refusal(user, profile, now)
+    if refusal:
+        raise Refused(refusal)
+    floor = max(profile.min_confidence, conf.signal_min_confidence() + 1)
+    if signal.confidence < floor:
+        raise Refused(f"The signal's confidence {signal.confidence} is below your minimum of {floor}.")
+    if profile.symbols and signal.symbol not in profile.symbols:
+        raise Refused(f"{signal.symbol} is not in your allowed symbols.")
+    verdict = signal.verdict
+    if not verdict.auto_executable:
+        raise Refused(f"This signal is not executed automatically: {verdict.reason}")
+    if not signal.is_fresh_for_execution(now):
+        raise Refused(
+            f"The signal is stale: it became known at {signal.known_at:%Y-%m-%d %H:%M} UTC and its "
+            f"{signal.timeframe} entry is no longer valid."
+        )
+    tp, tp2 = _targets(profile.reward_target, signal.take_profit_1, signal.take_profit_2)
+    return _Plan(
+        kind=SignalType.ICT,
+        symbol=signal.symbol,
+        side=signal.direction,
+        stop_loss=signal.stop_loss,
+        take_profit=tp,
+        take_profit_2=tp2,
+        reward_target=profile.reward_target,
+        risk_pct=profile.risk_pct,
+        max_leverage=profile.max_leverage,
+        confidence=signal.confidence,
+        key=f"{user.pk}:signal:{signal.pk}",
+    )
+
+
+def _alert_plan(user: User, profile: TradingProfile, alert: SniperAlert, now: datetime) -> _Plan:
+    closed = alert.time + timedelta(minutes=1)
+    if now > closed + SNIPER_FRESH:
+        raise Refused(f"The sniper alert is stale: it fired at {closed:%H:%M} UTC; its entry is no longer valid.")
+    return _Plan(
+        kind=SignalType.SNIPER,
+        symbol=alert.symbol,
+        side=alert.direction,
+        stop_loss=alert.stop_loss,
+        take_profit=alert.take_profit,
+        take_profit_2=None,
+        reward_target=RewardTarget.RR2,  # one target: all of it there
+        risk_pct=profile.sniper_risk_pct,
+        max_leverage=min(profile.sniper_leverage, profile.max_leverage),
+        confidence=None,
+        key=f"{user.pk}:alert:{alert.pk}",
+    )
+
+
+def _manual_plan(user: User, profile: TradingProfile, order: ManualOrder) -> _Plan:
+    if order.side not in (Trade.Side.LONG, Trade.Side.SHORT):
+        raise Refused("The side is LONG or SHORT.", field="side")
+    if not order.idempotency_key or len(order.idempotency_key) > 100:
+        raise Refused("An idempotency key (1-100 characters) is required.", field="idempotency_key")
+    risk = profile.risk_pct if order.risk_pct is None else order.risk_pct
+    if not RISK_MIN_PCT <= risk <= RISK_MAX_PCT:
+        raise Refused(f"Risk per trade is {RISK_MIN_PCT}-{RISK_MAX_PCT} % of equity.", field="risk_pct")
+    return _Plan(
+        kind=SignalType.MANUAL,
+        symbol=order.symbol,
+        side=order.side,
+        stop_loss=order.stop_loss,
+        take_profit=order.take_profit,
+        take_profit_2=order.take_profit_2,
+        reward_target=RewardTarget.PARTIAL if order.take_profit_2 else RewardTarget.RR2,
+        risk_pct=risk,
+        max_leverage=profile.max_leverage,
+        confidence=None,
+        key=f"{user.pk}:manual:{order.idempotency_key}",
+    )
+
+
+def _check_targets(plan: _Plan, price: Decimal) -> None:
+    """A market entry at ``price``: the stop and targets must be on their sides of it, or BingX refuses."""
+    long = plan.side == Trade.Side.LONG
+    for name, target in (("take-profit", plan.take_profit), ("second take-profit", plan.take_profit_2)):
+        if target is not None and ((target <= price) if long else (target >= price)):
+            raise Refused(f"The price ({price.normalize():f}) is already past the {name} ({target.normalize():f}).")
+
+
+def _duplicate(user: User, plan: _Plan, signal: Signal | None, alert: SniperAlert | None) -> bool:
+    trades = Trade.objects.filter(user=user)
+    if signal is not None and trades.filter(signal=signal).exists():
+        return True
+    if alert is not None and trades.filter(sniper_alert=alert).exists():
+        return True
+    return trades.filter(client_order_id=exchanges.client_order_id(plan.key)).exists()
+
+
+# --- The one path --------------------------------------------------------------------------------
+def signal_execute(
+    user: User,
+    *,
+    signal: Signal | None = None,
+    alert: SniperAlert | None = None,
+    manual: ManualOrder | None = None,
+    now: datetime | None = None,
+) -> Trade:
+    """Trade one idea (exactly one of ``signal``, ``alert``, ``manual``) for ``user`` in their mode.
+
+    Returns the Trade (OPEN, FAILED with its reason, or PENDING when the exchange could not say;
+    reconciliation settles those). Raises AccessRefused (403), Refused (400: the rule), Conflict (409:
+    already traded) or Unavailable (503: the broker could not be read; nothing was sent).
+    """
+    if sum(x is not None for x in (signal, alert, manual)) != 1:
+        raise ValueError("Give exactly one of signal, alert or manual.")
+    now = now or timezone.now()
+    refusal = full_access_refusal(user)
+    if refusal:
+        raise AccessRefused(refusal)
+    refusal = _global_pause_refusal()
+    if refusal:
+        raise Refused(refusal)
+    profile = _profile(user)
+    if signal is not None:
+        plan = _signal_plan(user, profile, signal, now)
+    elif alert is not None:
+        plan = _alert_plan(user, profile, alert, now)
+    else:
+        plan = _manual_plan(user, profile, manual)
+    if profile.mode == "live" and profile.live_acknowledged_at is None:
+        raise Refused("Live trading needs your acknowledgement of its risks in the trading settings.")
+    if _duplicate(user, plan, signal, alert):
+        raise Conflict("This has already been traded.")
+    active = Trade.objects.filter(user=user, mode=profile.mode, status__in=ACTIVE).count()
+    if active >= profile.max_positions:
+        raise Refused(f"You already have {active} open positions (your maximum is {profile.max_positions}).")
+
+    broker = broker_for(user, profile.mode)
+    try:
+        rules = broker.rules(plan.symbol)
+        price = broker.mark_price(plan.symbol)
+        equity = broker.equity()
+    except exchanges.InvalidRequest as exc:
+        raise Refused(exc.message) from None
+    except exchanges.GatewayError as exc:
+        raise Unavailable(f"The exchange could not be read; nothing was ordered ({exc.message}).") from None
+    _check_targets(plan, price)
+    slippage = Decimal(str(conf.engine_config().slippage_bps)) / Decimal(10_000)
+    try:
+        sizing = position_size(
+            equity=equity,
+            risk=plan.risk_pct / 100,
+            entry=price,
+            stop=plan.stop_loss,
+            side=plan.side,
+            rules=rules,
+            max_leverage=plan.max_leverage,
+            slippage=slippage,
+        )
+    except SizingRefused as refusal:
+        raise Refused(refusal.reason) from None
+
+    trade = _pending(user, profile, plan, signal, alert, sizing, equity)
+    return _place(trade, broker)
+
+
+def _pending(user, profile, plan: _Plan, signal, alert, sizing, equity) -> Trade:
+    """The PENDING trade, committed before anything is sent (durable: never inside a caller's transaction)."""
+    try:
+        with transaction.atomic(durable=True):
+            trade = Trade.objects.create(
+                user=user,
+                mode=profile.mode,
+                signal_type=plan.kind,
+                signal=signal,
+                sniper_alert=alert,
+                symbol=plan.symbol,
+                side=plan.side,
+                confidence=plan.confidence,
+                reward_target=plan.reward_target,
+                stop_loss=plan.stop_loss,
+                take_profit=plan.take_profit,
+                take_profit_2=plan.take_profit_2,
+                size=sizing.size,
+                remaining=0,
+                leverage=sizing.leverage,
+                risk_amount=sizing.risk_amount.quantize(Decimal("0.00000001")),
+                equity_at_entry=equity.quantize(Decimal("0.00000001")),
+                client_order_id=exchanges.client_order_id(plan.key),
+            )
+            _push(trade)
+    except IntegrityError:
+        raise Conflict("This has already been traded.") from None
+    return trade
+
+
+def _push(trade: Trade) -> None:
+    payload = ledger.trade_payload(trade)
+    transaction.on_commit(lambda: push_to_user(trade.user_id, TRADE_EVENT, payload), robust=True)
+
+
+def _place(trade: Trade, broker: Broker) -> Trade:
+    request = EntryRequest(
+        symbol=trade.symbol,
+        side=trade.side,
+        size=trade.size,
+        leverage=trade.leverage,
+        stop_loss=trade.stop_loss,
+        take_profit=trade.take_profit,
+        take_profit_2=trade.take_profit_2,
+        client_order_id=trade.client_order_id,
+    )
+    try:
+        fill = broker.open(request)
+    except exchanges.OrderStateUnknown as exc:
+        logger.warning("Trade %s: entry outcome unknown, left PENDING for reconciliation: %s", trade.pk, exc.message)
+        return trade
+    except exchanges.OrderRejected as exc:
+        return ledger.trade_fail(trade, f"BingX refused the order: {exc.reason}")
+    except exchanges.GatewayError as exc:
+        # Raised before sending, or after proving the order absent: nothing was placed.
+        return ledger.trade_fail(trade, exc.message)
+    except ApplicationError as exc:  # the paper broker's refusals
+        return ledger.trade_fail(trade, exc.message)
+    except Exception:
+        logger.exception("Trade %s: unexpected error while placing; left PENDING for reconciliation", trade.pk)
+        return trade
+    return entry_settle(trade, broker, fill)
+
+
+def entry_settle(trade: Trade, broker: Broker, fill) -> Trade:
+    """Record what the broker says of the entry: filled -> OPEN (and, live, its protective orders),
+    cancelled -> FAILED, anything else -> still PENDING (reconciliation)."""
+    if fill.status == "filled" and fill.filled > 0:
+        trade = ledger.trade_record_entry(trade, fill)
+        if trade.mode == "live":
+            from trading.services.monitoring import live_protect
+
+            live_protect(trade, broker)
+        return trade
+    if fill.status == "canceled":
+        return ledger.trade_fail(trade, "The exchange cancelled the entry order without filling it.")
+    return trade
+
+
+# --- Closing -------------------------------------------------------------------------------------
+def trade_close(trade: Trade, reason: str = Trade.CloseReason.MANUAL, *, broker: Broker | None = None) -> Trade:
+    """Close what is left of an OPEN trade now (reduce-only market order) and record the exit.
+
+    A PENDING trade is settled first when possible; nothing else is touched. Closing works during
+    any pause. Raises Unavailable when the exchange cannot be reached (the position stays open).
+    """
+    trade.refresh_from_db()
+    if trade.status == Trade.Status.PENDING:
+        from trading.services.reconciliation import trade_reconcile
+
+        trade = trade_reconcile(trade)
+    if trade.status != Trade.Status.OPEN or trade.remaining <= 0:
+        return trade
+    broker = broker or broker_for(trade.user, trade.mode)
+    cid = exchanges.client_order_id(f"{trade.client_order_id}:close")
+    try:
+        fill = broker.close(trade.symbol, trade.side, trade.remaining, cid)
+    except exchanges.GatewayError as exc:
+        raise Unavailable(f"The position could not be closed now: {exc.message}") from None
+    if fill.status == "filled" and fill.filled > 0 and fill.average_price:
+        return ledger.trade_record_exit(
+            trade,
+            fill.filled,
+            fill.average_price,
+            fill.fee,
+            reason,
+            client_order_id=cid,
+            exchange_order_id=fill.order_id,
+        )
+    if trade.mode == "live":  # nothing to close on the exchange: it closed on its own; monitoring finds how
+        from trading.services.monitoring import positions_sync
+
+        positions_sync(trade.user, broker=broker)
+        trade.refresh_from_db()
+    return trade
+
+
+def trades_close_all(user: User, reason: str = Trade.CloseReason.KILL_SWITCH) -> list[Trade]:
+    """The kill switch: close every active FLAXU trade of ``user`` (both modes), cancelling their orders.
+
+    Returns the trades it acted on. A trade whose close fails stays OPEN and is logged; the others are
+    still closed (one exchange error never leaves the rest open).
+    """
+    done = []
+    brokers: dict[str, Broker] = {}
+    for trade in Trade.objects.filter(user=user, status__in=ACTIVE).order_by("pk"):
+        try:
+            broker = brokers.get(trade.mode) or brokers.setdefault(trade.mode, broker_for(user, trade.mode))
+            done.append(trade_close(trade, reason, broker=broker))
+        except ApplicationError as exc:
+            logger.warning("Kill switch: trade %s of user %s not closed: %s", trade.pk, user.pk, exc)
+    return done
+
+
+# --- Automation ----------------------------------------------------------------------------------
+def signal_fan_out_on_commit(signal: Signal) -> None:
+    """Queue the automation fan-out for a new live signal once its row is committed."""
+    if signal.historical or not signal.auto_executable:
+        return
+    from trading.tasks import fan_out_signal
+
+    signal_id = signal.pk
+    transaction.on_commit(lambda: fan_out_signal.delay(signal_id), robust=True)
+
+
+def _full_access_q(now: datetime) -> Q:
+    """Access.effective_level() == FULL as a query on the profile's user."""
+    override_active = ~Q(user__access__override_level="") & (
+        Q(user__access__override_expires_at__isnull=True) | Q(user__access__override_expires_at__gt=now)
+    )
+    override_inactive = Q(user__access__override_level="") | Q(user__access__override_expires_at__lte=now)
+    return (override_active & Q(user__access__override_level=FULL)) | (override_inactive & Q(user__access__level=FULL))
+
+
+def eligible_users(signal: Signal) -> list[int]:
+    """Users whose automation would trade ``signal`` now: FULL access, automation on, not paused,
+    confidence met, symbol allowed, no trade for it yet (everything is checked again when the order runs)."""
+    now = timezone.now()
+    if _global_pause_refusal():
+        return []
+    floor = conf.signal_min_confidence() + 1
+    if signal.confidence < floor:
+        return []
+    profiles = (
+        TradingProfile.objects.filter(
+            _full_access_q(now), automation_enabled=True, min_confidence__lte=signal.confidence
+        )
+        .filter(user__is_active=True)
+        .exclude(paused_until__gt=now)
+        .exclude(user__trades__signal=signal)
+        .values_list("user_id", "symbols")
+    )
+    return [user_id for user_id, symbols in profiles if not symbols or signal.symbol in symbols]
+
+
+def signal_execute_by_ids(signal_id: int, user_id: int) -> str:
+    """The automation task's body: the trade's status, or ``refused: <reason>`` (logged, not retried)."""
+    signal = Signal.objects.filter(pk=signal_id).first()
+    user = User.objects.filter(pk=user_id).first()
+    if signal is None or user is None:
+        return "missing"
+    try:
+        return signal_execute(user, signal=signal).status
+    except ApplicationError as refusal:
+        logger.info("Signal %s not executed for user %s: %s", signal_id, user_id, refusal)
+        return f"refused: {refusal}"
