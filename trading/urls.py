@@ -12,4 +12,5 @@ urlpatterns = [
     path("backtests/<int:pk>/", views.backtest_detail, name="backtest_detail"),
     path("backtests/<int:pk>/trades.csv", views.backtest_trades_csv, name="backtest_trades_csv"),
     path("portfolio/", include("trading.portfolio.urls")),
+    path("trading/", include("trading.controls.urls")),
 ]

@@ -246,7 +246,6 @@ def kill_switch(user: User, request: HttpRequest | None = None) -> KillSwitchRes
         profile.pause_reason = f"Kill switch used at {timezone.now().astimezone(UTC):%Y-%m-%d %H:%M} UTC"
         profile.save(update_fields=["automation_enabled", "pause_reason", "updated_at"])
     active = Trade.objects.filter(user=user, status__in=ACTIVE).count()
-    closed = 0
     error = ""
     if active:
         try:
@@ -255,31 +254,28 @@ def kill_switch(user: User, request: HttpRequest | None = None) -> KillSwitchRes
             error = "Closing positions is not available on this server yet."
         else:
             try:
-                closed = _count(trades_close_all(user, Trade.CloseReason.KILL_SWITCH))
+                trades_close_all(user, Trade.CloseReason.KILL_SWITCH)  # one failed close never stops the others
             except ApplicationError as exc:
                 error = exc.message
             except Exception:  # the user is told to retry; the details go to the server log only
                 logger.exception("kill switch: closing the trades of user %s failed", user.pk)
                 error = "Closing positions failed."
+    still_open = Trade.objects.filter(user=user, status__in=ACTIVE).count() if active else 0
+    if still_open and not error:
+        error = f"{still_open} trade(s) could not be closed now."
     activity_record(
         action=KILL_SWITCH,
         user=user,
         request=request,
         automation_was_on=was_on,
         active_trades=active,
-        closed=closed,
+        closed=active - still_open,
+        still_open=still_open,
         error=error,
     )
     if error:
-        raise Unavailable(f"Automation is off. {error} Try again, or close them on BingX.")
-    return KillSwitchResult(closed=closed, active_before=active)
-
-
-def _count(result) -> int:
-    """trades_close_all's answer as a count (it may return the trades or their number)."""
-    if isinstance(result, int):
-        return result
-    try:
-        return len(result)
-    except TypeError:
-        return 0
+        raise Unavailable(
+            f"Automation is off; {active - still_open} of {active} trade(s) closed. {error} "
+            "Try again, or close them on BingX."
+        )
+    return KillSwitchResult(closed=active, active_before=active)
