@@ -49,6 +49,10 @@ class TransfersFilterSerializer(ModeQuerySerializer):
 
 
 class TradeSerializer(serializers.ModelSerializer):
+    close_reason = serializers.ChoiceField(
+        choices=Trade.CloseReason.choices, allow_blank=True, read_only=True, help_text="Empty until it closes."
+    )
+
     class Meta:
         model = Trade
         fields = [

@@ -93,8 +93,9 @@ def trader_client(client, trader):
 
 
 @pytest.fixture
-def live_trader(gateway, trader):
+def live_trader(gateway, trader, settings):
     """The trader with a BingX account on the fake (1,000 USDT) and its key stored in the vault."""
+    settings.FLAXU_EXCHANGE_RETRIES = 0  # an outage shows at once
     account = gateway.add_account(uid="3001", balances={"USDT": Decimal("1000")})
     credential_create(user=trader, exchange="bingx", label="BingX", api_key=account.api_key,
                       api_secret=account.secret)  # fmt: skip
