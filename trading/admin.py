@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from trading.models import Backtest, Calibration, Signal, SignalScan, SniperAlert
+from trading.models import Backtest, Calibration, Signal, SignalScan, SniperAlert, TradingControl, TradingProfile
+from trading.services.risk import automation_pause_lift, global_pause_set
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -63,3 +64,42 @@ class BacktestAdmin(ReadOnlyAdmin):
 @admin.register(Calibration)
 class CalibrationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "cases", "signals", "candles")
+
+
+@admin.register(TradingControl)
+class TradingControlAdmin(admin.ModelAdmin):
+    """The global pause: saving goes through global_pause_set (logged with who and why)."""
+
+    list_display = ("__str__", "paused", "reason", "changed_by", "changed_at")
+    fields = ("paused", "reason", "changed_by", "changed_at")
+    readonly_fields = ("changed_by", "changed_at")
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not TradingControl.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = global_pause_set(obj.paused, obj.reason, request.user, request)
+        obj.pk, obj.changed_by, obj.changed_at = saved.pk, saved.changed_by, saved.changed_at
+
+
+@admin.register(TradingProfile)
+class TradingProfileAdmin(ReadOnlyAdmin):
+    """Users' trading settings, read-only (only the user changes them); staff may lift an automation pause."""
+
+    list_display = ("user", "mode", "automation_enabled", "risk_pct", "max_leverage", "paused_until", "updated_at")
+    list_filter = ("mode", "automation_enabled")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    actions = ["lift_pause"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Lift the automation pause (logged)")
+    def lift_pause(self, request, queryset) -> None:
+        for profile in queryset.select_related("user"):
+            automation_pause_lift(profile.user, request.user, request)
+        self.message_user(request, f"Automation pause lifted for {queryset.count()} user(s).")

@@ -36,6 +36,7 @@ ACTIVE = (Trade.Status.PENDING, Trade.Status.OPEN)
 GLOBAL_PAUSE = "trading_global_pause"
 DAILY_LOSS_PAUSE = "trading_daily_loss_pause"
 KILL_SWITCH = "trading_kill_switch"
+PAUSE_LIFTED = "trading_pause_lifted"
 NOTIFICATION_KIND = "trading_paused"
 
 
@@ -70,6 +71,25 @@ def global_pause_set(paused: bool, reason: str, by: User | None, request: HttpRe
 
 
 # --- The user's automation -----------------------------------------------------------------------
+def automation_pause_lift(user: User, by: User | None, request: HttpRequest | None = None) -> TradingProfile:
+    """Staff end a user's automation pause early (e.g. a daily-loss pause after a wrong price); logged."""
+    with transaction.atomic():
+        profile_for(user)
+        profile = TradingProfile.objects.select_for_update().get(user=user)
+        was = profile.paused_until
+        profile.paused_until = None
+        profile.save(update_fields=["paused_until", "updated_at"])
+        activity_record(
+            action=PAUSE_LIFTED,
+            user=user,
+            request=request,
+            paused_until=was.isoformat() if was else None,
+            reason=profile.pause_reason,
+            by=by.pk if by is not None else None,
+        )
+    return profile
+
+
 def automation_refusal(user: User, profile: TradingProfile | None = None) -> str | None:
     """Why automation may not open a trade for ``user`` now (global pause, own pause, automation off), or None.
 
