@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import repeat
+from itertools import islice, repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -34,33 +34,28 @@ class ContextRows(NamedTuple):
 
     def tuples(self) -> np.ndarray:
         """Per candidate a tuple of ``(timeframe, event row)`` pairs, the slots in order, empty ones left out."""
-        n = self.rows.shape[1]
-        out = np.empty(n, dtype=object)
-        out.fill(())
-        if not self.labels or n == 0:
+        out = _empty_tuples(self.rows.shape[1])
+        filled = self.rows >= 0
+        some = np.flatnonzero(filled.any(axis=0))  # most candidates have no higher-timeframe reason
+        if some.size == 0:
             return out
-        present = self.rows >= 0
-        pairs = [
-            np.fromiter(zip(repeat(label), row.tolist(), strict=False), object, n)
-            for label, row in zip(self.labels, self.rows, strict=True)
-        ]
-        # the candidates that share a pattern of filled slots get their tuples in one C-level zip
-        pattern = (present.astype(np.int64) << np.arange(len(self.labels))[:, None]).sum(axis=0)
-        for code in np.unique(pattern):
-            slots = [s for s in range(len(self.labels)) if code >> s & 1]
-            if slots:
-                idx = np.flatnonzero(pattern == code)
-                out[idx] = np.fromiter(zip(*(pairs[s][idx] for s in slots), strict=True), object, idx.size)
+        slots = []
+        for label, row, present in zip(self.labels, self.rows[:, some], filled[:, some], strict=True):
+            if present.any():
+                pairs = np.fromiter(zip(repeat(label), row.tolist(), strict=True), object, some.size)
+                pairs[~present] = None
+                slots.append(pairs.tolist())
+        # per candidate: its slots, the empty ones (None) filtered out; every step a C-level iterator
+        out[some] = np.fromiter(map(tuple, map(filter, repeat(None), zip(*slots, strict=True))), object, some.size)
         return out
 
 
 def reason_tuples(reasons: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """``reasons[k, :counts[k]]`` as a tuple of ints per row, in an object array."""
-    out = np.empty(counts.size, dtype=object)
-    for count in np.unique(counts):
-        idx = np.flatnonzero(counts == count)
-        out[idx] = np.fromiter(map(tuple, reasons[idx, :count].tolist()), object, idx.size)
-    return out
+    valid = reasons[np.arange(reasons.shape[1]) < counts[:, None]].tolist()  # row after row
+    rows = iter(valid)
+    # consecutive slices of ``valid``, one per row, cut and packed by C-level iterators (no bytecode per row)
+    return np.fromiter(map(tuple, map(islice, repeat(rows), counts.tolist())), object, counts.size)
 
 
 def _columns(sig: RawSignals, time, config: EngineConfig, reasons: np.ndarray) -> dict:
