@@ -112,6 +112,26 @@ def sync_user_positions(user_id: int) -> int:
     return len(positions_sync(user)) if user is not None else 0
 
 
+@shared_task(ignore_result=True)
+def check_daily_loss() -> int:
+    """Queue one daily-loss check per user whose automation could have lost today (every minute)."""
+    from trading.services.risk import daily_loss_candidates
+
+    candidates = daily_loss_candidates()
+    for user_id, mode in candidates:
+        check_daily_loss_for_user.delay(user_id, mode)
+    return len(candidates)
+
+
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def check_daily_loss_for_user(user_id: int, mode: str) -> bool:
+    """Pause the user's automation until 00:00 UTC when today's loss reached their limit (told once)."""
+    from trading.services.risk import daily_loss_check
+
+    user = User.objects.filter(pk=user_id).first()
+    return daily_loss_check(user, mode).paused if user is not None else False
+
+
 @worker_ready.connect(dispatch_uid="trading.reconcile_on_worker_start")
 def _reconcile_on_worker_start(sender=None, **kwargs) -> None:
     reconcile_trades.delay()

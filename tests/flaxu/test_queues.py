@@ -43,6 +43,8 @@ EXPECTED = {
         "trading.tasks.reconcile_trades",
         "trading.tasks.sync_positions",
         "trading.tasks.sync_user_positions",
+        "trading.tasks.check_daily_loss",
+        "trading.tasks.check_daily_loss_for_user",
     },
     "signals": {
         "trading.tasks.run_signals",

@@ -22,6 +22,7 @@ def test_sniper_every_30_seconds_calibration_daily_and_no_signal_poll():
         "trading.tasks.refresh_calibration": (24, "hours", True),
         "trading.tasks.reconcile_trades": (1, "minutes", True),
         "trading.tasks.sync_positions": (10, "seconds", True),
+        "trading.tasks.check_daily_loss": (1, "minutes", True),
     }
     for name in every:
         assert name in app.tasks, name
