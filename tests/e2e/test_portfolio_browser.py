@@ -1,0 +1,75 @@
+"""Journey of a FULL user on the Portfolio: the performance page draws its equity curve (lightweight-charts,
+strict CSP), and a trade pushed to the user refreshes the open positions in place (htmx fragment)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from core.realtime.push import push_to_user
+from tests.e2e.session import sign_in
+from tests.factories import UserFactory
+from tests.trading.factories import grant_full
+from tests.trading.portfolio.conftest import make_trade
+
+pytestmark = pytest.mark.e2e
+
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile);
+});
+"""
+
+
+@pytest.fixture
+def full_user(transactional_db):
+    user = UserFactory()
+    grant_full(user)
+    return user
+
+
+def off_this_thread(function, *args, **kwargs):
+    """Django work off this thread: Playwright's event loop runs here (see tests/e2e/conftest.py)."""
+    result = {}
+
+    def work():
+        try:
+            result["value"] = function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(30)
+    return result.get("value")
+
+
+def test_the_equity_curve_is_drawn_and_a_pushed_trade_appears_in_open_positions(page, live_asgi_server, full_user):
+    from trading.models import PaperWallet
+
+    PaperWallet.objects.create(user=full_user, initial_balance=Decimal("1000"), balance=Decimal("1015"))
+    make_trade(full_user, pnl=25, r=2.5, closed_at=timezone.now() - timedelta(hours=3))
+    make_trade(full_user, pnl=-10, r=-1, closed_at=timezone.now() - timedelta(hours=2))
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in(page, live_asgi_server, full_user)
+
+    page.goto("/portfolio/performance/?mode=paper")
+    expect(page.locator("#performance-equity-chart")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#performance-figures")).to_contain_text("(n=2)")
+
+    page.goto("/portfolio/?mode=paper")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    expect(page.locator("#no-positions")).to_be_visible()
+    trade = off_this_thread(make_trade, full_user, status="OPEN", symbol="ETH/USDT:USDT")
+    off_this_thread(push_to_user, full_user.pk, "trade", {"id": trade.pk, "status": "OPEN"})
+
+    expect(page.locator(f'#positions tr[data-trade-id="{trade.pk}"]')).to_be_visible()
+    assert page.errors == []
+    assert page.evaluate("window.__csp") == []
