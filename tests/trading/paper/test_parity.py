@@ -113,15 +113,10 @@ def _enter(user, broker, market, sig, k: int, open_price: float, time) -> Trade 
     return trade_record_entry(trade, entry, at=time.to_pydatetime())
 
 
-@pytest.mark.parametrize("plan", ["half at TP1, break-even", "all at TP1"])
-def test_the_paper_path_makes_the_backtesters_trades(full_user, market, settings, plan):
-    settings.FLAXU_PAPER_INITIAL_BALANCE = D("10000")
-    candles, signals = series(plan)
+def assert_parity(user, market, candles: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
+    """Run both paths; every backtest trade is the paper path's, field by field. Returns the backtest's trades."""
     expected = run_backtest(candles, signals, CONFIG).trades
-    exits = {"stop", "breakeven", "tp2"} if plan.startswith("half") else {"stop", "tp1"}
-    assert len(expected) >= 20 and exits <= set(expected["exit_reason"])  # a real sample of every exit
-
-    paper = paper_run(full_user, market, candles, signals)
+    paper = paper_run(user, market, candles, signals)
 
     assert sorted(paper) == sorted(expected["signal"].tolist())  # the same signals traded, the same skipped
     for row in expected.itertuples():
@@ -144,4 +139,52 @@ def test_the_paper_path_makes_the_backtesters_trades(full_user, market, settings
         assert float(trade.fees) == pytest.approx(row.fees, rel=1e-7, abs=1e-7)
         assert float(trade.pnl) == pytest.approx(row.pnl, rel=1e-7, abs=1e-7)
     closed = expected[expected["exit_reason"] != "end"]
-    assert float(paper_wallet(full_user).balance) == pytest.approx(10_000 + closed["pnl"].sum(), rel=1e-9)
+    assert float(paper_wallet(user).balance) == pytest.approx(10_000 + closed["pnl"].sum(), rel=1e-9)
+    return expected
+
+
+@pytest.fixture(autouse=True)
+def _balance(settings):
+    settings.FLAXU_PAPER_INITIAL_BALANCE = D("10000")
+
+
+@pytest.mark.parametrize("plan", ["half at TP1, break-even", "all at TP1"])
+def test_the_paper_path_makes_the_backtesters_trades_on_the_engines_signals(full_user, market, plan):
+    candles, signals = series(plan)
+    expected = assert_parity(full_user, market, candles, signals)
+    exits = {"stop", "breakeven", "tp2"} if plan.startswith("half") else {"stop", "tp1"}
+    assert len(expected) >= 20 and exits <= set(expected["exit_reason"])  # a real sample of every exit
+
+
+def test_parity_on_hand_placed_signals_skipped_entries_included(full_user, market):
+    candles = synthetic.generate_candles(600, seed=5, timeframe="5m", tick=0.01)
+    opens, closes = candles["open"].to_numpy(), candles["close"].to_numpy()
+
+    def placed(bar, direction, risk=0.004, tp2=True, stop=None, tp1=None, entry=None):
+        sd = 1 if direction == "LONG" else -1
+        entry = closes[bar] if entry is None else entry
+        return {
+            "confirmed": bar, "direction": direction, "entry": entry,
+            "stop_loss": round(stop if stop is not None else entry * (1 - sd * risk), 6),
+            "take_profit_1": round(tp1 if tp1 is not None else entry * (1 + sd * 2 * risk), 6),
+            "take_profit_2": round(entry * (1 + sd * 3 * risk), 6) if tp2 else np.nan, "confidence": 80.0,
+        }  # fmt: skip
+
+    rows = [
+        placed(20, "LONG"),
+        placed(21, "SHORT"),  # arrives while the first is open: skipped by both
+        placed(90, "SHORT", tp2=False),
+        # Valid levels, but the next open is already through the stop: never entered.
+        placed(150, "LONG", entry=opens[151] + 1.0, stop=opens[151] + 0.05, tp1=opens[151] + 5.0, tp2=False),
+        placed(150, "SHORT", risk=0.002),  # same bar, entered instead
+        placed(260, "LONG", risk=0.001),
+        placed(330, "SHORT", risk=0.006, tp2=False),
+        placed(420, "LONG", risk=0.003),
+        placed(598, "SHORT"),  # open at the end
+    ]
+    signals = pd.DataFrame(rows)
+    expected = assert_parity(full_user, market, candles, signals)
+    outcomes = run_backtest(candles, signals, CONFIG).outcomes.set_index("signal")
+    assert outcomes.loc[1, "skipped"] == "position open"
+    assert outcomes.loc[3, "status"] == "stop passed before entry"
+    assert 4 in expected["signal"].tolist() and len(expected) >= 5
