@@ -47,6 +47,14 @@ TRANSFERS_DAYS = 90  # deposits and withdrawals shown by default
 OPEN_ORDER_STATUSES = ("pending", "open")
 CENT = Decimal("0.01")
 BINGX_UNAVAILABLE = "BingX is unavailable right now, so live balances cannot be shown. Try again in a minute."
+KEY_REFUSED = "BingX refused your API key (revoked or changed?): reconnect it on the Access page."
+
+
+def _gateway_refusal(exc: exchanges.GatewayError) -> str:
+    """What to tell the user when a live read fails: their key, or BingX itself."""
+    if isinstance(exc, exchanges.InvalidCredentials | exchanges.PermissionRefused):
+        return KEY_REFUSED
+    return BINGX_UNAVAILABLE
 
 
 def portfolio_mode(user: User, requested: str | None = None) -> str:
@@ -236,7 +244,7 @@ def live_wallet(*, user: User) -> Wallet:
         return Wallet(mode=Mode.LIVE, available=False, reason=str(exc))
     except exchanges.GatewayError as exc:
         logger.warning("portfolio: live balance of user %s unavailable (%s)", user.pk, exc)
-        return Wallet(mode=Mode.LIVE, available=False, reason=BINGX_UNAVAILABLE)
+        return Wallet(mode=Mode.LIVE, available=False, reason=_gateway_refusal(exc))
     return Wallet(
         mode=Mode.LIVE,
         available=True,
@@ -287,7 +295,7 @@ def transfers(*, user: User, mode: str, since: datetime | None = None) -> Transf
         return Transfers(available=False, reason=str(exc), since=since)
     except exchanges.GatewayError as exc:
         logger.warning("portfolio: transfers of user %s unavailable (%s)", user.pk, exc)
-        return Transfers(available=False, reason=BINGX_UNAVAILABLE, since=since)
+        return Transfers(available=False, reason=_gateway_refusal(exc), since=since)
     items = [
         Transfer("deposit", d.currency, d.amount, "credited", d.credited_at, d.tx_id, d.network, None) for d in deposits
     ] + [

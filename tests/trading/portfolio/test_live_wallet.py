@@ -70,6 +70,20 @@ def test_bingx_down_is_an_unavailable_state_not_a_500(api, live_trader, gateway,
     assert page.status_code == 200 and portfolio.BINGX_UNAVAILABLE in page.content.decode()
 
 
+@pytest.mark.django_db
+def test_a_key_bingx_refuses_says_to_reconnect_it(trader, gateway, settings):
+    from accounts.services.credentials import credential_create
+
+    settings.FLAXU_EXCHANGE_RETRIES = 0
+    credential_create(user=trader, exchange="bingx", label="BingX", api_key="A" * 64, api_secret="B" * 64)
+    client = APIClient()
+    client.force_authenticate(trader)
+
+    body = client.get("/api/wallet/balance?mode=live").json()
+
+    assert body["available"] is False and body["reason"] == portfolio.KEY_REFUSED
+
+
 def test_live_without_a_key_says_to_connect_one(trader):
     client = APIClient()
     client.force_authenticate(trader)
