@@ -114,7 +114,8 @@ def mtf_signals_frame(
         "time": columns.pop("time"),
         "known_at": pd.DatetimeIndex(known[order].view("M8[ns]"), dtype=_KNOWN_AT),
     }
-    return pd.DataFrame({**head, **columns, "htf_reasons": _context_tuples(raws, sizes)[order]})
+    # every column is a new array (taken in ``order``), shared with nothing: no need for pandas to copy it
+    return pd.DataFrame({**head, **columns, "htf_reasons": _context_tuples(raws, sizes)[order]}, copy=False)
 
 
 _KNOWN_AT = pd.DatetimeTZDtype("ns", "UTC")
