@@ -19,6 +19,7 @@ unique client order id) and is answered Conflict (409), whatever state the first
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -391,6 +392,9 @@ def trade_close(trade: Trade, reason: str = Trade.CloseReason.MANUAL, *, broker:
         fill = broker.close(trade.symbol, trade.side, trade.remaining, cid)
     except exchanges.GatewayError as exc:
         raise Unavailable(f"The position could not be closed now: {exc.message}") from None
+    if fill.status not in ("filled", "canceled"):  # placed, but its fill was not read: look it up once
+        with contextlib.suppress(exchanges.GatewayError):  # else the position sync records it later
+            fill = broker.find_entry(trade.symbol, cid) or fill
     if fill.status == "filled" and fill.filled > 0 and fill.average_price:
         return ledger.trade_record_exit(
             trade,
