@@ -140,3 +140,28 @@ def test_a_reset_without_a_fresh_price_changes_nothing(full_user, market, settin
     trade.refresh_from_db()
     assert trade.status == Trade.Status.OPEN
     assert not ActivityLog.objects.filter(action="trading_paper_wallet_reset").exists()
+
+
+def test_the_owner_is_told_of_tp1_with_the_break_even_stop_and_of_the_close(full_user, market, pushes):
+    group = f"user.{full_user.pk}"
+    pushes.watch(group)
+    market.set(BTC, "100")
+    trade = open_paper(full_user, size="2", stop="95", tp1="110", tp2="120")
+    before = pushes.count(group)
+    market.set(BTC, "111")
+    tp1 = pushes.events(group)[before:]
+    assert [(e["type"], e["data"]["status"], D(e["data"]["remaining"])) for e in tp1] == [("trade", "OPEN", D(1))]
+    assert tp1[0]["data"]["stop_loss"] == str(trade.entry_price)
+    market.set(BTC, "99")
+    last = pushes.events(group)[-1]["data"]
+    assert (last["id"], last["status"], last["close_reason"]) == (trade.pk, "CLOSED", "BE")
+
+
+def test_the_same_price_applied_twice_records_each_exit_once(full_user, market):
+    market.set(BTC, "100")
+    trade = open_paper(full_user, size="2", stop="95", tp1="110", tp2="120")
+    market.set(BTC, "111")
+    market.set(BTC, "111")  # a second watcher run on the same snapshot
+    trade.refresh_from_db()
+    assert (trade.status, trade.remaining) == ("OPEN", D(1))
+    assert TradeOrder.objects.filter(trade=trade, role="TP1").count() == 1
