@@ -155,7 +155,7 @@ def _unrealised(trades: list[Trade], broker) -> Decimal:
             prices[trade.symbol] = Decimal(broker.mark_price(trade.symbol))
         move = prices[trade.symbol] - trade.entry_price
         total += (move if trade.side == Trade.Side.LONG else -move) * trade.remaining
-    return total
+    return total.quantize(Decimal("0.00000001"))
 
 
 def daily_loss_check(user: User, mode: str, *, now: datetime | None = None) -> DailyLoss:

@@ -75,3 +75,18 @@ def live_ready_client(client, live_ready_user):
     """Signed in past the second factor (a user with 2FA must be, to reach any page or the API)."""
     sign_in_past_2fa(client, live_ready_user, TOTPDevice.objects.get(user=live_ready_user))
     return client
+
+
+@pytest.fixture
+def market(db, django_capture_on_commit_callbacks):
+    """The paper helper's priced replay market (tests/trading/paper/conftest.py): ``market.set(symbol, price)``."""
+    from flaxu.celery import app as celery_app
+    from market.services.snapshots import markets_refresh
+    from tests.trading.paper.conftest import EXCHANGE, Market, PricedReplay
+
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    source = PricedReplay(exchanges=(EXCHANGE,))
+    markets_refresh(exchange=EXCHANGE, source=source)
+    yield Market(source, django_capture_on_commit_callbacks)
+    celery_app.conf.task_always_eager = eager

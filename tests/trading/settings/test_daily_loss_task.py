@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from flaxu.celery import app as celery_app
 from tests.trading.settings.conftest import trade
 from trading.models import DailyEquity
 from trading.services.profile import profile_for, profile_update
@@ -15,8 +16,16 @@ from trading.tasks import check_daily_loss
 pytestmark = pytest.mark.django_db
 
 
-def test_the_task_pauses_users_at_their_limit_only(full_user, other_user, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+@pytest.fixture
+def eager():
+    """The queued per-user checks run in the test, as a worker would run them."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+def test_the_task_pauses_users_at_their_limit_only(full_user, other_user, eager):
     now = datetime.now(UTC)
     for user, pnl in ((full_user, "-50"), (other_user, "-49")):
         profile_update(user, {"automation_enabled": True})
