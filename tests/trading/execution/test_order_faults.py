@@ -94,3 +94,26 @@ def test_a_tight_stop_is_held_to_the_leverage_cap_leaving_room_for_the_fee(gatew
     assert trade.status == Trade.Status.OPEN, trade.failure_reason  # BingX's margin check passed
     assert trade.leverage == 5 and trade.size * trade.entry_price <= D("5000")
     assert len(entry_orders(gateway, trade)) == 1
+
+
+def test_a_worker_killed_between_placing_and_recording_is_settled_by_reconciliation(gateway, trader):
+    """The crash's aftermath: the order is on BingX, the trade row still PENDING with nothing recorded.
+    Sending the entry again under the trade's client order id places nothing new (the gateway returns the
+    existing order), and the reconciliation pass records the real fill. (A redelivered execution task
+    meets the trade row and is refused as a duplicate: only reconciliation settles it.)"""
+    from trading.services.brokers.live import LiveBroker
+    from trading.services.execution import _place
+
+    trade = signal_execute(trader, signal=fresh_signal())
+    placed_by_crashed_worker = Trade.objects.get(pk=trade.pk)
+    Trade.objects.filter(pk=trade.pk).update(status=Trade.Status.PENDING, entry_price=None, remaining=0)
+    trade.orders.all().delete()
+
+    _place(placed_by_crashed_worker, LiveBroker(trader))  # sent again: BingX's duplicate id, the order found
+    trade.refresh_from_db()
+    assert trade.status == Trade.Status.OPEN and len(entry_orders(gateway, trade)) == 1
+
+    Trade.objects.filter(pk=trade.pk).update(status=Trade.Status.PENDING, entry_price=None, remaining=0)
+    assert trades_reconcile() == {"OPEN": 1}
+    trade.refresh_from_db()
+    assert trade.entry_price == D("65000") and len(entry_orders(gateway, trade)) == 1
