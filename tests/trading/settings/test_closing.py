@@ -78,3 +78,16 @@ def test_the_start_of_day_equity_is_read_from_the_broker_once_a_day(full_user, m
     market.set(BTC, "90")
     daily_loss_check(full_user, "paper")
     assert DailyEquity.objects.get(user=full_user, mode="paper").equity == Decimal("10000")
+
+
+def test_the_paper_wallet_reset_button_closes_paper_trades_and_starts_again(full_client, full_user, market):
+    from trading.services.paper_wallet import paper_wallet
+
+    market.set(BTC, "100")
+    trade = open_paper(full_user, stop="50", tp1="200")
+    market.set(BTC, "90")
+    response = full_client.post("/trading/settings/paper-reset/", follow=True)
+    assert "Your paper wallet starts again at 10,000.00 USDT." in response.content.decode()
+    trade.refresh_from_db()
+    assert trade.status == Trade.Status.CLOSED
+    assert paper_wallet(full_user).balance == Decimal("10000")
