@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from trading.models import Backtest, Mode, SignalType, Trade, TradeOrder
+from trading.models.fields import to_decimal
 
 # Both "status" choice sets named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] (backtests' keep StatusEnum).
 TRADE_STATUS = Trade.Status
@@ -148,13 +149,24 @@ class PortfolioSerializer(serializers.Serializer):
     orders = OrderSerializer(many=True, read_only=True)
 
 
+class EngineMoneyField(serializers.DecimalField):
+    """An engine's float amount as a Decimal string with the stored 8 places (converted at the edge)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=None, decimal_places=8, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        amount = to_decimal(value, 8)
+        return None if amount is None else super().to_representation(amount)
+
+
 class FiguresSerializer(serializers.Serializer):
     n = serializers.IntegerField(read_only=True, help_text="Closed trades counted.")
     wins = serializers.IntegerField(read_only=True)
     losses = serializers.IntegerField(read_only=True)
-    net_pnl = serializers.FloatField(read_only=True)
-    gross_profit = serializers.FloatField(read_only=True)
-    gross_loss = serializers.FloatField(read_only=True)
+    net_pnl = EngineMoneyField()
+    gross_profit = EngineMoneyField()
+    gross_loss = EngineMoneyField()
     roi = serializers.FloatField(read_only=True, allow_null=True, help_text="Net PnL over the initial equity.")
     win_rate = serializers.FloatField(read_only=True, allow_null=True)
     avg_r = serializers.FloatField(read_only=True, allow_null=True, help_text="Mean R of the r_n trades with one.")
@@ -164,9 +176,9 @@ class FiguresSerializer(serializers.Serializer):
     )
     profit_factor_unbounded = serializers.BooleanField(read_only=True, help_text="true: no losing trade at all.")
     max_drawdown = serializers.FloatField(read_only=True, help_text="Fraction of the running peak.")
-    max_drawdown_abs = serializers.FloatField(read_only=True)
-    initial_equity = serializers.FloatField(read_only=True, allow_null=True)
-    final_equity = serializers.FloatField(read_only=True, allow_null=True)
+    max_drawdown_abs = EngineMoneyField(help_text="The same fall in USDT.")
+    initial_equity = EngineMoneyField(allow_null=True)
+    final_equity = EngineMoneyField(allow_null=True)
 
 
 class ExpectationSerializer(serializers.Serializer):

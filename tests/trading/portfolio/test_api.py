@@ -163,6 +163,7 @@ def test_performance_figures_each_with_n_and_no_fake_profit_factor(api, trader):
     overall = body["overall"]
     assert overall["n"] == 2 and overall["roi"] == pytest.approx(0.04) and overall["avg_r"] == pytest.approx(2)
     assert overall["profit_factor"] is None and overall["profit_factor_unbounded"] is True
+    assert overall["net_pnl"] == "40.00000000" and overall["final_equity"] == "1040.00000000"  # money: strings
     assert body["by_strategy"]["ICT"]["n"] == 1 and body["by_symbol"][BTC]["n"] == 2
     assert [v for _, v in body["equity_curve"]] == [1000.0, 1030.0, 1040.0]
     assert body["expectation"]["n"] == 0
