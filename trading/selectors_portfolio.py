@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 USDT = "USDT"
 CHANGE_WINDOW = timedelta(hours=24)
 TRANSFERS_DAYS = 90  # deposits and withdrawals shown by default
+LIVE_BALANCE_SECONDS = 10
 OPEN_ORDER_STATUSES = ("pending", "open")
 CENT = Decimal("0.01")
 BINGX_UNAVAILABLE = "BingX is unavailable right now, so live balances cannot be shown. Try again in a minute."
@@ -235,11 +237,22 @@ def _live_credentials(user: User) -> exchanges.ApiCredentials:
     return exchanges.ApiCredentials(api_key=api_key, secret=secret, ref=f"credential {credential.pk}")
 
 
-def live_wallet(*, user: User) -> Wallet:
-    """The BingX USDT perpetual-futures account, read now; unavailable (with why) without a key or when
-    BingX cannot answer."""
-    try:
+def _live_balance(user: User) -> exchanges.Balance:
+    """BingX's answer, kept LIVE_BALANCE_SECONDS per user: open pages refresh every 15 s, and a thousand
+    users' tabs must not each cost a signed BingX call (the Balance holds no key)."""
+    key = f"portfolio:live-balance:{user.pk}"
+    balance = cache.get(key)
+    if balance is None:
         balance = exchanges.balances(_live_credentials(user))
+        cache.set(key, balance, LIVE_BALANCE_SECONDS)
+    return balance
+
+
+def live_wallet(*, user: User) -> Wallet:
+    """The BingX USDT perpetual-futures account (read at most every LIVE_BALANCE_SECONDS); unavailable
+    (with why) without a key or when BingX cannot answer."""
+    try:
+        balance = _live_balance(user)
     except _NoKey as exc:
         return Wallet(mode=Mode.LIVE, available=False, reason=str(exc))
     except exchanges.GatewayError as exc:

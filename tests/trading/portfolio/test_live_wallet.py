@@ -129,3 +129,10 @@ def test_no_page_or_answer_carries_the_key_or_the_secret(api, live_trader, gatew
     for body in bodies:
         text = body.decode()
         assert account.api_key not in text and account.secret not in text
+
+
+def test_open_pages_refreshing_cost_one_bingx_balance_call_per_window(api, live_trader, gateway):
+    for _ in range(3):
+        assert api.get("/api/wallet/balance?mode=live").json()["available"] is True
+
+    assert len(gateway.requests_to(BALANCE)) == 1
