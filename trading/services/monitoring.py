@@ -20,12 +20,14 @@ import logging
 from decimal import ROUND_DOWN, Decimal
 
 from accounts.models import User
+from core.realtime.push import push_to_user
 from market import exchanges
 from trading.models import Trade, TradeOrder
 from trading.services import ledger
 from trading.services.brokers import broker_for
 
 logger = logging.getLogger(__name__)
+LIVE_PNL_EVENT = "trade.pnl"  # pushed after each sync: open trades' mark price and unrealised PnL
 PROTECTIVE = (TradeOrder.Role.STOP, TradeOrder.Role.TP1, TradeOrder.Role.TP2)
 
 
@@ -170,11 +172,34 @@ def positions_sync(user: User, *, broker=None) -> list[Trade]:
         return []
     broker = broker or broker_for(user, "live")
     try:
-        positions = {(p.symbol, p.side): p.size for p in broker.positions()}
-        return [trade_sync(t, broker, positions.get((t.symbol, t.side), Decimal(0))) for t in trades]
+        positions = {(p.symbol, p.side): p for p in broker.positions()}
+        synced = [trade_sync(t, broker, _size(positions.get((t.symbol, t.side)))) for t in trades]
     except exchanges.GatewayError as exc:
         logger.warning("Positions of user %s not synced: %s", user.pk, exc.message)
         return trades
+    _push_live_pnl(user, synced, positions)
+    return synced
+
+
+def _size(position) -> Decimal:
+    return position.size if position is not None else Decimal(0)
+
+
+def _push_live_pnl(user: User, trades: list[Trade], positions: dict) -> None:
+    """The open trades' mark price and unrealised PnL (the position's, as BingX computes it) to the owner."""
+    rows = []
+    for trade in trades:
+        position = positions.get((trade.symbol, trade.side))
+        if trade.status == Trade.Status.OPEN and position is not None:
+            rows.append(
+                {
+                    "id": trade.pk,
+                    "mark_price": None if position.mark_price is None else str(position.mark_price),
+                    "unrealized_pnl": None if position.unrealized_pnl is None else str(position.unrealized_pnl),
+                }
+            )
+    if rows:
+        push_to_user(user.pk, LIVE_PNL_EVENT, {"trades": rows})
 
 
 def users_with_open_live_trades() -> list[int]:

@@ -49,9 +49,17 @@ def test_take_profit_closes_the_trade_with_its_pnl(gateway, trader, mode):
     assert gateway.positions("1001") == []
 
 
-def test_stop_loss_closes_a_short_with_a_loss_within_the_risk(gateway, trader):
+def test_stop_loss_closes_a_short_with_a_loss_within_the_risk(
+    gateway, trader, pushes, django_capture_on_commit_callbacks
+):
     trade = signal_execute(trader, signal=fresh_signal("SHORT", stop="66000", tp1="63000", tp2="62000"))
     assert trade.status == Trade.Status.OPEN and trade.side == "SHORT"
+    pushes.watch(f"user.{trader.pk}")
+    gateway.set_mark_price("BTC-USDT", D("65500"))
+    with django_capture_on_commit_callbacks(execute=True):
+        positions_sync(trader)  # still open: its live PnL is pushed to the owner's pages
+    (live,) = pushes.events(f"user.{trader.pk}")[-1]["data"]["trades"]
+    assert live["id"] == trade.pk and D(live["unrealized_pnl"]) < 0 and D(live["mark_price"]) == D("65500")
 
     gateway.set_mark_price("BTC-USDT", D("66000"))
     positions_sync(trader)
