@@ -137,11 +137,6 @@ def trade_symbols(*, user: User, mode: str) -> list[str]:
     return sorted(set(Trade.objects.filter(user=user, mode=mode).values_list("symbol", flat=True)))
 
 
-def trade_for_user(*, user: User, pk: int) -> Trade | None:
-    """One of the user's trades (None for another user's: callers answer 404, never 403)."""
-    return Trade.objects.filter(user=user, pk=pk).first()
-
-
 TRADE_CSV_COLUMNS = (
     "id", "mode", "signal_type", "symbol", "side", "status", "confidence", "entry_price", "exit_price",
     "stop_loss", "take_profit", "take_profit_2", "size", "leverage", "risk_amount", "fees", "funding", "pnl",
