@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 REQUIRED = ("open", "high", "low", "close", "volume")
+_REQUIRED = list(REQUIRED)
 
 
 def f64(values) -> np.ndarray:
@@ -38,7 +39,8 @@ def candle_arrays(candles: pd.DataFrame) -> CandleArrays:
     """
     if not isinstance(candles, pd.DataFrame):
         raise ValueError(f"candles must be a pandas DataFrame, got {type(candles).__name__}")
-    missing = [c for c in REQUIRED if c not in candles.columns]
+    exact = candles.columns.tolist() == _REQUIRED  # the usual shape; one C-level list, not five Index lookups
+    missing = [] if exact else [c for c in REQUIRED if c not in candles.columns]
     if missing:
         raise ValueError(f"candles lack column(s) {', '.join(missing)}; need {', '.join(REQUIRED)}")
     index = candles.index
@@ -48,7 +50,7 @@ def candle_arrays(candles: pd.DataFrame) -> CandleArrays:
         raise ValueError(f"candles' index must be in UTC, got tz={index.tz}")
     if not index.is_monotonic_increasing or not index.is_unique:
         raise ValueError("candles' index must be strictly increasing (sorted, no duplicate timestamps)")
-    frame = candles if tuple(candles.columns) == REQUIRED else candles[list(REQUIRED)]
+    frame = candles if exact else candles[_REQUIRED]
     values = frame.to_numpy()
     if values.dtype.kind not in "fiu":
         for name in REQUIRED:
