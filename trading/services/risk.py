@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -219,7 +220,7 @@ def _pause_for_the_day(user: User, loss: DailyLoss, now: datetime) -> bool:
             title="Automation paused: daily loss limit reached",
             body=f"Your {loss.mode} automation is paused until 00:00 UTC: {reason}. Open positions keep their "
             "stop-loss and take-profit; you can still close them by hand.",
-            link="/trading/",
+            link=reverse("trading_home"),
             email=True,
         )
     return True
@@ -262,9 +263,8 @@ def kill_switch(user: User, request: HttpRequest | None = None) -> KillSwitchRes
         profile_for(user)
         profile = TradingProfile.objects.select_for_update().get(user=user)
         was_on = profile.automation_enabled
-        profile.automation_enabled = False
-        profile.pause_reason = f"Kill switch used at {timezone.now().astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-        profile.save(update_fields=["automation_enabled", "pause_reason", "updated_at"])
+        profile.automation_enabled = False  # pause_reason stays: it explains paused_until (the daily loss)
+        profile.save(update_fields=["automation_enabled", "updated_at"])
     active = Trade.objects.filter(user=user, status__in=ACTIVE).count()
     error = ""
     if active:

@@ -19,3 +19,15 @@ def test_with_nothing_open_it_turns_automation_off_and_logs(full_user):
     assert automation_refusal(full_user) == "ICT automation is off in your trading settings."
     log = ActivityLog.objects.get(user=full_user, action=KILL_SWITCH)
     assert log.detail["automation_was_on"] is True and log.detail["error"] == ""
+
+
+def test_a_daily_loss_pause_keeps_its_reason_after_the_kill_switch(full_user):
+    from datetime import UTC, datetime, timedelta
+
+    profile = profile_update(full_user, {"automation_enabled": True})
+    profile.paused_until = datetime.now(UTC) + timedelta(hours=2)
+    profile.pause_reason = "daily loss limit reached"
+    profile.save()
+    kill_switch(full_user)
+    profile_update(full_user, {"automation_enabled": True})
+    assert automation_refusal(full_user).endswith(": daily loss limit reached")
