@@ -71,5 +71,12 @@ def test_the_equity_curve_is_drawn_and_a_pushed_trade_appears_in_open_positions(
     off_this_thread(push_to_user, full_user.pk, "trade", {"id": trade.pk, "status": "OPEN"})
 
     expect(page.locator(f'#positions tr[data-trade-id="{trade.pk}"]')).to_be_visible()
+    # The position monitor's live PnL push reaches the fragment's trigger (portfolio_live.js) and refreshes it.
+    page.evaluate("() => document.addEventListener('flaxu:trade-pnl', (e) => { window.pnlPush = e.detail; })")
+    second = off_this_thread(make_trade, full_user, status="OPEN", symbol="SOL/USDT:USDT")
+    off_this_thread(push_to_user, full_user.pk, "trade.pnl", {"trades": [{"id": trade.pk, "mark_price": "101"}]})
+    page.wait_for_function("() => window.pnlPush !== undefined")
+    assert page.evaluate("window.pnlPush") == {"trades": [{"id": trade.pk, "mark_price": "101"}]}
+    expect(page.locator(f'#positions tr[data-trade-id="{second.pk}"]')).to_be_visible()
     assert page.errors == []
     assert page.evaluate("window.__csp") == []
