@@ -9,9 +9,10 @@ and the size (sizing engine). Then, exactly once:
    manual idempotency key), in its own committed transaction, BEFORE the broker is called;
 2. the broker places the entry with its stop and target(s) under that id (the gateway never places an
    id twice);
-3. the fill is recorded (OPEN), or the refusal (FAILED with the reason); when the exchange cannot say
-   whether the order exists (``OrderStateUnknown``, or any unexpected error after sending) the trade
-   stays PENDING and ``reconciliation`` settles it by its client order id.
+3. the fill is recorded (OPEN), or the refusal (FAILED with the reason: refused by the exchange, or
+   never sent); after an outage (``OrderStateUnknown``, 5xx, timeouts, or any unexpected error) the
+   trade stays PENDING and ``reconciliation`` settles it by its client order id once the exchange's
+   visibility window has passed.
 
 A second call for the same idea meets the database constraint (one trade per user per signal / alert,
 unique client order id) and is answered Conflict (409), whatever state the first one reached.
@@ -55,6 +56,17 @@ logger = logging.getLogger(__name__)
 ACTIVE = (Trade.Status.PENDING, Trade.Status.OPEN)
 SNIPER_FRESH = timedelta(minutes=5)  # a sniper alert's entry is stale this long after its candle closed
 TRADE_EVENT = ledger.TRADE_EVENT
+
+
+# Gateway errors after which no entry order can exist: the exchange refused it, or it was never sent.
+NOT_PLACED = (
+    exchanges.CircuitOpen,
+    exchanges.RateLimited,
+    exchanges.InsufficientFunds,
+    exchanges.InvalidRequest,
+    exchanges.PermissionRefused,
+    exchanges.InvalidCredentials,
+)
 
 
 class AccessRefused(ApplicationError):
@@ -341,14 +353,16 @@ def _place(trade: Trade, broker: Broker) -> Trade:
     )
     try:
         fill = broker.open(request)
-    except exchanges.OrderStateUnknown as exc:
-        logger.warning("Trade %s: entry outcome unknown, left PENDING for reconciliation: %s", trade.pk, exc.message)
-        return trade
     except exchanges.OrderRejected as exc:
         return ledger.trade_fail(trade, f"BingX refused the order: {exc.reason}")
-    except exchanges.GatewayError as exc:
-        # Raised before sending, or after proving the order absent: nothing was placed.
+    except NOT_PLACED as exc:  # refused, or never sent: nothing can land later
         return ledger.trade_fail(trade, exc.message)
+    except exchanges.GatewayError as exc:
+        # An outage: even an order the exchange proved absent just now could still land (a request late
+        # in its queue). Reconciliation decides once the visibility window has passed; a FAILED trade
+        # with a live order on BingX would be a position nobody watches.
+        logger.warning("Trade %s: entry not confirmed, left PENDING for reconciliation: %s", trade.pk, exc.message)
+        return trade
     except ApplicationError as exc:  # the paper broker's refusals
         return ledger.trade_fail(trade, exc.message)
     except Exception:

@@ -50,6 +50,17 @@ def test_one_order_and_a_settled_trade(gateway, trader, settings, fault, options
     assert trade.status == status and len(entry_orders(gateway, trade)) == (status == Trade.Status.OPEN)
 
 
+def test_an_outage_on_both_attempts_stays_pending_and_fails_after_the_window(gateway, trader, settings):
+    gateway.inject(ORDER, "http_500", count=2, method="POST")  # both attempts refused; lookups prove absence
+
+    trade = signal_execute(trader, signal=fresh_signal())
+
+    assert trade.status == Trade.Status.PENDING  # an order late in BingX's queue could still land
+    later = timezone.now() + timedelta(seconds=settings.FLAXU_ORDER_VISIBILITY_SECONDS + 1)
+    assert trade_reconcile(trade, now=later).status == Trade.Status.FAILED
+    assert entry_orders(gateway, trade) == []
+
+
 def test_an_unknown_outcome_stays_pending_until_reconciliation_finds_the_fill(gateway, trader, settings):
     settings.FLAXU_EXCHANGE_TIMEOUT_MS = 500
     settings.FLAXU_EXCHANGE_RETRIES = 1
