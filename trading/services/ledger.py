@@ -14,6 +14,7 @@ never takes more than what remains open. The caller's ``trade`` instance is refr
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from core.realtime.push import push_to_user
 from trading.models import Trade, TradeOrder
 from trading.services.brokers.base import Fill
 
+logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
 _AMOUNT = Decimal("0.00000001")
 _PRICE = Decimal("0.000000000001")
@@ -108,17 +110,21 @@ def _recompute_pnl(trade: Trade) -> None:
 def trade_record_entry(trade: Trade, fill: Fill, *, at: datetime | None = None) -> Trade:
     """The entry filled: the trade is OPEN at the fill's average price and filled size, its fee counted.
 
-    Idempotent: a trade that is no longer PENDING is left as it is (reconciliation and the placing
-    task may both learn of the same fill).
+    Idempotent: an OPEN or CLOSED trade is left as it is (reconciliation and the placing task may both
+    learn of the same fill). A FAILED trade is opened: a real fill is proof the order exists, and a
+    position FLAXU does not record would be watched by nobody.
     """
     if fill.filled <= 0 or fill.average_price is None:
         raise ValueError("An entry fill needs a positive filled size and an average price.")
     with transaction.atomic():
         locked = _locked(trade)
-        if locked.status != Trade.Status.PENDING:
+        if locked.status not in (Trade.Status.PENDING, Trade.Status.FAILED):
             trade.refresh_from_db()
             return trade
+        if locked.status == Trade.Status.FAILED:
+            logger.warning("Trade %s was FAILED (%s) but its entry filled: opened", locked.pk, locked.failure_reason)
         locked.status = Trade.Status.OPEN
+        locked.closed_at = None
         locked.entry_price = _q(fill.average_price, _PRICE)
         locked.size = fill.filled
         locked.remaining = fill.filled

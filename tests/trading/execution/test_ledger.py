@@ -97,6 +97,13 @@ def test_fail_only_a_pending_trade():
     assert opened.status == Trade.Status.OPEN
 
 
+def test_a_fill_learned_after_failing_opens_the_trade():
+    trade = pending()
+    trade_fail(trade, "not found after 120 s")
+    trade_record_entry(trade, fill())  # the order landed late after all: the position must be watched
+    assert trade.status == Trade.Status.OPEN and trade.failure_reason == "" and trade.closed_at is None
+
+
 def test_pushes_the_owner_after_commit(django_capture_on_commit_callbacks, pushes):
     trade = pending()
     pushes.watch(f"user.{trade.user_id}")
