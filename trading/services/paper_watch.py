@@ -79,12 +79,20 @@ def paper_watch(
     exits: list[Exit] = []
     trades = _open_paper_trades().filter(exchange=exchange, symbol__in=list(updates)).order_by("id")
     for trade in trades:
+        if trade.entry_price is None or not _acts(trade, updates[trade.symbol], costs):
+            continue  # most updates touch no level: no row lock, no write
         try:
             exits += paper_trade_update(trade, updates[trade.symbol], costs=costs, at=at)
         except Exception:
             # One trade's failure must not leave the others unwatched; it is retried on the next update.
             logger.exception("paper trade %s not updated", trade.pk)
     return exits
+
+
+def _acts(trade: Trade, update: PriceUpdate, costs: PaperCosts) -> bool:
+    before = _position(trade)
+    after, exits = position_update(before, update, costs)
+    return bool(exits) or after != before
 
 
 def _position(trade: Trade) -> Position:
