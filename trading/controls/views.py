@@ -129,8 +129,11 @@ def trading_trade_close(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        if trade.is_active:
-            messages.error(request, f"{trade} is not closed yet; it is being checked with the exchange.")
+        name = f"{trade.get_side_display()} {trade.symbol}"
+        if trade.status == Trade.Status.CLOSED:
+            messages.success(request, f"{name} closed.")
+        elif trade.is_active:
+            messages.error(request, f"{name} is not closed yet; it is being checked with the exchange.")
         else:
-            messages.success(request, f"{trade.get_side_display()} {trade.symbol} closed.")
+            messages.info(request, f"{name} was never opened ({trade.get_status_display().lower()}).")
     return redirect("trading_home")
