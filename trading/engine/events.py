@@ -94,13 +94,42 @@ def _break_ties(order, key, ints, floats):
 
 
 @njit(cache=True, nogil=True)
+def _by_key(key, conf):
+    """Raw positions ordered by (key, position). ``key`` leads with the confirmation bar, so a counting
+    sort by bar (stable) and an insertion sort of each bar's few events by key (stable) give it in
+    O(events + bars), where a comparison sort of the whole array costs O(events log events)."""
+    m = key.shape[0]
+    if m == 0 or conf.min() < 0:
+        unique = np.empty(m, np.int64)
+        for k in range(m):
+            unique[k] = key[k] * m + k  # raw position last: keys are unique, so the quicksort is stable
+        return np.argsort(unique)
+    start = np.zeros(conf.max() + 2, np.int64)
+    for k in range(m):
+        start[conf[k] + 1] += 1
+    for b in range(1, start.shape[0]):
+        start[b] += start[b - 1]
+    fill = start.copy()
+    order = np.empty(m, np.int64)
+    for k in range(m):
+        order[fill[conf[k]]] = k
+        fill[conf[k]] += 1
+    for b in range(start.shape[0] - 1):
+        for a in range(start[b] + 1, start[b + 1]):
+            x = order[a]
+            q = a
+            while q > start[b] and key[order[q - 1]] > key[x]:
+                order[q] = order[q - 1]
+                q -= 1
+            order[q] = x
+    return order
+
+
+@njit(cache=True, nogil=True)
 def _sort_small(ints, floats, key):
     """The whole sort compiled (short series: numpy's per-call costs would dominate)."""
     m = key.shape[0]
-    unique = np.empty(m, np.int64)
-    for k in range(m):
-        unique[k] = key[k] * m + k  # raw position last: keys are unique, so the quicksort is stable
-    order = np.argsort(unique)
+    order = _by_key(key, ints[I_CONF])
     _break_ties(order, key, ints, floats)
     rank = np.empty(m, np.int64)
     for r in range(m):
