@@ -117,9 +117,9 @@ def paper_trade_update(
         before = _position(locked)
         after, exits = position_update(before, update, costs)
         if after.stop != before.stop and not _closes(exits):
-            # Break-even: written before the TP1 exit, so the ledger's push already shows the new stop.
-            locked.stop_loss = to_decimal(after.stop, PRICE["decimal_places"])
-            Trade.objects.filter(pk=locked.pk).update(stop_loss=locked.stop_loss)
+            # The only stop move is to break-even (the entry fill, exactly as stored), written before the
+            # TP1 exit so the ledger's push already shows it.
+            Trade.objects.filter(pk=locked.pk).update(stop_loss=locked.entry_price)
         for exit_ in exits:
             _record(locked, exit_, at)
     trade.refresh_from_db()
