@@ -1,9 +1,9 @@
 """The signal table (columns documented in scoring.py), built column-wise from the engine's compact arrays.
 
 A market scan builds some 100,000 rows: every column is one numpy operation over all of them, and the
-reasons tuples are made in bulk (rows grouped by length, ``map(tuple, ...)`` in C) rather than one
-Python step per row. ``analyze_mtf`` builds its table in one go from all timeframes' arrays instead of
-concatenating per-timeframe frames.
+reasons tuples are packed by C-level iterators (``map``/``islice``/``filter``) rather than one Python
+step per row. ``analyze_mtf`` builds its table in one go from all timeframes' arrays instead of
+building and concatenating one frame per timeframe.
 """
 
 from __future__ import annotations
