@@ -44,13 +44,14 @@ from trading.models import (
     SignalType,
     SniperAlert,
     Trade,
-    TradingControl,
     TradingProfile,
 )
 from trading.models.execution import RISK_MAX_PCT, RISK_MIN_PCT
 from trading.services import ledger
 from trading.services.brokers import broker_for
 from trading.services.brokers.base import Broker, EntryRequest
+from trading.services.profile import live_mode_refusals
+from trading.services.risk import automation_refusal, global_pause_refusal
 
 logger = logging.getLogger(__name__)
 ACTIVE = (Trade.Status.PENDING, Trade.Status.OPEN)
@@ -113,28 +114,15 @@ def _profile(user: User) -> TradingProfile:
     return profile
 
 
-def _global_pause_refusal() -> str | None:
-    control = TradingControl.objects.order_by("pk").first()
-    if control is None or not control.paused:
-        return None
-    return "FLAXU staff have paused trading for everyone" + (f": {control.reason}" if control.reason else ".")
-
-
-def _automation_refusal(user: User, profile: TradingProfile, now: datetime) -> str | None:
-    """The settings helper's ``trading.services.risk.automation_refusal`` when it is there; else the same
-    minimal rules here: the global pause, automation off, the user's pause (daily loss, kill switch)."""
-    try:
-        from trading.services.risk import automation_refusal
-    except ImportError:
-        automation_refusal = None
-    if automation_refusal is not None:
-        return automation_refusal(user, profile)
-    if not profile.automation_enabled:
-        return "Automation is off in your trading settings."
-    if profile.paused_until and profile.paused_until > now:
-        why = f" ({profile.pause_reason})" if profile.pause_reason else ""
-        return f"Automation is paused until {profile.paused_until:%Y-%m-%d %H:%M} UTC{why}."
-    return None
+def _check_live_allowed(user: User, profile: TradingProfile) -> None:
+    """Live orders need, at the moment of trading, what switching to live needed: the acknowledgement, and
+    FULL access, 2FA and a connected key (a user who turned 2FA off or removed the key since may not trade
+    live; 403 with each reason, as on the settings page)."""
+    if profile.live_acknowledged_at is None:
+        raise Refused("Live trading needs your acknowledgement of its risks in the trading settings.")
+    reasons = live_mode_refusals(user)
+    if reasons:
+        raise AccessRefused("Live trading is not allowed now: " + " ".join(reasons))
 
 
 def _targets(reward_target: str, tp1: Decimal, tp2: Decimal) -> tuple[Decimal, Decimal | None]:
@@ -146,7 +134,7 @@ def _targets(reward_target: str, tp1: Decimal, tp2: Decimal) -> tuple[Decimal, D
 
 
 def _signal_plan(user: User, profile: TradingProfile, signal: Signal, now: datetime) -> _Plan:
-    refusal = _automation_refusal(user, profile, now)
+    refusal = automation_refusal(user, profile)
     if refusal:
         raise Refused(refusal)
     floor = max(profile.min_confidence, conf.signal_min_confidence() + 1)
@@ -258,7 +246,7 @@ def signal_execute(
     refusal = full_access_refusal(user)
     if refusal:
         raise AccessRefused(refusal)
-    refusal = _global_pause_refusal()
+    refusal = global_pause_refusal()
     if refusal:
         raise Refused(refusal)
     profile = _profile(user)
@@ -268,8 +256,8 @@ def signal_execute(
         plan = _alert_plan(user, profile, alert, now)
     else:
         plan = _manual_plan(user, profile, manual)
-    if profile.mode == "live" and profile.live_acknowledged_at is None:
-        raise Refused("Live trading needs your acknowledgement of its risks in the trading settings.")
+    if profile.mode == "live":
+        _check_live_allowed(user, profile)
     if _duplicate(user, plan, signal, alert):
         raise Conflict("This has already been traded.")
     active = Trade.objects.filter(user=user, mode=profile.mode, status__in=ACTIVE).count()
@@ -468,7 +456,7 @@ def eligible_users(signal: Signal) -> list[int]:
     """Users whose automation would trade ``signal`` now: FULL access, automation on, not paused,
     confidence met, symbol allowed, no trade for it yet (everything is checked again when the order runs)."""
     now = timezone.now()
-    if _global_pause_refusal():
+    if global_pause_refusal():
         return []
     floor = conf.signal_min_confidence() + 1
     if signal.confidence < floor:

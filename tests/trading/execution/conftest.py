@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ExchangeCredential
 from accounts.services.credentials import credential_create
@@ -30,6 +31,7 @@ def connect(user, account) -> None:
 
 
 def live_profile(user, **fields) -> TradingProfile:
+    """Trading settings (live by default); a live user also gets what live mode needs: a confirmed 2FA device."""
     values = dict(
         mode="live",
         live_acknowledged_at=timezone.now(),
@@ -41,6 +43,8 @@ def live_profile(user, **fields) -> TradingProfile:
         max_positions=3,
     )
     values.update(fields)
+    if values["mode"] == "live":
+        TOTPDevice.objects.get_or_create(user=user, name="app", defaults={"confirmed": True})
     profile, _ = TradingProfile.objects.update_or_create(user=user, defaults=values)
     return profile
 
