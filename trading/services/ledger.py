@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.realtime.push import push_to_user
-from trading.models import Trade, TradeOrder
+from trading.models import Trade, TradeOrder, TradingProfile
 from trading.services.brokers.base import Fill
 
 logger = logging.getLogger(__name__)
@@ -192,6 +192,8 @@ def trade_record_exit(
             locked.close_reason = reason
             locked.closed_at = at or timezone.now()
         _recompute_pnl(locked)
+        if locked.status == Trade.Status.CLOSED and locked.pnl < 0:
+            _daily_loss_check_on_commit(locked)
         if client_order_id:
             TradeOrder.objects.update_or_create(
                 client_order_id=client_order_id,
@@ -208,6 +210,21 @@ def trade_record_exit(
                 },
             )
         return _finish(locked, trade)
+
+
+def _daily_loss_check_on_commit(trade: Trade) -> None:
+    """A trade closed at a loss: check the daily loss limit now (orders queue), not at the next minute's sweep,
+    so automation pauses before it can open another trade. Only where there is automation to pause."""
+    now = timezone.now()
+    automated = TradingProfile.objects.filter(user_id=trade.user_id, automation_enabled=True).exclude(
+        paused_until__gt=now
+    )
+    if not automated.exists():
+        return
+    from trading.tasks import check_daily_loss_for_user  # tasks import the services: imported when needed
+
+    user_id, mode = trade.user_id, trade.mode
+    transaction.on_commit(lambda: check_daily_loss_for_user.delay(user_id, mode), robust=True)
 
 
 def trade_add_funding(trade: Trade, amount: Decimal) -> Trade:
