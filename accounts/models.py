@@ -126,6 +126,15 @@ class ActivityLog(models.Model):
         DATA_EXPORTED = "data_exported", "Data exported"
         ACCESS_CHANGED = "access_changed", "Access level changed"
         ORDER = "order", "Order"
+        # Trading (the trading app writes these; every settings change, pause and kill switch is logged).
+        TRADING_SETTING_CHANGED = "trading_setting_changed", "Trading setting changed"
+        TRADING_LIVE_ENABLED = "trading_live_enabled", "Live trading switched on"
+        TRADING_LIVE_REFUSED = "trading_live_refused", "Live trading refused"
+        TRADING_GLOBAL_PAUSE = "trading_global_pause", "Trading paused or resumed for everyone (staff)"
+        TRADING_DAILY_LOSS_PAUSE = "trading_daily_loss_pause", "Automation paused: daily loss limit"
+        TRADING_KILL_SWITCH = "trading_kill_switch", "Kill switch used"
+        TRADING_PAUSE_LIFTED = "trading_pause_lifted", "Automation pause lifted by staff"
+        TRADING_PAPER_RESET = "trading_paper_wallet_reset", "Paper wallet reset"
 
     user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="activity")
     action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
@@ -140,6 +149,32 @@ class ActivityLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.user or 'unknown'} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def detail_text(self) -> str:
+        """The detail in words, for the activity page: ``Risk %: 1.00 → 2.00`` for a change, else ``Key: value; …``."""
+        detail = dict(self.detail or {})
+        parts = []
+        if {"field", "old", "new"} <= detail.keys():
+            field, old, new = detail.pop("field"), detail.pop("old"), detail.pop("new")
+            parts.append(f"{_detail_label(field)}: {_detail_value(old)} → {_detail_value(new)}")
+        parts.extend(f"{_detail_label(key)}: {_detail_value(value)}" for key, value in detail.items())
+        return "; ".join(parts)
+
+
+def _detail_label(key) -> str:
+    return str(key).replace("_pct", " %").replace("_", " ").capitalize()
+
+
+def _detail_value(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_value(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{_detail_label(k)} {_detail_value(v)}" for k, v in value.items()) or "—"
+    return str(value)
 
 
 class ApiToken(models.Model):
