@@ -201,7 +201,10 @@ def paper_wallet(*, user: User, positions: list[Trade] | None = None) -> Wallet:
         positions = positions_open(user=user, mode=Mode.PAPER)
     unrealized = sum((p.unrealized_pnl or Decimal(0) for p in positions), Decimal(0))
     used = sum((p.margin for p in positions), Decimal(0)).quantize(CENT)
-    equity = balance + unrealized
+    # Open trades' PnL so far (entry fee, a TP1 half taken) is in no closed trade yet, so not in the
+    # balance: counted here as the paper broker counts it, so Portfolio and sizing see one equity.
+    so_far = sum((p.pnl or Decimal(0) for p in positions), Decimal(0))
+    equity = balance + so_far + unrealized
     return Wallet(
         mode=Mode.PAPER,
         available=True,

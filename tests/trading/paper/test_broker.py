@@ -10,6 +10,7 @@ import pytest
 from core.errors import Refused, Unavailable
 from tests.factories import UserFactory
 from trading.models import PaperWallet, Trade, TradeOrder
+from trading.selectors_portfolio import paper_wallet
 from trading.services.brokers.base import EntryRequest
 from trading.services.brokers.paper import PaperBroker
 
@@ -112,3 +113,5 @@ def test_equity_is_cash_plus_the_open_trades_marked_to_the_current_price(full_us
     assert (position.symbol, position.side, position.size, position.mark_price) == (BTC, "LONG", D(2), D("103"))
     assert position.unrealized_pnl == (D("103") - trade.entry_price) * 2
     assert Trade.objects.get(pk=trade.pk).status == Trade.Status.OPEN
+    # The Portfolio shows the same equity the broker sizes from.
+    assert abs(paper_wallet(user=full_user).equity - expected) < D("0.01")  # its unrealised PnL is in cents
