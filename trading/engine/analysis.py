@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from trading.engine.config import DEFAULT_CONFIG, EngineConfig
-from trading.engine.events import KINDS, events_frame, sort_events
-from trading.engine.pipeline import detect_events
+from trading.engine.events import KINDS, events_frame
+from trading.engine.pipeline import detect_sorted
 from trading.engine.scoring import SETUPS, Context, RawSignals, score_signals
 from trading.engine.signal_table import signals_frame
 from trading.engine.validation import CandleArrays, candle_arrays
@@ -97,15 +97,25 @@ def _analyze(arrays: CandleArrays, index: pd.DatetimeIndex, config: EngineConfig
     return Analysis(index, config, swing_bias, internal_bias, atr, ints, floats, signals)
 
 
+_ARGS: dict[int, tuple] = {}  # id(config) -> (config, detector arguments): hashing a config costs ~10 us
+
+
+def _detector_args(config: EngineConfig) -> tuple:
+    hit = _ARGS.get(id(config))
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    c = config
+    args = (int(c.atr_period), int(c.swing_size), int(c.internal_size), float(c.ob_max_candle_atr),
+            int(c.zone_max_age), float(c.fvg_min_atr), float(c.fvg_min_body), float(c.pool_atr), int(c.pool_lookback))
+    if len(_ARGS) >= 64:
+        _ARGS.clear()
+    _ARGS[id(config)] = (config, args)
+    return args
+
+
 def detect(arrays: CandleArrays, config: EngineConfig):
     """Every detector (pipeline.py); returns sorted (ints, floats), atr, swing bias, internal bias."""
-    c = config
-    ints, floats, atr, swing_bias, internal_bias = detect_events(
-        arrays.open, arrays.high, arrays.low, arrays.close, int(c.atr_period), int(c.swing_size),
-        int(c.internal_size), float(c.ob_max_candle_atr), int(c.zone_max_age), float(c.fvg_min_atr),
-        float(c.fvg_min_body), float(c.pool_atr), int(c.pool_lookback))
-    ints, floats = sort_events(ints, floats)
-    return ints, floats, atr, swing_bias, internal_bias
+    return detect_sorted(arrays.open, arrays.high, arrays.low, arrays.close, *_detector_args(config))
 
 
 __all__ = ["KINDS", "SETUPS", "Analysis", "analyze"]

@@ -148,6 +148,17 @@ def _sort_small(ints, floats, key):
     return out_i, out_f
 
 
+@njit(cache=True, nogil=True)
+def sort_key(ints):
+    """The leading sort key per raw event: (confirmed, kind, scope, direction) packed in one int64."""
+    m = ints.shape[1]
+    key = np.empty(m, np.int64)
+    for k in range(m):
+        up = 1 if ints[I_DIR, k] > 0 else 0
+        key[k] = ((ints[I_CONF, k] * 32 + ints[I_KIND, k]) * 4 + ints[I_SCOPE, k]) * 2 + up
+    return key
+
+
 SMALL = 20_000  # below this many events the compiled sort is faster; above, numpy's stable argsort
 
 
@@ -156,7 +167,7 @@ def sort_events(ints: np.ndarray, floats: np.ndarray) -> tuple[np.ndarray, np.nd
 
     Stable: events equal in all of these keep their raw order. Two paths, one order.
     """
-    key = ((ints[I_CONF] * 32 + ints[I_KIND]) * 4 + ints[I_SCOPE]) * 2 + (ints[I_DIR] > 0)
+    key = sort_key(ints)
     if key.size < SMALL:
         return _sort_small(ints, floats, key)
     order = np.argsort(key, kind="stable")

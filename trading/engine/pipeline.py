@@ -4,8 +4,9 @@ This module adds no rule of its own: it calls the compiled cores of pivots.py, s
 order_blocks.py, zones.py, fvg.py and liquidity.py in order and writes what they find into one pair
 of event arrays (see events.py for the layout). The emitters are compiled because a scan runs the
 engine thousands of times on short series, where Python-level glue per detector output would cost
-more than the detectors themselves; they are joined in Python (four calls) because compiling one
-kernel over all of them costs numba some 16 s more at first use.
+more than the detectors themselves. ``detect_sorted`` runs them all and the sort in one compiled call:
+per series, a call from Python costs a few microseconds of argument dispatch and boxing, and a scan
+makes 2,000 of them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from trading.engine.events import (
     RUN,
     SWEEP,
     SWING,
+    _sort_small,
+    sort_key,
 )
 from trading.engine.fvg import _gaps
 from trading.engine.indicators import wilder_atr
@@ -43,7 +46,7 @@ from trading.engine.liquidity import _pair_pivots, _pool_outcomes
 from trading.engine.order_blocks import _failure_swings, _order_block_candles
 from trading.engine.pivots import _pivot_bars
 from trading.engine.structure import _breaks
-from trading.engine.zones import track_zones
+from trading.engine.zones import block_extremes, track_zones
 
 _N_INT = 6
 _N_FLOAT = 4
@@ -81,7 +84,8 @@ def _put(ints, floats, p, kind, scope, direction, bar, conf, ref, top, bottom, l
 
 
 @njit(cache=True, nogil=True)
-def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, zvalue, high, low, close, max_age):
+def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, zvalue, high, low, close, max_age,
+                ext):
     """A zone kind's creation and life events. ``spec`` = [kind, its mitigation kind, its end kind, scope,
     wick kill (0/1), flip (0/1)]: one int64 array rather than constants, so numba compiles this once."""
     kind = spec[0]
@@ -92,7 +96,7 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
     flip = spec[5] == 1
     z = zbar.shape[0]
     mit, depth, dead, mit2, depth2, dead2 = track_zones(zdir, ztop, zbottom, zconf, high, low, close, max_age,
-                                                        wick_kill, flip)
+                                                        wick_kill, flip, ext)
     ints, floats = _reserve(ints, floats, p, 5 * z)
     first = p
     for k in range(z):
@@ -130,7 +134,7 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
 
 
 @njit(cache=True, nogil=True)
-def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr, max_age):
+def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr, max_age, ext):
     """Pivots, breaks, order blocks (+ breakers) and mitigation blocks of one structure scope."""
     p_bar, p_side = _pivot_bars(high, low, size)
     m = p_bar.shape[0]
@@ -164,41 +168,30 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
     zref = break0 + keep
     spec = np.array([OB, OB_MITIGATED, BREAKER, scope, 0, 1], np.int64)
     ints, floats, p = _emit_zones(ints, floats, p, spec, zbar, b_conf[keep], b_dir[keep], high[zbar], low[zbar], zref,
-                                  np.full(keep.shape[0], np.nan), high, low, close, max_age)
+                                  np.full(keep.shape[0], np.nan), high, low, close, max_age, ext)
 
     failed = _failure_swings(high, low, b_bar, b_conf, b_dir, b_choch, b_prior)
     keep = np.flatnonzero(failed)
     zbar = b_bar[keep]
     spec = np.array([MB, MB_MITIGATED, MB_INVALIDATED, scope, 0, 0], np.int64)
     ints, floats, p = _emit_zones(ints, floats, p, spec, zbar, b_conf[keep], b_dir[keep], high[zbar], low[zbar],
-                                  break0 + keep, np.full(keep.shape[0], np.nan), high, low, close, max_age)
+                                  break0 + keep, np.full(keep.shape[0], np.nan), high, low, close, max_age, ext)
     return ints, floats, p, bias, p_bar, p_conf, p_side, p_level, pivot0
 
 
 @njit(cache=True, nogil=True)
-def _emit_gaps(p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age):
-    """Fair value gaps and their life, raw ids from ``p``."""
-    ints = np.empty((_N_INT, 64), np.int64)
-    floats = np.empty((_N_FLOAT, 64))
+def _emit_gaps(ints, floats, p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age, ext):
+    """Fair value gaps and their life, rows from ``p``."""
     g_bar, g_conf, g_dir, g_top, g_bottom, g_size = _gaps(open_, high, low, close, atr, fvg_min_atr, fvg_min_body)
     spec = np.array([FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, 1, 0], np.int64)
-    ints, floats, used = _emit_zones(ints, floats, np.int64(0), spec, g_bar, g_conf, g_dir, g_top, g_bottom,
-                                     np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close, max_age)
-    _shift_refs(ints, used, p)
-    return ints[:, :used], floats[:, :used]
+    return _emit_zones(ints, floats, p, spec, g_bar, g_conf, g_dir, g_top, g_bottom,
+                       np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close, max_age, ext)
 
 
 @njit(cache=True, nogil=True)
-def _shift_refs(ints, used, p):
-    """Emitters number their rows from 0; make refs to their own rows global (raw id = p + row)."""
-    for r in range(used):
-        if ints[5, r] >= 0:
-            ints[5, r] += p
-
-
-@njit(cache=True, nogil=True)
-def _emit_pools(p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr, pool_lookback, max_age):
-    """Equal highs/lows of the internal pivots (raw ids from ``pivot0``) and their sweeps/runs, ids from ``p``."""
+def _emit_pools(ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr, pool_lookback,
+                max_age):
+    """Equal highs/lows of the internal pivots (raw ids from ``pivot0``) and their sweeps/runs, rows from ``p``."""
     first, second = _pair_pivots(high, low, atr, p_bar, p_conf, p_side, p_level, pool_atr, pool_lookback)
     q = first.shape[0]
     side = p_side[second]
@@ -209,9 +202,9 @@ def _emit_pools(p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0
         level[k] = max(a, b) if side[k] > 0 else min(a, b)
     conf = p_conf[second]
     hit, swept, excess = _pool_outcomes(side, level, conf, high, low, close, atr, max_age)
-    ints = np.empty((_N_INT, max(2 * q, 1)), np.int64)
-    floats = np.empty((_N_FLOAT, max(2 * q, 1)))
-    used = np.int64(0)
+    ints, floats = _reserve(ints, floats, p, 2 * q)
+    pool0 = p
+    used = p
     for k in range(q):
         a = p_level[first[k]]
         b = p_level[second[k]]
@@ -224,38 +217,40 @@ def _emit_pools(p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0
         if t >= 0:
             kind = np.int64(SWEEP if swept[k] else RUN)
             direction = -side[k] if swept[k] else side[k]
-            _put(ints, floats, used, kind, np.int64(INTERNAL), direction, t, t, p + k, high[t], low[t], level[k],
+            _put(ints, floats, used, kind, np.int64(INTERNAL), direction, t, t, pool0 + k, high[t], low[t], level[k],
                  excess[k])
             used += 1
-    return ints[:, :used], floats[:, :used]
+    return ints, floats, used
 
 
+@njit(cache=True, nogil=True)
 def detect_events(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
                   fvg_min_body, pool_atr, pool_lookback):
-    """(ints, floats, atr, swing bias, internal bias): every detector's events, unsorted, refs as raw ids."""
+    """(ints, floats, atr, swing bias, internal bias): every detector's events, unsorted, refs as raw ids.
+
+    Raw ids run swing scope, internal scope, gaps, pools; every emitter appends to one buffer, so a
+    scan pays one compiled call per series instead of one per detector plus the joins."""
     atr = wilder_atr(high, low, close, atr_period)
-    parts_i, parts_f = [], []
-    p = 0
-    biases = []
-    internal = None
-    for scope, size in ((SWING, swing_size), (INTERNAL, internal_size)):
-        ints = np.empty((_N_INT, max(64, close.shape[0] // 4)), np.int64)
-        floats = np.empty((_N_FLOAT, ints.shape[1]))
-        ints, floats, used, bias, p_bar, p_conf, p_side, p_level, _ = _emit_scope(
-            ints, floats, 0, high, low, close, atr, size, scope, ob_max_atr, max_age)
-        _shift_refs(ints, used, p)
-        internal = (p_bar, p_conf, p_side, p_level, p)  # the pivots are this part's first rows
-        parts_i.append(ints[:, :used])
-        parts_f.append(floats[:, :used])
-        biases.append(bias)
-        p += used
-    ints, floats = _emit_gaps(p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age)
-    parts_i.append(ints)
-    parts_f.append(floats)
-    p += ints.shape[1]
-    p_bar, p_conf, p_side, p_level, pivot0 = internal
-    ints, floats = _emit_pools(p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr,
-                               pool_lookback, max_age)
-    parts_i.append(ints)
-    parts_f.append(floats)
-    return np.concatenate(parts_i, axis=1), np.concatenate(parts_f, axis=1), atr, biases[0], biases[1]
+    ext = block_extremes(high, low, close)
+    ints = np.empty((_N_INT, max(64, close.shape[0])), np.int64)
+    floats = np.empty((_N_FLOAT, ints.shape[1]))
+    ints, floats, p, swing_bias, _, _, _, _, _ = _emit_scope(ints, floats, np.int64(0), high, low, close, atr,
+                                                             swing_size, np.int64(SWING), ob_max_atr, max_age, ext)
+    ints, floats, p, internal_bias, p_bar, p_conf, p_side, p_level, pivot0 = _emit_scope(
+        ints, floats, p, high, low, close, atr, internal_size, np.int64(INTERNAL), ob_max_atr, max_age, ext)
+    ints, floats, p = _emit_gaps(ints, floats, p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age,
+                                  ext)
+    ints, floats, p = _emit_pools(ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0,
+                                  pool_atr, pool_lookback, max_age)
+    return ints[:, :p], floats[:, :p], atr, swing_bias, internal_bias
+
+
+@njit(cache=True, nogil=True)
+def detect_sorted(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
+                  fvg_min_body, pool_atr, pool_lookback):
+    """``detect_events`` with the events in table order (events.sort_events, compiled path), in one call."""
+    ints, floats, atr, swing_bias, internal_bias = detect_events(
+        open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr, fvg_min_body,
+        pool_atr, pool_lookback)
+    ints, floats = _sort_small(ints, floats, sort_key(ints))
+    return ints, floats, atr, swing_bias, internal_bias
