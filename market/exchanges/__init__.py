@@ -39,6 +39,7 @@ from market.exchanges.errors import (
     RateLimited,
 )
 from market.exchanges.health import exchange_health, operation_health
+from market.exchanges.income import funding_payments
 from market.exchanges.orders import (
     cancel_order,
     client_order_id,
@@ -59,6 +60,7 @@ from market.exchanges.types import (
     Candle,
     CredentialCheck,
     Deposit,
+    FundingPayment,
     FundingRate,
     LongShortRatio,
     Market,
@@ -95,6 +97,7 @@ __all__ = [
     "Deposit",
     "DuplicateOrder",
     "ExchangeUnavailable",
+    "FundingPayment",
     "FundingRate",
     "GatewayError",
     "InsufficientFunds",
@@ -125,6 +128,7 @@ __all__ = [
     "equity",
     "exchange_health",
     "fetch_order",
+    "funding_payments",
     "funding_rates",
     "long_short_ratio",
     "markets",

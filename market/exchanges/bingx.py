@@ -17,6 +17,7 @@ from market.exchanges.errors import InvalidRequest
 from market.exchanges.types import (
     Balance,
     Deposit,
+    FundingPayment,
     MalformedValue,
     Order,
     Permissions,
@@ -362,3 +363,21 @@ def order_rows(response: Any) -> list[dict]:
     if not isinstance(orders, list) or not all(isinstance(o, dict) for o in orders):
         raise MalformedValue("the open orders answer has no order list")
     return orders
+
+
+def funding_payments_from(response: Any, market_id: str, symbol: str) -> list[FundingPayment]:
+    """The FUNDING_FEE rows of ``GET /openApi/swap/v2/user/income`` for ``market_id`` (BingX id), oldest
+    first; a row without its amount, time or id makes the whole answer malformed."""
+    rows = data_of(response)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise MalformedValue("the income answer is not a list of rows")
+    payments = []
+    for row in rows:
+        if row.get("incomeType") != "FUNDING_FEE" or row.get("symbol") != market_id:
+            continue
+        at = time_from_ms(row.get("time"))
+        if at is None or not row.get("tranId"):
+            raise MalformedValue("a funding row lacks its time or id")
+        amount = decimal_required(row.get("income"), "income")
+        payments.append(FundingPayment(str(row["tranId"]), symbol, amount, str(row.get("asset") or SWAP_SETTLE), at))
+    return sorted(payments, key=lambda p: p.time)

@@ -196,6 +196,17 @@ class FundingRate:
 
 
 @dataclass(frozen=True, slots=True)
+class FundingPayment:
+    """One funding settlement on the account: ``amount`` received in ``asset`` (negative: paid)."""
+
+    id: str
+    symbol: str
+    amount: Decimal
+    asset: str
+    time: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OpenInterest:
     """Open interest in contracts (``amount``) and in quote currency (``value``) where known."""
 

@@ -162,6 +162,9 @@ class Trade(models.Model):
     equity_at_entry = models.DecimalField(**AMOUNT, null=True, blank=True)
     fees = models.DecimalField(**AMOUNT, default=0)
     funding = models.DecimalField(**AMOUNT, default=0, help_text="Funding paid (negative: received).")
+    funding_until = models.DateTimeField(
+        null=True, blank=True, help_text="Time of the last funding payment counted in ``funding`` (live trades)."
+    )
     pnl = models.DecimalField(**AMOUNT, null=True, blank=True, help_text="Net of fees and funding.")
     pnl_pct = models.DecimalField(**PERCENT, null=True, blank=True, help_text="Of the equity at entry.")
     r_multiple = models.DecimalField(**PERCENT, null=True, blank=True)

@@ -8,6 +8,8 @@
   no fill history yet);
 - the partial plan: once TP1 has filled, a stop at the entry (break-even) is placed for the rest and the
   original stop cancelled (the new one first, so the position is never unprotected).
+- funding settled on the open trades' symbols since the last sync is counted once in their PnL
+  (``trading.services.funding``).
 
 Paper trades are not synced here: the paper broker's watcher records their exits on every price update.
 Several FLAXU trades on the same symbol and side of one account are not told apart (each is checked
@@ -25,6 +27,7 @@ from market import exchanges
 from trading.models import Trade, TradeOrder
 from trading.services import ledger
 from trading.services.brokers import broker_for
+from trading.services.funding import trades_add_funding
 
 logger = logging.getLogger(__name__)
 LIVE_PNL_EVENT = "trade.pnl"  # pushed after each sync: open trades' mark price and unrealised PnL
@@ -177,6 +180,7 @@ def positions_sync(user: User, *, broker=None) -> list[Trade]:
     except exchanges.GatewayError as exc:
         logger.warning("Positions of user %s not synced: %s", user.pk, exc.message)
         return trades
+    trades_add_funding(synced, broker)
     _push_live_pnl(user, synced, positions)
     return synced
 

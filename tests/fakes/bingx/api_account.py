@@ -96,6 +96,20 @@ def withdrawals(ex: Exchange, acct: Account, p: dict) -> Answer:
     return bare(_page(acct.withdrawals, p, "_ts"))
 
 
+def income(ex: Exchange, acct: Account, p: dict) -> Answer:
+    """GET /openApi/swap/v2/user/income: the account's fund flow (only funding fees are modelled), oldest first;
+    ``symbol``, ``incomeType``, ``startTime``/``endTime`` (ms, inclusive) filter, ``limit`` (100, max 1000)."""
+    rows = [r for r in acct.funding if not p.get("symbol") or r["symbol"] == p["symbol"]]
+    if p.get("incomeType"):
+        rows = [r for r in rows if r["incomeType"] == p["incomeType"]]
+    if p.get("startTime"):
+        rows = [r for r in rows if r["time"] >= int(p["startTime"])]
+    if p.get("endTime"):
+        rows = [r for r in rows if r["time"] <= int(p["endTime"])]
+    limit = min(int(p.get("limit") or 100), 1000)
+    return ok(ex, sorted(rows, key=lambda r: r["time"])[:limit])
+
+
 def balance_row(ex: Exchange, acct: Account, asset: str) -> dict:
     s = ex.margin_summary(acct, asset)
     return {

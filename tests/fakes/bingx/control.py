@@ -71,6 +71,8 @@ def handle(fake: FakeBingX, method: str, path: str, raw_body: bytes) -> tuple[in
             return 200, json.dumps(fake.add_deposit(**args)).encode()
         if action == "add_withdrawal":
             return 200, json.dumps(fake.add_withdrawal(**args)).encode()
+        if action == "add_funding":
+            return 200, json.dumps(fake.add_funding(**args)).encode()
         if action == "set_mark_price":
             return 200, json.dumps({"triggered": fake.set_mark_price(args["symbol"], args["price"])}).encode()
         if action == "set_balance":

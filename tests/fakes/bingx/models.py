@@ -153,6 +153,7 @@ class Account:
     realised: Decimal = ZERO
     deposits: list[dict] = field(default_factory=list)
     withdrawals: list[dict] = field(default_factory=list)
+    funding: list[dict] = field(default_factory=list)  # income rows of type FUNDING_FEE (GET swap/v2/user/income)
     leverage: dict[tuple[str, str], int] = field(default_factory=dict)
     margin_type: dict[str, str] = field(default_factory=dict)
     positions: dict[tuple[str, str], Position] = field(default_factory=dict)

@@ -136,6 +136,10 @@ class FakeBingX:
     def add_deposit(self, uid, amount, coin="USDT", status=1, time=None, network="TRC20", **extra) -> dict:
         return self.exchange.add_deposit(uid, amount, coin=coin, status=status, time=time, network=network, **extra)
 
+    def add_funding(self, uid, symbol: str, income, time=None, asset: str = "USDT") -> dict:
+        """A funding fee on ``symbol`` (BingX id, BTC-USDT): ``income`` received (negative: paid); returns its row."""
+        return self.exchange.add_funding(uid, symbol, income, time=time, asset=asset)
+
     def add_withdrawal(self, uid, amount, coin="USDT", status=6, time=None, **extra) -> dict:
         return self.exchange.add_withdrawal(uid, amount, coin=coin, status=status, time=time, **extra)
 

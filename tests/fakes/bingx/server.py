@@ -59,6 +59,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/openApi/spot/v1/account/balance"): _r(account.spot_balance, True, "read"),
     ("GET", "/openApi/fund/v1/account/balance"): _r(account.fund_balance, True, "read"),
     ("GET", "/openApi/swap/v2/user/commissionRate"): _r(account.commission_rate, True, "read"),
+    ("GET", "/openApi/swap/v2/user/income"): _r(account.income, True, "read"),
     # trading: reads need the Read permission (fills excepted, BingX files them under trading)
     ("GET", "/openApi/swap/v2/user/positions"): _r(trading.positions, True, "read"),
     ("GET", "/openApi/swap/v2/trade/leverage"): _r(trading.get_leverage, True, "read"),

@@ -154,6 +154,26 @@ class Exchange:
                 acct.fund[coin] = acct.fund.get(coin, ZERO) + Decimal(str(amount))
             return dict(record)
 
+    def add_funding(self, uid, symbol: str, income, time=None, asset: str = "USDT") -> dict:
+        """A funding settlement of ``symbol`` (BingX id, e.g. BTC-USDT): ``income`` received (negative: paid),
+        credited to the swap wallet."""
+        with self.lock:
+            acct = self.account(uid)
+            amount = Decimal(str(income))
+            record = {
+                "symbol": symbol,
+                "incomeType": "FUNDING_FEE",
+                "income": fmt(amount),
+                "asset": asset,
+                "info": "Funding Fee",
+                "time": to_ms(time),
+                "tranId": f"{self.next_id()}_funding",
+                "tradeId": "",
+            }
+            acct.funding.append(record)
+            acct.swap[asset] = acct.swap.get(asset, ZERO) + amount
+            return dict(record)
+
     def add_withdrawal(
         self, uid, amount, coin="USDT", status=6, time=None, network="TRC20", address=None, fee="1"
     ) -> dict:

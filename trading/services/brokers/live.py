@@ -173,6 +173,10 @@ class LiveBroker:
             )
         return fill_from(order, self.rules(symbol).taker_fee)
 
+    def funding_payments(self, symbol: str, since) -> list[exchanges.FundingPayment]:
+        """Funding settled on ``symbol`` from ``since`` on (received; negative: paid), oldest first."""
+        return exchanges.funding_payments(self._creds(), symbol, since)
+
     def positions(self) -> list[BrokerPosition]:
         return [
             BrokerPosition(
