@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -12,6 +10,7 @@ from typing import Any
 import pandas as pd
 from django.db.models import QuerySet
 
+from core.csv_stream import csv_lines
 from market.selectors.candles import candle_frame
 from trading.engine.backtest import CalibrationLookup, calibration_lookup
 from trading.engine.timeframes import timeframe_to_timedelta
@@ -137,30 +136,9 @@ TRADE_CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def backtest_trades_csv(backtest: Backtest) -> Iterator[str]:
     """The backtest's trades as CSV lines (a header, then one line per trade), for streaming."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text
-
-    writer.writerow(TRADE_CSV_COLUMNS)
-    yield flush()
     rows = BacktestTrade.objects.filter(backtest=backtest).order_by("number").values_list(*TRADE_CSV_COLUMNS)
-    for row in rows.iterator(chunk_size=2000):
-        writer.writerow([_cell(v) for v in row])
-        yield flush()
+    return csv_lines(TRADE_CSV_COLUMNS, rows.iterator(chunk_size=2000))

@@ -17,14 +17,11 @@ Definitions shown to users:
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +31,7 @@ from django.utils import timezone
 from accounts import vault
 from accounts.models import User
 from accounts.services.credentials import credential_reveal
+from core.csv_stream import csv_lines
 from gatekeeper.selectors import bingx_keys
 from market import exchanges
 from market.selectors.snapshots import snapshots_of
@@ -145,30 +143,11 @@ TRADE_CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def trades_csv(trades: QuerySet[Trade]) -> Iterator[str]:
     """The trades as CSV lines (a header, then one line per trade), for streaming."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text
-
-    writer.writerow(TRADE_CSV_COLUMNS)
-    yield flush()
-    for row in trades.values_list(*TRADE_CSV_COLUMNS).iterator(chunk_size=2000):
-        writer.writerow([_cell(v) for v in row])
-        yield flush()
+    return csv_lines(TRADE_CSV_COLUMNS, trades.values_list(*TRADE_CSV_COLUMNS).iterator(chunk_size=2000))
 
 
 # --- wallets ---------------------------------------------------------------------------------------------
