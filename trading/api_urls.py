@@ -11,4 +11,5 @@ urlpatterns = [
     path("backtests/<int:pk>/trades.csv", api.BacktestTradesCsvView.as_view(), name="api_backtest_trades_csv"),
     path("", include("trading.portfolio.api_urls")),  # /api/trading/positions, /api/wallet/..., /api/analytics/...
     path("", include("trading.controls.api_urls")),  # /api/trading/settings, kill-switch, global-pause
+    path("", include("trading.orders.api_urls")),  # /api/trading/orders, /api/trading/positions/<id>/close
 ]

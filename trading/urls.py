@@ -13,4 +13,5 @@ urlpatterns = [
     path("backtests/<int:pk>/trades.csv", views.backtest_trades_csv, name="backtest_trades_csv"),
     path("portfolio/", include("trading.portfolio.urls")),
     path("trading/", include("trading.controls.urls")),
+    path("trading/", include("trading.orders.urls")),  # the order form, one-click "Trade this"
 ]

@@ -14,6 +14,7 @@ from trading.api import trades_csv_response
 from trading.forms import BacktestForm, SignalFilterForm
 from trading.models import Backtest, Signal
 from trading.models.signals import Outcome
+from trading.orders.views import alerts_with_buttons, signal_button
 from trading.services.backtests import PARAMETER, BacktestInvalid, backtest_create
 from trading.services.explain import setup_label
 
@@ -82,6 +83,7 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "calibration": selectors.signal_calibration(signal),
         "chart": _signal_data(signal),
         "min_confidence": conf.signal_min_confidence(),
+        "one_click": signal_button(request.user, signal),  # "Trade this" when executable and fresh
     }
     return render(request, "trading/signal_detail.html", context)
 
@@ -89,7 +91,8 @@ def signal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @full_access_required
 def sniper_panel(request: HttpRequest) -> HttpResponse:
     sniper = conf.sniper_config()
-    context = {"alerts": selectors.sniper_alerts()[:LIST_LENGTH], "sniper": sniper}
+    alerts = alerts_with_buttons(request.user, selectors.sniper_alerts()[:LIST_LENGTH])  # "Trade this" per alert
+    context = {"alerts": alerts, "sniper": sniper}
     return render(request, "trading/sniper.html", context)
 
 

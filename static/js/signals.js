@@ -119,6 +119,18 @@
   }
 
   // --- sniper panel -------------------------------------------------------------------------------
+  // "Trade this" on a live alert: the page's form template (with its CSRF token), pointed at the alert.
+  function oneClickCell(alertId) {
+    const td = document.createElement("td");
+    td.className = "c-action";
+    const template = document.getElementById("one-click-template");
+    if (!template) return td;
+    const form = template.content.firstElementChild.cloneNode(true);
+    form.action = form.getAttribute("action").replace(/\/0\/trade\/$/, "/" + Number(alertId) + "/trade/");
+    td.append(form);
+    return td;
+  }
+
   function startSniperPanel() {
     const table = document.getElementById("sniper-table");
     if (!table || !window.flaxuLive) return;
@@ -138,6 +150,7 @@
         cell(price(a.entry), "num c-entry", "Entry"),
         cell(price(a.stop_loss), "num c-stop", "Stop"),
         cell(price(a.take_profit), "num c-target", "Target"),
+        oneClickCell(a.id),
       );
       prepend(tbody, tr, document.getElementById("no-alerts"));
     });

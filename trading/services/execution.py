@@ -76,6 +76,15 @@ class AccessRefused(ApplicationError):
     status_code = 403
 
 
+class AlreadyTraded(Conflict):
+    """This idea (signal, alert, or manual idempotency key) already has a trade: 409, nothing placed."""
+
+    def __init__(self, trade: Trade | None):
+        self.trade = trade
+        named = f" (trade {trade.pk}, {trade.get_status_display().lower()})" if trade is not None else ""
+        super().__init__(f"This has already been traded{named}; nothing new was placed.")
+
+
 @dataclass(frozen=True)
 class ManualOrder:
     """A trade the user typed: market entry now, stop, target(s), risk (percent of equity)."""
@@ -133,14 +142,18 @@ def _targets(reward_target: str, tp1: Decimal, tp2: Decimal) -> tuple[Decimal, D
     return tp1, None
 
 
-def _signal_plan(user: User, profile: TradingProfile, signal: Signal, now: datetime) -> _Plan:
-    refusal = automation_refusal(user, profile)
-    if refusal:
-        raise Refused(refusal)
-    floor = max(profile.min_confidence, conf.signal_min_confidence() + 1)
+def _signal_plan(user: User, profile: TradingProfile, signal: Signal, now: datetime, by_hand: bool) -> _Plan:
+    """``by_hand``: the user's one click on the signal; the automation settings (on/off, pause, minimum
+    confidence, allowed symbols) choose what automation trades, not what the user may trade by hand."""
+    floor = conf.signal_min_confidence() + 1
+    if not by_hand:
+        refusal = automation_refusal(user, profile)
+        if refusal:
+            raise Refused(refusal)
+        floor = max(profile.min_confidence, floor)
     if signal.confidence < floor:
         raise Refused(f"The signal's confidence {signal.confidence} is below your minimum of {floor}.")
-    if profile.symbols and signal.symbol not in profile.symbols:
+    if not by_hand and profile.symbols and signal.symbol not in profile.symbols:
         raise Refused(f"{signal.symbol} is not in your allowed symbols.")
     verdict = signal.verdict
     if not verdict.auto_executable:
@@ -211,38 +224,122 @@ def _manual_plan(user: User, profile: TradingProfile, order: ManualOrder) -> _Pl
 def _check_targets(plan: _Plan, price: Decimal) -> None:
     """A market entry at ``price``: the stop and targets must be on their sides of it, or BingX refuses."""
     long = plan.side == Trade.Side.LONG
-    for name, target in (("take-profit", plan.take_profit), ("second take-profit", plan.take_profit_2)):
+    stop = plan.stop_loss
+    if (stop >= price) if long else (stop <= price):  # each refusal on its field (the order form's, the API's)
+        where = "below" if long else "above"
+        raise Refused(
+            f"A {plan.side.lower()}'s stop-loss must be {where} the price ({price.normalize():f}); "
+            f"it is {stop.normalize():f}.",
+            field="stop_loss",
+        )
+    targets = (
+        ("take-profit", "take_profit", plan.take_profit),
+        ("second take-profit", "take_profit_2", plan.take_profit_2),
+    )
+    for name, field, target in targets:
         if target is not None and ((target <= price) if long else (target >= price)):
-            raise Refused(f"The price ({price.normalize():f}) is already past the {name} ({target.normalize():f}).")
+            raise Refused(
+                f"The price ({price.normalize():f}) is already past the {name} ({target.normalize():f}).", field=field
+            )
 
 
-def _duplicate(user: User, plan: _Plan, signal: Signal | None, alert: SniperAlert | None) -> bool:
+def _existing(user: User, plan: _Plan, signal: Signal | None, alert: SniperAlert | None) -> Trade | None:
+    """The user's trade for this idea already (same signal, same alert, or same client order id), if any."""
     trades = Trade.objects.filter(user=user)
-    if signal is not None and trades.filter(signal=signal).exists():
-        return True
-    if alert is not None and trades.filter(sniper_alert=alert).exists():
-        return True
-    return trades.filter(client_order_id=exchanges.client_order_id(plan.key)).exists()
+    found = Q(client_order_id=exchanges.client_order_id(plan.key))
+    if signal is not None:
+        found |= Q(signal=signal)
+    if alert is not None:
+        found |= Q(sniper_alert=alert)
+    return trades.filter(found).order_by("pk").first()
 
 
 # --- The one path --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OrderPreview:
+    """What ``signal_execute`` would place now: the broker's price and equity, the size and its risk."""
+
+    mode: str
+    symbol: str
+    side: str
+    price: Decimal
+    equity: Decimal
+    stop_loss: Decimal
+    take_profit: Decimal
+    take_profit_2: Decimal | None
+    risk_pct: Decimal
+    size: Decimal
+    notional: Decimal
+    leverage: int
+    risk_amount: Decimal
+    capped_by_leverage: bool
+
+
+@dataclass(frozen=True)
+class _Ready:
+    profile: TradingProfile
+    plan: _Plan
+    broker: Broker
+    price: Decimal
+    equity: Decimal
+    sizing: object  # trading.engine.sizing.Sizing
+
+
 def signal_execute(
     user: User,
     *,
     signal: Signal | None = None,
     alert: SniperAlert | None = None,
     manual: ManualOrder | None = None,
+    by_hand: bool = False,
     now: datetime | None = None,
 ) -> Trade:
     """Trade one idea (exactly one of ``signal``, ``alert``, ``manual``) for ``user`` in their mode.
 
-    Returns the Trade (OPEN, FAILED with its reason, or PENDING when the exchange could not say;
-    reconciliation settles those). Raises AccessRefused (403), Refused (400: the rule), Conflict (409:
-    already traded) or Unavailable (503: the broker could not be read; nothing was sent).
+    ``by_hand``: a signal the user chose to trade (one click), not automation. Returns the Trade (OPEN,
+    FAILED with its reason, or PENDING when the exchange could not say; reconciliation settles those).
+    Raises AccessRefused (403), Refused (400: the rule), AlreadyTraded (a Conflict, 409) or Unavailable
+    (503: the broker could not be read; nothing was sent).
     """
+    ready = _prepare(user, signal, alert, manual, by_hand, now or timezone.now())
+    trade = _pending(user, ready.profile, ready.plan, signal, alert, ready.sizing, ready.equity)
+    return _place(trade, ready.broker)
+
+
+def order_preview(
+    user: User,
+    *,
+    signal: Signal | None = None,
+    alert: SniperAlert | None = None,
+    manual: ManualOrder | None = None,
+    by_hand: bool = True,
+    now: datetime | None = None,
+) -> OrderPreview:
+    """Every check and the sizing of ``signal_execute``, without placing anything (the order form's confirmation)."""
+    ready = _prepare(user, signal, alert, manual, by_hand, now or timezone.now())
+    plan, sizing = ready.plan, ready.sizing
+    return OrderPreview(
+        mode=ready.profile.mode,
+        symbol=plan.symbol,
+        side=plan.side,
+        price=ready.price,
+        equity=ready.equity,
+        stop_loss=plan.stop_loss,
+        take_profit=plan.take_profit,
+        take_profit_2=plan.take_profit_2,
+        risk_pct=plan.risk_pct,
+        size=sizing.size,
+        notional=sizing.notional,
+        leverage=sizing.leverage,
+        risk_amount=sizing.risk_amount,
+        capped_by_leverage=sizing.capped_by_leverage,
+    )
+
+
+def _prepare(user, signal, alert, manual, by_hand: bool, now: datetime) -> _Ready:
+    """Every refusal, in order, then the broker's price and equity and the size: what to place."""
     if sum(x is not None for x in (signal, alert, manual)) != 1:
         raise ValueError("Give exactly one of signal, alert or manual.")
-    now = now or timezone.now()
     refusal = full_access_refusal(user)
     if refusal:
         raise AccessRefused(refusal)
@@ -251,15 +348,16 @@ def signal_execute(
         raise Refused(refusal)
     profile = _profile(user)
     if signal is not None:
-        plan = _signal_plan(user, profile, signal, now)
+        plan = _signal_plan(user, profile, signal, now, by_hand)
     elif alert is not None:
         plan = _alert_plan(user, profile, alert, now)
     else:
         plan = _manual_plan(user, profile, manual)
     if profile.mode == "live":
         _check_live_allowed(user, profile)
-    if _duplicate(user, plan, signal, alert):
-        raise Conflict("This has already been traded.")
+    existing = _existing(user, plan, signal, alert)
+    if existing is not None:
+        raise AlreadyTraded(existing)
     active = Trade.objects.filter(user=user, mode=profile.mode, status__in=ACTIVE).count()
     if active >= profile.max_positions:
         raise Refused(f"You already have {active} open positions (your maximum is {profile.max_positions}).")
@@ -288,9 +386,7 @@ def signal_execute(
         )
     except SizingRefused as refusal:
         raise Refused(refusal.reason) from None
-
-    trade = _pending(user, profile, plan, signal, alert, sizing, equity)
-    return _place(trade, broker)
+    return _Ready(profile, plan, broker, price, equity, sizing)
 
 
 def _pending(user, profile, plan: _Plan, signal, alert, sizing, equity) -> Trade:
@@ -318,8 +414,8 @@ def _pending(user, profile, plan: _Plan, signal, alert, sizing, equity) -> Trade
                 client_order_id=exchanges.client_order_id(plan.key),
             )
             _push(trade)
-    except IntegrityError:
-        raise Conflict("This has already been traded.") from None
+    except IntegrityError:  # a concurrent call for the same idea won the constraint
+        raise AlreadyTraded(_existing(user, plan, signal, alert)) from None
     return trade
 
 
