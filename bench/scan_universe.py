@@ -72,6 +72,13 @@ def outcome_history() -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[[*EVIDENCE_COLUMNS, "resolved_at", "tp1_hit", "r_after_costs"]]
 
 
+def lookup_rows(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The columns the lookup reads, from all symbols' signal tables: one concatenation of the whole tables
+    (block by block), then one selection, costs less than selecting the columns table by table (each
+    selection copies a table's blocks: some 0.12 s a pass against 0.05 s)."""
+    return pd.concat(tables, ignore_index=True)[[*EVIDENCE_COLUMNS, "known_at"]]
+
+
 def best_of(passes: int, run) -> float:
     best = float("inf")
     for _ in range(passes):
@@ -104,13 +111,10 @@ def main() -> None:
         counts["mtf signals"] = sum(len(analyze_mtf(symbol).signals) for symbol in symbols)
 
     def with_evidence():
-        # Only the columns the lookup reads: concatenating the reasons lists of 100,000 signals costs more.
-        found = pd.concat([analyze_mtf(symbol).signals[columns] for symbol in symbols], ignore_index=True)
-        counts["evidence"] = len(walk_forward_evidence(history, found))
+        counts["evidence"] = len(walk_forward_evidence(history, lookup_rows([analyze_mtf(s).signals for s in symbols])))
 
     history = outcome_history()
-    columns = [*EVIDENCE_COLUMNS, "known_at"]
-    found = pd.concat([analyze_mtf(symbol).signals[columns] for symbol in symbols], ignore_index=True)
+    found = lookup_rows([analyze_mtf(symbol).signals for symbol in symbols])
     figures = [
         ("analyze", best_of(passes, analyze_only)),
         ("analyze + signals table", best_of(passes, analyze_and_signals)),
