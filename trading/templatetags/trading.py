@@ -1,4 +1,4 @@
-"""Template helpers of the trading pages: prices, setup names, and the dashboard's signals card."""
+"""Template helpers of the trading pages: prices, setup names, the dashboard's signals, trading and portfolio cards."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from django import template
 
 from market.formatting import format_price
 from trading import selectors
+from trading.models import Trade
 from trading.services.explain import setup_label
+from trading.services.profile import profile_for
+from trading.services.risk import ACTIVE, automation_refusal
 
 register = template.Library()
 
@@ -59,3 +62,27 @@ def ordinal(value) -> str:
 def signals_card():
     """The dashboard's Signals card: the latest signals and links to the pages (FULL users only)."""
     return {"signals": list(selectors.signals_filtered()[:CARD_SIGNALS])}
+
+
+def _trading_summary(user) -> dict:
+    profile = profile_for(user)
+    active = Trade.objects.filter(user=user, status__in=ACTIVE)
+    return {
+        "profile": profile,
+        "open_here": active.filter(mode=profile.mode).count(),
+        "open_elsewhere": active.exclude(mode=profile.mode).count(),
+        "closed": Trade.objects.filter(user=user, mode=profile.mode, status=Trade.Status.CLOSED).count(),
+        "automation_refusal": automation_refusal(user, profile),
+    }
+
+
+@register.inclusion_tag("trading/orders/_dashboard_trading.html", takes_context=True)
+def trading_card(context):
+    """The dashboard's Trading card: the mode, automation, open trades, links (FULL users only)."""
+    return _trading_summary(context["request"].user)
+
+
+@register.inclusion_tag("trading/orders/_dashboard_portfolio.html", takes_context=True)
+def portfolio_card(context):
+    """The dashboard's Portfolio card: open and closed trades in the current mode, links (FULL users only)."""
+    return _trading_summary(context["request"].user)
