@@ -17,6 +17,7 @@ from gatekeeper.permissions import full_access_required
 from trading.models import Signal, Trade
 from trading.orders import placing
 from trading.orders.forms import ManualOrderForm, new_idempotency_key
+from trading.orders.selectors import trades_overview
 from trading.services.execution import SNIPER_FRESH, AlreadyTraded
 from trading.services.profile import profile_for
 
@@ -121,3 +122,11 @@ def signal_button(user, signal: Signal) -> dict | None:
     if signal.historical or not signal.auto_executable or not signal.is_fresh_for_execution(timezone.now()):
         return None
     return {"trade": None}
+
+
+# --- The trading page's live trades ----------------------------------------------------------------
+@full_access_required
+def trades_live(request: HttpRequest) -> HttpResponse:
+    """The trading page's trades fragment (htmx swaps it in on each "trade" push)."""
+    context = {**trades_overview(user=request.user), "trades_url": reverse("trading_trades_live")}
+    return render(request, "trading/orders/_trades.html", context)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 
 from market.formatting import format_price
 from trading import selectors
 from trading.models import Trade
+from trading.orders.selectors import trades_overview
 from trading.services.explain import setup_label
 from trading.services.profile import profile_for
 from trading.services.risk import ACTIVE, automation_refusal
@@ -86,3 +88,14 @@ def trading_card(context):
 def portfolio_card(context):
     """The dashboard's Portfolio card: open and closed trades in the current mode, links (FULL users only)."""
     return _trading_summary(context["request"].user)
+
+
+@register.inclusion_tag("trading/orders/_trades.html", takes_context=True)
+def trading_trades(context):
+    """The trading page's trades (active, and ended in the last day), refreshed live on each "trade" push."""
+    return {
+        **trades_overview(user=context["request"].user),
+        "trades_url": reverse("trading_trades_live"),
+        "csrf_token": context.get("csrf_token"),
+        "request": context["request"],
+    }
