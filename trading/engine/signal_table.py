@@ -100,19 +100,30 @@ def mtf_signals_frame(
     sizes = [len(raw.bar) for raw in raws]
     codes = np.repeat(np.arange(len(labels)), sizes)
     bar = np.concatenate([raw.bar for raw in raws])
-    times = _times(indexes, raws)
     duration = np.array([durations[tf].value for tf in labels], np.int64)[codes]
-    known = times.as_unit("ns").asi8 + duration
-    order = np.lexsort((bar, -duration, known))
+    dtype = indexes[0].dtype
+    if all(ix.dtype == dtype for ix in indexes):
+        # candles from one source: the open times as integers, one index built (in table order) from them
+        stamps = np.concatenate([ix.asi8[raw.bar] for ix, raw in zip(indexes, raws, strict=True)])
+        known = stamps * _ns_per(dtype.unit) + duration
+        order = np.lexsort((bar, -duration, known))
+        time = pd.DatetimeIndex(stamps[order].view(f"M8[{dtype.unit}]"), tz=dtype.tz).array
+    else:
+        times = indexes[0].take(raws[0].bar).append(
+            [ix.take(r.bar) for ix, r in zip(indexes[1:], raws[1:], strict=True)]
+        )
+        known = times.as_unit("ns").asi8 + duration
+        order = np.lexsort((bar, -duration, known))
+        time = times.array.take(order)
     picked = RawSignals(
         *(np.concatenate([raw[f] for raw in raws])[order] for f in range(len(RawSignals._fields) - 1)), extra=None
     )
-    columns = _columns(picked, times.array.take(order), config, reason_tuples(picked.reasons, picked.counts))
+    columns = _columns(picked, time, config, reason_tuples(picked.reasons, picked.counts))
     head = {
         "timeframe": pd.Categorical.from_codes(codes[order], dtype=_labels_dtype(tuple(labels))),
         "confirmed": columns.pop("confirmed"),
         "time": columns.pop("time"),
-        "known_at": pd.DatetimeIndex(known[order].view("M8[ns]"), dtype=_KNOWN_AT),
+        "known_at": pd.DatetimeIndex(known[order].view("M8[ns]"), tz=_KNOWN_AT.tz).array,
     }
     # every column is a new array (taken in ``order``), shared with nothing: no need for pandas to copy it
     return pd.DataFrame({**head, **columns, "htf_reasons": _context_tuples(raws, sizes)[order]}, copy=False)
@@ -126,14 +137,9 @@ def _labels_dtype(labels: tuple[str, ...]) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(labels))
 
 
-def _times(indexes: Sequence[pd.DatetimeIndex], raws: Sequence[RawSignals]) -> pd.DatetimeIndex:
-    """The signals' bar open times, timeframe after timeframe (one index built from integers when the
-    indexes share a dtype, as they do when candles come from one source)."""
-    dtype = indexes[0].dtype
-    if all(ix.dtype == dtype for ix in indexes):
-        values = np.concatenate([ix.asi8[raw.bar] for ix, raw in zip(indexes, raws, strict=True)])
-        return pd.DatetimeIndex(values.view(f"M8[{dtype.unit}]"), dtype=dtype)
-    return indexes[0].take(raws[0].bar).append([ix.take(r.bar) for ix, r in zip(indexes[1:], raws[1:], strict=True)])
+@lru_cache(maxsize=8)
+def _ns_per(unit: str) -> int:
+    return pd.Timedelta(1, unit=unit).value
 
 
 def _context_tuples(raws: Sequence[RawSignals], sizes: list[int]) -> np.ndarray:

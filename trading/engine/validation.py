@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 REQUIRED = ("open", "high", "low", "close", "volume")
 _REQUIRED = list(REQUIRED)
@@ -30,6 +31,27 @@ class CandleArrays(NamedTuple):
     volume: np.ndarray
 
 
+_NAT = np.iinfo(np.int64).min
+
+
+@njit(cache=True, nogil=True)
+def _all_valid(values, stamps):
+    """True if the stamps strictly increase (no NaT) and every row of ``values`` (OHLCV) is finite, with
+    high >= low and volume >= 0: every check of ``candle_arrays`` on the data, in one compiled pass."""
+    if stamps.shape[0] > 0 and stamps[0] == _NAT:
+        return False
+    for i in range(1, stamps.shape[0]):
+        if stamps[i] <= stamps[i - 1]:
+            return False
+    for i in range(values.shape[1]):
+        for r in range(values.shape[0]):
+            if not np.isfinite(values[r, i]):
+                return False
+        if values[1, i] < values[2, i] or values[4, i] < 0.0:
+            return False
+    return True
+
+
 def candle_arrays(candles: pd.DataFrame) -> CandleArrays:
     """Validated, contiguous float64 arrays of ``candles``.
 
@@ -37,6 +59,22 @@ def candle_arrays(candles: pd.DataFrame) -> CandleArrays:
     increases, and numeric ``open, high, low, close, volume`` columns without NaN or infinity, with
     ``high >= low`` and ``volume >= 0`` on every bar.
     """
+    # The usual shape passes with one compiled check (a scan validates 2,000 series, and the numpy and pandas
+    # checks one by one cost some 30 us a series); anything else takes the step-by-step path and its message.
+    if type(candles) is pd.DataFrame and candles.columns.tolist() == _REQUIRED:
+        index = candles.index
+        if type(index) is pd.DatetimeIndex and index.tz is not None and str(index.tz) == "UTC":
+            values = candles.to_numpy()
+            if values.dtype == np.float64:
+                values = np.ascontiguousarray(values.T)
+                if not values.flags.writeable:  # pandas 3 hands out read-only views; numba compiles those apart
+                    values = values.copy()
+                if _all_valid(values, index.asi8):
+                    return CandleArrays(*values)
+    return _checked_arrays(candles)
+
+
+def _checked_arrays(candles: pd.DataFrame) -> CandleArrays:
     if not isinstance(candles, pd.DataFrame):
         raise ValueError(f"candles must be a pandas DataFrame, got {type(candles).__name__}")
     exact = candles.columns.tolist() == _REQUIRED  # the usual shape; one C-level list, not five Index lookups
