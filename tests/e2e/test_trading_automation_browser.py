@@ -1,0 +1,120 @@
+"""Journey of a FULL user: paper automation switched on in the settings, then a new auto-executable signal is
+stored and fanned out as production does (signal_fan_out_on_commit -> fan_out_signal -> execute_signal_for_user,
+run eagerly here); the trade appears on /trading/ by push, and when a price update crosses its target the paper
+watcher closes it and the page shows it CLOSED with its PnL, without reloading. Strict CSP throughout."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from playwright.sync_api import expect
+
+from flaxu.celery import app as celery_app
+from market.services.snapshots import markets_refresh, tickers_refresh
+from tests.e2e.session import sign_in
+from tests.factories import UserFactory
+from tests.trading.execution.conftest import fresh_signal
+from tests.trading.factories import grant_full
+from tests.trading.paper.conftest import EXCHANGE, PricedReplay
+from trading.models import Trade
+from trading.services.execution import signal_fan_out_on_commit
+from trading.services.signals import signals_push
+
+pytestmark = pytest.mark.e2e
+BTC = "BTC/USDT:USDT"
+
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile);
+});
+"""
+
+
+@pytest.fixture
+def full_user(transactional_db):
+    user = UserFactory()
+    grant_full(user)
+    return user
+
+
+@pytest.fixture
+def eager_tasks():
+    """The orders and paper-watch tasks run in this process when queued, as the workers would run them."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+def off_this_thread(function, *args, **kwargs):
+    """Django work off this thread: Playwright's event loop runs here (see tests/e2e/conftest.py)."""
+    result = {}
+
+    def work():
+        try:
+            result["value"] = function(*args, **kwargs)
+        except BaseException as exc:  # re-raised in the test
+            result["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(60)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+def new_signal_stored():
+    """What signals_run does with a new live signal, in its transaction: push it and queue the fan-out."""
+    with transaction.atomic():
+        signal = fresh_signal(entry="65000", stop="64000", tp1="67000", tp2="68000")
+        signals_push(signal)
+        signal_fan_out_on_commit(signal)
+    return signal.pk
+
+
+def test_automation_trades_a_signal_and_the_page_shows_it_close_live(page, live_asgi_server, full_user, eager_tasks):
+    source = PricedReplay(exchanges=(EXCHANGE,))
+    off_this_thread(markets_refresh, exchange=EXCHANGE, source=source)
+    source.prices[BTC] = Decimal("65000")
+    off_this_thread(tickers_refresh, exchange=EXCHANGE, source=source)
+
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in(page, live_asgi_server, full_user)
+    page.goto("/trading/settings/")
+    page.get_by_label("ICT automation").check()
+    page.get_by_label("Take profit").select_option("1:2")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator(".messages")).to_contain_text("Your trading settings are saved.")
+
+    page.goto("/trading/")
+    expect(page.locator("#automation-state")).to_contain_text("ICT automation is on")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    expect(page.locator("#no-trades")).to_be_visible()
+    page.evaluate("() => { window.sameLoad = true; }")  # gone if the page were reloaded
+
+    signal_id = off_this_thread(new_signal_stored)
+    trade = Trade.objects.get(user=full_user, signal_id=signal_id)
+    assert trade.status == Trade.Status.OPEN and trade.mode == "paper", trade.failure_reason
+    row = page.locator(f'#open-trades tr[data-trade-id="{trade.pk}"]')
+    expect(row).to_have_attribute("data-status", "OPEN")  # arrived by push: the page was not reloaded
+    expect(row).to_contain_text("ICT")
+
+    source.prices[BTC] = Decimal("67100")  # through the target: the paper watcher closes it on this price update
+    off_this_thread(tickers_refresh, exchange=EXCHANGE, source=source)
+    trade.refresh_from_db()
+    assert trade.status == Trade.Status.CLOSED and trade.close_reason == "TP" and trade.pnl > 0
+    closed = page.locator(f'#recent-trades tr[data-trade-id="{trade.pk}"]')
+    expect(closed).to_have_attribute("data-status", "CLOSED")
+    expect(closed.locator(".c-pnl")).to_contain_text(f"+{trade.pnl:,.2f}")
+    expect(closed).to_contain_text("Take-profit")
+    expect(page.locator("#no-trades")).to_be_visible()
+    assert page.evaluate("window.sameLoad") is True
+    assert page.errors == []
+    assert page.evaluate("window.__csp") == []
