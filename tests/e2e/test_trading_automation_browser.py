@@ -118,3 +118,43 @@ def test_automation_trades_a_signal_and_the_page_shows_it_close_live(page, live_
     assert page.evaluate("window.sameLoad") is True
     assert page.errors == []
     assert page.evaluate("window.__csp") == []
+
+
+def test_a_manual_order_is_corrected_previewed_and_placed_once_however_often_sent(page, live_asgi_server, full_user):
+    source = PricedReplay(exchanges=(EXCHANGE,))
+    off_this_thread(markets_refresh, exchange=EXCHANGE, source=source)
+    source.prices[BTC] = Decimal("65000")
+    off_this_thread(tickers_refresh, exchange=EXCHANGE, source=source)  # the server reads the shared cache
+
+    page.add_init_script(RECORD_VIOLATIONS)
+    sign_in(page, live_asgi_server, full_user)
+    page.goto("/trading/")
+    page.get_by_role("navigation", name="Trading").get_by_role("link", name="New order").click()
+    page.get_by_label("Market", exact=True).fill("btc")
+    page.get_by_label("Side", exact=True).select_option("LONG")
+    page.get_by_label("Stop-loss", exact=True).fill("66000")
+    page.get_by_label("Take-profit", exact=True).fill("67000")
+    page.get_by_role("button", name="Preview size and risk").click()
+    expect(page.locator("#stop_loss-errors")).to_contain_text("stop-loss must be below the price")
+
+    page.get_by_label("Stop-loss", exact=True).fill("64000")
+    page.get_by_role("button", name="Preview size and risk").click()
+    expect(page.locator("#preview-risk")).to_contain_text("USDT, fees and slippage included")
+    # A double submit: this very form (its key and CSRF token) posted twice, as a double click would.
+    landed = page.evaluate(
+        """async () => {
+            const form = document.getElementById("order-form");
+            const data = new FormData(form);
+            data.set("action", "place");
+            const send = () => fetch(form.getAttribute("action"), {method: "POST", body: data}).then((r) => r.url);
+            return [await send(), await send()];
+        }"""
+    )
+    assert [url.removeprefix(str(live_asgi_server)) for url in landed] == ["/trading/", "/trading/"]
+    page.get_by_role("button", name="Place order").click()  # and a third time, by hand
+    expect(page.locator(".messages")).to_contain_text("already been traded")
+    (trade,) = Trade.objects.filter(user=full_user)
+    expect(page.locator(f'#open-trades tr[data-trade-id="{trade.pk}"]')).to_have_attribute("data-status", "OPEN")
+    assert Trade.objects.filter(user=full_user).count() == 1
+    assert page.errors == []
+    assert page.evaluate("window.__csp") == []
