@@ -34,20 +34,13 @@ class ContextRows(NamedTuple):
 
     def tuples(self) -> np.ndarray:
         """Per candidate a tuple of ``(timeframe, event row)`` pairs, the slots in order, empty ones left out."""
-        out = _empty_tuples(self.rows.shape[1])
-        filled = self.rows >= 0
-        some = np.flatnonzero(filled.any(axis=0))  # most candidates have no higher-timeframe reason
-        if some.size == 0:
-            return out
-        slots = []
-        for label, row, present in zip(self.labels, self.rows[:, some], filled[:, some], strict=True):
-            if present.any():
-                pairs = np.fromiter(zip(repeat(label), row.tolist(), strict=True), object, some.size)
-                pairs[~present] = None
-                slots.append(pairs.tolist())
-        # per candidate: its slots, the empty ones (None) filtered out; every step a C-level iterator
-        out[some] = np.fromiter(map(tuple, map(filter, repeat(None), zip(*slots, strict=True))), object, some.size)
-        return out
+        filled = self.rows.T >= 0  # (candidates, slots): row-major order is candidate, then slot
+        # only the pairs that exist, candidate after candidate, then cut per candidate by its count (C-level
+        # iterators throughout: no bytecode per candidate; most have no higher-timeframe reason at all)
+        labels = np.array(self.labels, dtype=object)[np.nonzero(filled)[1]].tolist()
+        pairs = iter(zip(labels, self.rows.T[filled].tolist(), strict=True))
+        counts = filled.sum(axis=1).tolist()
+        return np.fromiter(map(tuple, map(islice, repeat(pairs), counts)), object, len(counts))
 
 
 def reason_tuples(reasons: np.ndarray, counts: np.ndarray) -> np.ndarray:
