@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -31,6 +32,13 @@ _FORBIDDEN = OpenApiResponse(
 _REFUSED = OpenApiResponse(ErrorSerializer, description="A field is wrong (`errors` per field) or a risk rule refused.")
 _CONFLICT = OpenApiResponse(
     ErrorSerializer, description="Already traded (same idempotency key, alert or signal); `Location` names the trade."
+)
+_LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[409],
+    description="With 409: the trade already placed for this key, alert or signal (/api/trading/history/{id}).",
 )
 _THROTTLED = OpenApiResponse(ErrorSerializer, description="More than the trading actions allowed per minute.")
 _UNAVAILABLE = OpenApiResponse(
@@ -59,6 +67,7 @@ class OrderCreateView(TradingActionView):
 
     @extend_schema(
         request=OrderRequestSerializer,
+        parameters=[_LOCATION],
         responses={
             201: TradeSerializer,
             400: _REFUSED,
@@ -86,6 +95,7 @@ class OrderPreviewView(APIView):
 
     @extend_schema(
         request=OrderRequestSerializer,
+        parameters=[_LOCATION],
         responses={200: OrderPreviewSerializer, 400: _REFUSED, 403: _FORBIDDEN, 409: _CONFLICT, 503: _UNAVAILABLE},
     )
     def post(self, request):

@@ -14,8 +14,8 @@ def test_a_full_user_sees_the_mode_open_trades_and_the_links(full_client, full_u
     trade(full_user, status="OPEN", remaining="1", pnl=None, mode="live")
     trade(full_user)
     page = full_client.get("/dashboard/").content.decode()
-    assert 'id="trading-mode">Paper' in page
-    assert 'id="trading-open">1 <span class="muted">(+1 in the other mode)' in page
+    assert '<strong id="trading-mode">Paper</strong> mode' in page
+    assert 'id="trading-open">1 open trade <span class="muted">(+1 in the other mode)' in page
     assert "1 open position and 1 closed trade in paper mode." in page
     assert 'href="/trading/"' in page and 'href="/portfolio/"' in page and 'href="/trading/order/"' in page
     assert "arrive here" not in page
