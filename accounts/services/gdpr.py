@@ -64,6 +64,11 @@ _OWNED_ROWS: dict[str, _Owned] = {
     "price_alerts": _Owned("market.PriceAlert"),
     "backtests": _Owned("trading.Backtest"),
     "backtest_trades": _Owned("trading.BacktestTrade", path="backtest__user"),
+    "trading_settings": _Owned("trading.TradingProfile"),
+    "paper_wallet": _Owned("trading.PaperWallet"),
+    "trades": _Owned("trading.Trade"),
+    "trade_orders": _Owned("trading.TradeOrder", path="trade__user"),
+    "daily_equity": _Owned("trading.DailyEquity"),
 }
 
 # Rows that reach the user but are not exported, and why.
@@ -73,6 +78,7 @@ NOT_EXPORTED: dict[Rows, str] = {
     ("admin.LogEntry", "user"): "a staff member's admin edits describe other people's records (staff audit trail)",
     ("gatekeeper.Access", "override_by"): "other users' access overridden by this staff member (in their exports)",
     ("gatekeeper.AccessCheck", "actor"): "other users' checks run by this staff member (in their exports)",
+    ("trading.TradingControl", "changed_by"): "the platform-wide trading pause a staff member set (staff audit trail)",
 }
 
 
