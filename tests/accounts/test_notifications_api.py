@@ -6,17 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import schemathesis
-from django.core.wsgi import get_wsgi_application
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import Notification
 from accounts.services.notifications import notify
 from accounts.services.tokens import token_create
 from tests.factories import UserFactory
-from tests.flaxu.test_openapi_contract import CHECKS
+from tests.openapi import contract, validated
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +73,8 @@ def test_a_session_needs_csrf_to_mark_read(user):
 
 @pytest.mark.django_db(transaction=True)  # the WSGI handler closes connections between requests
 def test_answers_conform_to_the_served_schema(settings, monkeypatch, user):
-    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api": "10000/m", "auth": "10000/m"})
     notify(user=user, kind="access", title="Access is now FULL", body="Deposits credited.", link="/access/")
-    _token, key = token_create(user=user, name="contract")
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    auth = {"Authorization": f"Token {key}"}
+    schema, auth = contract(user, settings, monkeypatch)
 
     for method, path, case, status in [
         ("GET", "/api/notifications/", {}, 200),
@@ -89,7 +82,4 @@ def test_answers_conform_to_the_served_schema(settings, monkeypatch, user):
         ("POST", "/api/notifications/read/", {}, 200),
         ("GET", "/api/notifications/", {"headers": {"Authorization": "Token wrong"}}, 401),
     ]:
-        call = schema[path][method].Case(**case)
-        response = call.call(headers={**auth, **case.get("headers", {})})
-        call.validate_response(response, checks=CHECKS)
-        assert response.status_code == status, (method, path, case)
+        assert validated(schema, auth, method, path, **case).status_code == status, (method, path, case)

@@ -5,23 +5,13 @@ content type), match its documented shape, and never be a 5xx. Deterministic and
 from __future__ import annotations
 
 import pytest
-import schemathesis
 from django.core.cache import cache
-from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hypothesis_settings
 from rest_framework.throttling import SimpleRateThrottle
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from accounts.services.tokens import token_create
+from tests.openapi import contract as served_contract
+from tests.openapi import explore, validated
 from tests.trading.factories import grant_full
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 OPERATIONS = [
     ("GET", "/api/market/candles/"),
     ("GET", "/api/market/tickers/"),
@@ -43,15 +33,9 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 @pytest.fixture
 def contract(settings, monkeypatch, user):
-    """The schema as served, wired to the WSGI app; a FULL user's token; budgets roomy enough to explore."""
-    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
-    monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"api": "10000/m", "auth": "10000/m", "trading": "10000/m"}
-    )
+    """The schema as served and a FULL user's token."""
     grant_full(user)
-    _token, key = token_create(user=user, name="contract")
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    return schema, {"Authorization": f"Token {key}"}
+    return served_contract(user, settings, monkeypatch)
 
 
 @pytest.mark.django_db(transaction=True)  # the WSGI handler closes connections between requests
@@ -59,28 +43,12 @@ def test_generated_requests_get_documented_conforming_answers(contract):
     schema, headers = contract
 
     for method, path in OPERATIONS:
-
-        @given(case=schema[path][method].as_strategy())
-        @hypothesis_settings(
-            max_examples=MAX_EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
-
-        check()
+        explore(schema, headers, method, path, max_examples=MAX_EXAMPLES)
 
 
 def _validated(schema, auth: dict, method: str, path: str, **case) -> int:
     """Send one chosen request and check its answer against the schema; returns the status code."""
-    call = schema[path][method].Case(**case)
-    response = call.call(headers={**auth, **case.get("headers", {})})
-    call.validate_response(response, checks=CHECKS)
-    return response.status_code
+    return validated(schema, auth, method, path, **case).status_code
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,8 +60,14 @@ def test_chosen_answers_success_400_404_and_429_are_documented_and_conform(contr
 
     schema, headers = contract
     signal = make_signal(bar_time=datetime(2024, 1, 2, tzinfo=UTC))
-    backtest = Backtest.objects.create(user=user, exchange="bingx", symbol="BTC/USDT:USDT", timeframe="5m",
-                                       start=datetime(2024, 1, 2, tzinfo=UTC), end=datetime(2024, 1, 3, tzinfo=UTC))
+    backtest = Backtest.objects.create(
+        user=user,
+        exchange="bingx",
+        symbol="BTC/USDT:USDT",
+        timeframe="5m",
+        start=datetime(2024, 1, 2, tzinfo=UTC),
+        end=datetime(2024, 1, 3, tzinfo=UTC),
+    )
     expected = [
         # real rows through the documented shapes
         ("GET", "/api/signals/", {}, 200),
@@ -111,8 +85,12 @@ def test_chosen_answers_success_400_404_and_429_are_documented_and_conform(contr
         ("GET", "/api/market/candles/", {"query": {"symbol": "NOPE/USDT:USDT", "timeframe": "1h"}}, 400),
         # a CSV endpoint answers its errors in the JSON error shape, whatever was asked for
         ("GET", "/api/backtests/{id}/trades.csv", {"path_parameters": {"id": 10**6}, "query": {"format": "csv"}}, 404),
-        ("GET", "/api/backtests/{id}/trades.csv", {"path_parameters": {"id": 10**6}, "headers": {"Accept": "text/csv"}},
-         404),
+        (
+            "GET",
+            "/api/backtests/{id}/trades.csv",
+            {"path_parameters": {"id": 10**6}, "headers": {"Accept": "text/csv"}},
+            404,
+        ),
         ("GET", "/api/signals/{id}/", {"path_parameters": {"id": 10**6}}, 404),
     ]
     for method, path, case, status in expected:

@@ -4,21 +4,9 @@ through the WSGI app with a FULL user's token), documented status codes and shap
 from __future__ import annotations
 
 import pytest
-import schemathesis
-from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hypothesis_settings
-from rest_framework.throttling import SimpleRateThrottle
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from accounts.services.tokens import token_create
+from tests.openapi import contract, explore, validated
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 OPERATIONS = [
     ("GET", "/api/trading/settings"),
     ("PATCH", "/api/trading/settings"),
@@ -29,20 +17,9 @@ OPERATIONS = [
 ]
 
 
-@pytest.fixture
-def contract(settings, monkeypatch, full_user):
-    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
-    monkeypatch.setattr(
-        SimpleRateThrottle, "THROTTLE_RATES", {"api": "10000/m", "auth": "10000/m", "trading": "10000/m"}
-    )
-    _token, key = token_create(user=full_user, name="contract")
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    return schema, {"Authorization": f"Token {key}"}
-
-
 @pytest.mark.django_db(transaction=True)  # the WSGI handler closes connections between requests
-def test_generated_and_chosen_requests_get_conforming_answers(contract):
-    schema, headers = contract
+def test_generated_and_chosen_requests_get_conforming_answers(settings, monkeypatch, full_user):
+    schema, headers = contract(full_user, settings, monkeypatch)
     for method, path, body, status in [
         ("GET", "/api/trading/settings", None, 200),
         ("PATCH", "/api/trading/settings", {"risk_pct": "2", "symbols": ["BTC/USDT"]}, 200),
@@ -51,24 +28,9 @@ def test_generated_and_chosen_requests_get_conforming_answers(contract):
         ("POST", "/api/trading/kill-switch", None, 200),
         ("POST", "/api/trading/global-pause", {"paused": True}, 403),  # not staff
     ]:
-        operation = schema[path][method]
-        case = operation.Case(body=body, media_type="application/json") if body is not None else operation.Case()
-        response = case.call(headers=headers)
-        case.validate_response(response, checks=CHECKS)
+        case = {} if body is None else {"body": body}
+        response = validated(schema, headers, method, path, **case)
         assert response.status_code == status, (method, path, body, response.content[:300])
 
     for method, path in OPERATIONS:
-
-        @given(case=schema[path][method].as_strategy())
-        @hypothesis_settings(
-            max_examples=10,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
-
-        check()
+        explore(schema, headers, method, path)
