@@ -20,8 +20,6 @@ from trading.services.profile import (
 )
 from trading.services.risk import ACTIVE, automation_refusal, global_pause_refusal, kill_switch
 
-OPEN_TRADES_SHOWN = 200
-
 
 def _active_trades(user):
     return Trade.objects.filter(user=user, status__in=ACTIVE).order_by("-created_at", "-id")
@@ -34,7 +32,6 @@ def trading_home(request: HttpRequest) -> HttpResponse:
         "profile": profile,
         "automation_refusal": automation_refusal(request.user, profile),
         "global_pause": global_pause_refusal(),
-        "trades": _active_trades(request.user)[:OPEN_TRADES_SHOWN],
     }
     return render(request, "trading/controls/home.html", context)
 
