@@ -110,21 +110,35 @@ def walk_forward_evidence(
     )  # fmt: skip
 
 
-def _keys(frame: pd.DataFrame, width: float) -> dict[str, np.ndarray]:
-    return {
-        "setup": frame["setup"].astype(str).to_numpy(object),
-        "direction": frame["direction"].astype(str).to_numpy(object),
-        "timeframe": frame["timeframe"].astype(str).to_numpy(object),
-        "bucket": bucket_low(frame["confidence"].to_numpy(np.float64), width),
-    }
+def _keys(frame: pd.DataFrame, width: float) -> dict:
+    """Per class column its values' texts (``astype(str)``, NA stays NaN) as codes into a few distinct texts:
+    a categorical column converts its categories, not its rows; the confidence buckets as floats."""
+    keys = {}
+    for k in KEYS[:3]:
+        column = frame[k]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            texts = pd.Series(column.cat.categories).astype(str).to_numpy(object)
+            codes = column.cat.codes.to_numpy(np.int64)
+            keys[k] = (np.where(codes < 0, len(texts), codes), np.append(texts, np.nan))  # NA: the text after them
+        else:
+            codes, texts = pd.factorize(column.astype(str).to_numpy(object), use_na_sentinel=False)
+            keys[k] = (codes.astype(np.int64), np.asarray(texts, dtype=object))
+    keys["bucket"] = bucket_low(frame["confidence"].to_numpy(np.float64), width)
+    return keys
 
 
 def _key_codes(hk, jk) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-    """Integer codes of each key column over history then judged rows, and how many distinct values each has."""
+    """Integer codes of each key column over history then judged rows, and a bound on them (the two sides'
+    distinct texts numbered together, so equal texts share a code)."""
     codes, radix = {}, {}
-    for k in KEYS:
-        c, uniques = pd.factorize(np.concatenate([hk[k], jk[k]]), use_na_sentinel=False)
-        codes[k], radix[k] = c.astype(np.int64), max(len(uniques), 1)
+    for k in KEYS[:3]:
+        (h_codes, h_texts), (j_codes, j_texts) = hk[k], jk[k]
+        joint, uniques = pd.factorize(np.concatenate([h_texts, j_texts]), use_na_sentinel=False)
+        joint = joint.astype(np.int64)
+        codes[k] = np.concatenate([joint[: len(h_texts)][h_codes], joint[len(h_texts) :][j_codes]])
+        radix[k] = max(len(uniques), 1)
+    c, uniques = pd.factorize(np.concatenate([hk["bucket"], jk["bucket"]]), use_na_sentinel=False)
+    codes["bucket"], radix["bucket"] = c.astype(np.int64), max(len(uniques), 1)
     return codes, radix
 
 
@@ -149,11 +163,19 @@ def _counts_before(h_cls, j_cls, h_rank, j_rank, span, hits, r):
     sorted_key = h_key[order]
     cum_hits = np.concatenate([[0.0], np.cumsum(hits[order])])
     cum_r = np.concatenate([[0.0], np.cumsum(r[order])])
-    end = np.searchsorted(sorted_key, j_cls * span + j_rank, side="left")  # strictly earlier, same class
+    # Signals share (class, time) keys: search each distinct key once (random-order searches cost
+    # several times a factorisation) and hand the results back to the signals holding it.
+    which, queries = pd.factorize(j_cls * span + j_rank)
+    end = np.searchsorted(sorted_key, queries, side="left")  # strictly earlier, same class
+    q_cls = queries // span
     # Classes are numbered densely, so where each one starts is a prefix sum of the class sizes.
-    size = np.bincount(h_cls, minlength=int(j_cls.max(initial=-1)) + 1)
-    start = np.concatenate([[0], np.cumsum(size)])[j_cls]
-    return (end - start).astype(np.int64), cum_hits[end] - cum_hits[start], cum_r[end] - cum_r[start]
+    size = np.bincount(h_cls, minlength=int(q_cls.max(initial=-1)) + 1)
+    start = np.concatenate([[0], np.cumsum(size)])[q_cls]
+    return (
+        (end - start).astype(np.int64)[which],
+        (cum_hits[end] - cum_hits[start])[which],
+        (cum_r[end] - cum_r[start])[which],
+    )
 
 
 def _labels(jk, codes, nh, chosen_level, config) -> np.ndarray:
@@ -164,7 +186,7 @@ def _labels(jk, codes, nh, chosen_level, config) -> np.ndarray:
     radix = {k: int(v.max(initial=0)) + 1 for k, v in parts.items()}
     key = _class_codes(parts, radix, ("level", *KEYS), len(chosen_level))
     texts = [
-        class_label(jk["setup"][i], jk["direction"][i], jk["timeframe"][i], jk["bucket"][i], config.bucket_width,
+        class_label(*(jk[k][1][jk[k][0][i]] for k in KEYS[:3]), jk["bucket"][i], config.bucket_width,
                     int(chosen_level[i]))
         for i in np.unique(key, return_index=True)[1]
     ]  # fmt: skip
