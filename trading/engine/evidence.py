@@ -185,10 +185,11 @@ def _labels(jk, codes, nh, chosen_level, config) -> np.ndarray:
     parts["level"] = chosen_level
     radix = {k: int(v.max(initial=0)) + 1 for k, v in parts.items()}
     key = _class_codes(parts, radix, ("level", *KEYS), len(chosen_level))
+    # each class's first row: class codes count up by first appearance, so no sort is needed to find them
     texts = [
         class_label(*(jk[k][1][jk[k][0][i]] for k in KEYS[:3]), jk["bucket"][i], config.bucket_width,
                     int(chosen_level[i]))
-        for i in np.unique(key, return_index=True)[1]
+        for i in np.flatnonzero(np.diff(np.maximum.accumulate(key), prepend=-1))
     ]  # fmt: skip
     return np.array(texts, dtype=object)[key]
 
