@@ -82,7 +82,8 @@ def walk_forward_evidence(
     h_time = pd.DatetimeIndex(hist["resolved_at"]).as_unit("ns").asi8
     j_time = pd.DatetimeIndex(judged["known_at"]).as_unit("ns").asi8
     times, h_rank = np.unique(h_time, return_inverse=True)
-    j_rank = np.searchsorted(times, j_time, side="left")
+    which, j_times = pd.factorize(j_time)  # signals share their candle close times: search each once
+    j_rank = np.searchsorted(times, j_times, side="left")[which]
     hits_arr = hist["tp1_hit"].to_numpy(bool).astype(np.float64)
     r_arr = hist["r_after_costs"].to_numpy(np.float64)
 
