@@ -57,8 +57,11 @@ def _columns(sig: RawSignals, time, config: EngineConfig, reasons: np.ndarray) -
     return {
         "confirmed": sig.bar,
         "time": time,
-        "direction": pd.Categorical.from_codes((sig.direction < 0).astype(np.int8), dtype=DIRECTION_DTYPE),
-        "setup": pd.Categorical.from_codes(sig.setup, dtype=SETUP_DTYPE),
+        # the codes are the engine's own (0/1, the setup constants): no range check needed
+        "direction": pd.Categorical.from_codes(
+            (sig.direction < 0).astype(np.int8), dtype=DIRECTION_DTYPE, validate=False
+        ),
+        "setup": pd.Categorical.from_codes(sig.setup, dtype=SETUP_DTYPE, validate=False),
         "entry": sig.entry,
         "stop_loss": sig.stop,
         "take_profit_1": sig.tp1,
@@ -102,8 +105,8 @@ def mtf_signals_frame(
         order = np.lexsort((bar, -duration, known))
         time = pd.DatetimeIndex(stamps[order].view(f"M8[{dtype.unit}]"), tz=dtype.tz).array
     else:
-        times = indexes[0].take(raws[0].bar).append(
-            [ix.take(r.bar) for ix, r in zip(indexes[1:], raws[1:], strict=True)]
+        times = (
+            indexes[0].take(raws[0].bar).append([ix.take(r.bar) for ix, r in zip(indexes[1:], raws[1:], strict=True)])
         )
         known = times.as_unit("ns").asi8 + duration
         order = np.lexsort((bar, -duration, known))
@@ -113,7 +116,7 @@ def mtf_signals_frame(
     )
     columns = _columns(picked, time, config, reason_tuples(picked.reasons, picked.counts))
     head = {
-        "timeframe": pd.Categorical.from_codes(codes[order], dtype=_labels_dtype(tuple(labels))),
+        "timeframe": pd.Categorical.from_codes(codes[order], dtype=_labels_dtype(tuple(labels)), validate=False),
         "confirmed": columns.pop("confirmed"),
         "time": columns.pop("time"),
         "known_at": pd.DatetimeIndex(known[order].view("M8[ns]"), tz=_KNOWN_AT.tz).array,
