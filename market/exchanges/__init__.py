@@ -76,16 +76,18 @@ from market.exchanges.types import (
 
 
 def reset_process_state() -> None:
-    """Close every circuit breaker and drop buffered health samples and this thread's clients.
+    """Close every circuit breaker and drop buffered health samples, this thread's clients and the
+    remembered account settings.
 
     For tests: breakers live in the process, so one test's injected outages would otherwise make the
     next test fail fast. Markets stay loaded.
     """
-    from market.exchanges import clients, health, resilience
+    from market.exchanges import clients, health, resilience, settings_cache
 
     resilience.reset_breakers()
     health.forget_pending()
     clients.forget_clients()
+    settings_cache.forget_all()
 
 
 __all__ = [

@@ -16,7 +16,7 @@ from typing import Any
 
 import ccxt
 
-from market.exchanges import bingx, calls, errors
+from market.exchanges import bingx, calls, errors, settings_cache
 from market.exchanges.credentials import ApiCredentials
 from market.exchanges.types import MalformedValue, MarginMode, Order, Position, PositionMode, PositionSide, Side
 
@@ -41,31 +41,49 @@ def _positive(value: Decimal, name: str) -> Decimal:
 
 
 # --- Settings -------------------------------------------------------------------------------------
-def position_mode(creds: ApiCredentials) -> PositionMode:
-    """``hedge`` (separate long and short positions; new BingX accounts) or ``one-way``."""
-    return calls.private(
-        creds, "position_mode", lambda c: bingx.position_mode_from(c.swapV1PrivateGetPositionSideDual())
-    )
+def position_mode(creds: ApiCredentials, *, cached: bool = False) -> PositionMode:
+    """``hedge`` (separate long and short positions; new BingX accounts) or ``one-way``.
+
+    ``cached``: the mode read or set on this credential within the settings TTL, if any (``settings_cache``).
+    """
+    mode = settings_cache.recall(creds, "position_mode") if cached else None
+    if mode is None:
+        mode = calls.private(
+            creds, "position_mode", lambda c: bingx.position_mode_from(c.swapV1PrivateGetPositionSideDual())
+        )
+        settings_cache.remember(creds, mode, "position_mode")
+    return mode
 
 
 def set_position_mode(creds: ApiCredentials, mode: PositionMode) -> None:
     """Switch hedge / one-way mode (BingX refuses while positions or orders are open)."""
     if mode not in _POSITION_MODES:
         raise errors.InvalidRequest("The position mode is 'hedge' or 'one-way'.")
+    settings_cache.forget(creds, "position_mode")
     calls.private(creds, "set_position_mode", lambda c: _accepted(c.set_position_mode(_POSITION_MODES[mode])))
+    settings_cache.remember(creds, mode, "position_mode")
 
 
-def set_leverage(creds: ApiCredentials, symbol: str, leverage: int, side: str) -> None:
-    """Leverage for one side: ``long``/``short`` in hedge mode, ``both`` in one-way mode."""
+def set_leverage(creds: ApiCredentials, symbol: str, leverage: int, side: str, *, cached: bool = False) -> None:
+    """Leverage for one side: ``long``/``short`` in hedge mode, ``both`` in one-way mode.
+
+    ``cached``: not sent again when this credential set the same leverage for ``symbol``/``side`` within
+    the settings TTL (``settings_cache``).
+    """
     if isinstance(leverage, bool) or not isinstance(leverage, int) or leverage < 1:
         raise errors.InvalidRequest("Leverage is a positive integer.")
     if side not in _LEVERAGE_SIDES:
         raise errors.InvalidRequest("The leverage side is 'long', 'short' or 'both'.")
+    what = ("leverage", symbol, side)
+    if cached and settings_cache.recall(creds, *what) == leverage:
+        return
+    settings_cache.forget(creds, *what)
     calls.private(
         creds,
         "set_leverage",
         lambda c: _accepted(c.set_leverage(leverage, symbol, {"side": _LEVERAGE_SIDES[side]})),
     )
+    settings_cache.remember(creds, leverage, *what)
 
 
 def set_margin_mode(creds: ApiCredentials, symbol: str, mode: MarginMode) -> None:
@@ -202,6 +220,12 @@ def _place_or_find(creds: ApiCredentials, symbol: str, side: Side, amount: Decim
             return found
         except (errors.CircuitOpen, errors.RateLimited):
             raise  # not sent, or refused before processing: nothing was placed
+        except (errors.OrderRejected, errors.InsufficientFunds, errors.InvalidRequest):
+            # BingX's 109400 ("invalid parameters") covers a position side that no longer matches the
+            # mode, and a leverage other than ours can leave the margin short: after any refusal the
+            # next order reads this credential's settings again. Never retried here.
+            settings_cache.forget(creds)
+            raise
         except errors.ExchangeUnavailable as exc:
             last = exc
             found = _lookup(creds, symbol, cid, exc)
@@ -234,6 +258,7 @@ def place_market_order(
     reduce_only: bool = False,
     *,
     idempotency_key: str | None = None,
+    mode: PositionMode | None = None,
 ) -> Order:
     """A market order with optional attached stop-loss / take-profit (trigger prices, mark price).
 
@@ -241,6 +266,7 @@ def place_market_order(
     order; the same key never places twice. Returns the order as BingX reports it after placing
     (``status`` None if that read failed). Raises OrderRejected, InsufficientFunds, RateLimited,
     ExchangeUnavailable (nothing placed) or OrderStateUnknown (reconcile by client order id).
+    ``mode``: the account's position mode as the caller just read it (else it is read here).
     """
     if side not in ("buy", "sell"):
         raise errors.InvalidRequest("The side is 'buy' or 'sell'.")
@@ -255,7 +281,7 @@ def place_market_order(
         if client_order_id
         else bingx.new_client_order_id(idempotency_key)
     )
-    hedged = position_mode(creds) == "hedge"
+    hedged = (mode or position_mode(creds)) == "hedge"
     params = _order_params(cid, hedged, reduce_only, stop_loss, take_profit)
     placed = _place_or_find(creds, symbol, side, amount, params)
     return _confirmed(creds, symbol, placed)

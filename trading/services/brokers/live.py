@@ -4,8 +4,10 @@ The user's key is decrypted for each call into local variables only (never kept 
 Celery arguments, caches or logs). The gateway places every order exactly once by its client order id
 (``market.exchanges.orders``); this broker only maps FLAXU's requests onto it:
 
-- hedge or one-way: read from the account on every entry (BingX accounts start in hedge mode); leverage
-  is set for the entry's side (``long``/``short``) in hedge mode and ``both`` in one-way mode;
+- hedge or one-way: read from the account once per entry, or reused when read within the last minute
+  (BingX accounts start in hedge mode); leverage is set for the entry's side (``long``/``short``) in hedge
+  mode and ``both`` in one-way mode, and not sent again when the same was set within the last minute
+  (``market.exchanges.settings_cache``: each call costs rate-limit budget; a refused order drops both);
 - the entry is a market order with its stop-loss attached (a STOP_MARKET on the mark price for the whole
   size) and one take-profit attached: the only target, or TP2 for the partial plan;
 - the partial plan (half at TP1, the rest at TP2, the stop to break-even after TP1) is, on BingX: the
@@ -110,8 +112,9 @@ class LiveBroker:
     # --- Orders -----------------------------------------------------------------------------------
     def open(self, request: EntryRequest) -> Fill:
         creds = self._creds()
-        hedge = exchanges.position_mode(creds) == "hedge"
-        exchanges.set_leverage(creds, request.symbol, request.leverage, request.side.lower() if hedge else "both")
+        mode = exchanges.position_mode(creds, cached=True)
+        side = request.side.lower() if mode == "hedge" else "both"
+        exchanges.set_leverage(creds, request.symbol, request.leverage, side, cached=True)
         order = exchanges.place_market_order(
             creds,
             request.symbol,
@@ -120,6 +123,7 @@ class LiveBroker:
             stop_loss=request.stop_loss,
             take_profit=request.take_profit_2 or request.take_profit,
             client_order_id=request.client_order_id,
+            mode=mode,
         )
         return fill_from(order, self.rules(request.symbol).taker_fee)
 
