@@ -133,11 +133,12 @@ class _TokenBucket:
 _strict_classes: dict[str, type] = {}
 # BingX limits each account interface per UID (placing a swap order: 10/s since 2025-10-16; the others
 # 5-10/s) and all account interfaces to 2,000 per 10 s per IP. ccxt's costs keep the sustained rate
-# (one cost unit per rateLimit = 100 ms: 10 units/s, an order costs 2) within them; a bucket of 10
-# units (one second's worth) lets an entry's calls go without waiting when the mode and leverage are
-# cached (balance 2, order 2, its read 2), and with one wait of ~200 ms before the order when they are
-# not (mode and leverage cost 5 each), while a burst of orders alone stays at 10 in its first second.
-BINGX_BURST_COST = 10
+# (one cost unit per rateLimit = 100 ms: 10 units/s; an order costs 2, mode and leverage 5) within them.
+# A bucket of 14 units lets a whole entry go without waiting even when the mode and leverage are not
+# cached (balance 2, mode 5, leverage 5, order 2, then its read): signals reach a user minutes apart, so
+# most real entries are uncached. Every placement is followed by its read (4 units an order), so one
+# client places at most 6 orders in a second; only a burst of bare orders (none is made) could reach 12.
+BINGX_BURST_COST = 14
 
 
 def _strict_class(exchange: str) -> type:
