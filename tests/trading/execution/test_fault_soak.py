@@ -141,7 +141,7 @@ def soak_traders(gateway, settings):
         user = UserFactory()
         grant_full(user)
         connect(user, account)
-        live_profile(user, risk_pct=D("0.25"), max_leverage=20, max_positions=100_000)
+        live_profile(user, risk_pct=D("0.25"), max_leverage=20, max_positions=32_000)  # smallint
         traders.append((user, uid))
         _unthrottled(exchanges.ApiCredentials(api_key=account.api_key, secret=account.secret, ref="soak"))
     _unthrottled(None)
