@@ -1,10 +1,11 @@
-"""Starting and stopping the app under a benchmark: ports, a bench database, the server's environment, and the
-open-files limit. Shared by bench/load.py and bench/fanout.py (loopback only)."""
+"""Starting and stopping the app under a benchmark: ports, a bench database, the server's environment, a
+Celery worker, and the open-files limit. Shared by the benches that run the app (loopback only)."""
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import resource
 import secrets
 import signal
@@ -115,3 +116,25 @@ def percentile(values: list[float], p: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def start_worker(env: dict[str, str], log: Path, *, name: str, queue: str, pool: list[str]) -> subprocess.Popen:
+    """A Celery worker named ``name``<pid> on ``queue`` (``pool``: its pool options), once it says it is ready."""
+    node = f"{name}{os.getpid()}"
+    argv = [PYTHON, "-m", "celery", "-A", "flaxu", "worker", "-n", f"{node}@%h", "-Q", queue, "--loglevel=INFO", *pool]
+    with log.open("a") as out:
+        worker = subprocess.Popen(  # noqa: S603  (our own command)
+            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 60
+    while not re.search(rf"{node}@\S+ ready", log.read_text(errors="replace")):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            stop(worker)
+            raise SystemExit(f"the Celery worker did not start; see {log}")
+        time.sleep(0.3)
+    return worker
+
+
+def ms(value: float | None) -> str:
+    """Seconds as whole milliseconds for a report ("-" for none)."""
+    return "-" if value is None else f"{value * 1000:.0f} ms"

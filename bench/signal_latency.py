@@ -36,8 +36,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,7 +44,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.servers import PYTHON, ROOT, bench_database, mode_env, percentile, run, stop
+from bench.servers import PYTHON, ROOT, bench_database, mode_env, ms, percentile, run, start_worker, stop
 
 TARGET = "Target (issue #12): candle stored -> Signal row committed and pushed, p99 < 1 s."
 BASES = ("BTC", "ETH", "SOL", "XRP", "BNB", "DOGE", "ADA", "AVAX", "LINK", "DOT")
@@ -222,26 +220,6 @@ def measure(count: int, symbols: list[str], poll: float, out: Path) -> None:
 # --- the bench (this process) -------------------------------------------------------------------------
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    argv = [PYTHON, "-m", "celery", "-A", "flaxu", "worker", "-n", f"benchsignals{os.getpid()}@%h", "-Q", "signals",
-            "--pool=prefork", "--concurrency=1", "--loglevel=INFO"]  # fmt: skip
-    with log.open("a") as out:
-        worker = subprocess.Popen(  # noqa: S603  (our own command)
-            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.monotonic() + 60
-    while not re.search(r"benchsignals\d+@\S+ ready", log.read_text(errors="replace")):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            stop(worker)
-            raise SystemExit(f"the Celery worker did not start; see {log}")
-        time.sleep(0.3)
-    return worker
-
-
-def ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.0f} ms"
-
-
 def report(result: dict, args, load: tuple[float, float, float]) -> None:
     runs = result["runs"]
     done = [r["run"] for r in runs if r["run"] is not None]
@@ -292,7 +270,8 @@ def main() -> int:
     run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env, log)
     run([PYTHON, me, "--prepare", symbols], env, log)
     load = os.getloadavg()
-    worker = start_worker(env, var_dir / "worker.log")
+    pool = ["--pool=prefork", "--concurrency=1"]
+    worker = start_worker(env, var_dir / "worker.log", name="benchsignals", queue="signals", pool=pool)
     out = var_dir / "result.json"
     try:
         run([PYTHON, me, "--measure", str(args.candles), symbols, str(args.poll), str(out)], env, log, timeout=420)

@@ -30,9 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,7 +38,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.servers import PYTHON, ROOT, bench_database, free_port, mode_env, percentile, run, stop
+from bench.servers import PYTHON, ROOT, bench_database, free_port, mode_env, ms, percentile, run, start_worker, stop
 
 TARGET = "Target (issue #13): candle close -> order accepted, p99 < 150 ms."
 WARM_UP = 3
@@ -241,27 +239,6 @@ def _statuses(trades) -> dict:
 
 
 # --- the bench (this process) -------------------------------------------------------------------------
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    argv = [PYTHON, "-m", "celery", "-A", "flaxu", "worker", "-n", f"benchorders{os.getpid()}@%h", "-Q", "orders",
-            "--loglevel=INFO", "--pool=threads", "--concurrency=8"]  # fmt: skip
-    env = {**env, "REMAP_SIGTERM": "SIGQUIT", "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT": "1"}
-    with log.open("a") as out:
-        worker = subprocess.Popen(  # noqa: S603  (our own command)
-            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.monotonic() + 60
-    while not re.search(r"benchorders\d+@\S+ ready", log.read_text(errors="replace")):
-        if worker.poll() is not None or time.monotonic() > deadline:
-            stop(worker)
-            raise SystemExit(f"the Celery worker did not start; see {log}")
-        time.sleep(0.3)
-    return worker
-
-
-def ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.0f} ms"
-
-
 def report(result: dict, load: tuple[float, float, float]) -> None:
     runs = result["runs"]
     rows = [
@@ -312,7 +289,13 @@ def main() -> int:
     run([PYTHON, "-c", "import django; django.setup(); from flaxu.celery import app; app.control.purge()"],
         {**env, "DJANGO_SETTINGS_MODULE": "flaxu.settings"}, log)  # fmt: skip
     load = os.getloadavg()
-    worker = start_worker(env, var_dir / "worker.log")
+    worker = start_worker(
+        {**env, "REMAP_SIGTERM": "SIGQUIT", "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT": "1"},
+        var_dir / "worker.log",
+        name="benchorders",
+        queue="orders",
+        pool=["--pool=threads", "--concurrency=8"],
+    )
     out = var_dir / "result.json"
     me = str(Path(__file__).resolve())
     try:
