@@ -67,3 +67,14 @@ def page(browser, live_asgi_server) -> Iterator:
         yield new_page
     finally:
         context.close()
+
+
+@pytest.fixture
+def full_user(transactional_db):
+    """A user with FULL access, committed so the live server sees it."""
+    from tests.factories import UserFactory
+    from tests.trading.factories import grant_full
+
+    user = UserFactory()
+    grant_full(user)
+    return user

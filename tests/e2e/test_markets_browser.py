@@ -16,6 +16,7 @@ from market.services import intel
 from market.services.candles import candles_ingest
 from market.templatetags.market_format import price
 from market.views import WIDGETS
+from tests.e2e.helpers import RECORD_VIOLATIONS
 from tests.e2e.session import sign_in
 from tests.trading.factories import grant_full
 
@@ -26,12 +27,6 @@ BTC = "BTC/USDT:USDT"
 pytestmark = pytest.mark.e2e
 
 # Records every violation the page reports (init scripts are the browser's own, not subject to the CSP).
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile);
-});
-"""
 
 
 def watch_policy(page) -> list[str]:

@@ -3,52 +3,19 @@ strict CSP), and a trade pushed to the user refreshes the open positions in plac
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.realtime.push import push_to_user
+from tests.e2e.helpers import RECORD_VIOLATIONS, off_this_thread
 from tests.e2e.session import sign_in
-from tests.factories import UserFactory
-from tests.trading.factories import grant_full
 from tests.trading.portfolio.conftest import make_trade
 
 pytestmark = pytest.mark.e2e
-
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile);
-});
-"""
-
-
-@pytest.fixture
-def full_user(transactional_db):
-    user = UserFactory()
-    grant_full(user)
-    return user
-
-
-def off_this_thread(function, *args, **kwargs):
-    """Django work off this thread: Playwright's event loop runs here (see tests/e2e/conftest.py)."""
-    result = {}
-
-    def work():
-        try:
-            result["value"] = function(*args, **kwargs)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join(30)
-    return result.get("value")
 
 
 def test_the_equity_curve_is_drawn_and_a_pushed_trade_appears_in_open_positions(page, live_asgi_server, full_user):

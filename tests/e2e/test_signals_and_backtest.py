@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from market.models import Candle
+from tests.e2e.helpers import off_this_thread
 from tests.e2e.session import sign_in
-from tests.factories import UserFactory
-from tests.trading.factories import BTC, EXCHANGE, grant_full, make_signal, store_candles, synthetic
+from tests.trading.factories import BTC, EXCHANGE, make_signal, store_candles, synthetic
 from trading import conf
 from trading.engine import analyze
 from trading.models import Signal, SniperAlert
@@ -27,29 +25,6 @@ pytestmark = pytest.mark.e2e
 # Evidence that makes a confidence-80 signal auto-executable (the list shows those by default).
 EARNS = {"evidence_rate": 0.54, "evidence_low": 0.41, "evidence_high": 0.66, "evidence_n": 62, "evidence_mean_r": 0.18,
          "evidence_class": "swing_ob LONG 5m", "evidence_level": 0}  # fmt: skip
-
-
-@pytest.fixture
-def full_user(transactional_db):
-    user = UserFactory()
-    grant_full(user)
-    return user
-
-
-def in_another_thread(function, *args, **kwargs):
-    """Run Django work off this thread: Playwright's event loop runs here (see tests/e2e/conftest.py)."""
-    result = {}
-
-    def work():
-        try:
-            result["value"] = function(*args, **kwargs)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join(60)
-    return result.get("value")
 
 
 def run_signals(frame, k):
@@ -69,7 +44,7 @@ def next_signal_bar(frame, after: int) -> int:
 def test_new_signals_arrive_live_and_a_signal_page_draws_its_chart(page, live_asgi_server, full_user):
     frame = synthetic(1700, seed=3)
     store_candles(frame.iloc[:1500])
-    assert in_another_thread(run_signals, frame, 1499)  # the first run's backfill: historical, not pushed
+    assert off_this_thread(run_signals, frame, 1499)  # the first run's backfill: historical, not pushed
     sign_in(page, live_asgi_server, full_user)
 
     page.goto("/signals/?show=all")  # the backfill is historical: only "all" shows it
@@ -82,7 +57,7 @@ def test_new_signals_arrive_live_and_a_signal_page_draws_its_chart(page, live_as
 
     k = next_signal_bar(frame, 1520)
     store_candles(frame.iloc[: k + 1])  # caught up to a candle whose close confirms a signal: that one is pushed
-    new = [s for s in in_another_thread(run_signals, frame, k) if not s.historical]
+    new = [s for s in off_this_thread(run_signals, frame, k) if not s.historical]
     assert new and all(s.bar_time == frame.index[k] for s in new)
     newest = max(new, key=lambda s: (s.bar_time, s.pk))
     row = table.locator(f'tbody tr[data-signal-id="{newest.pk}"]')
@@ -124,8 +99,7 @@ def assert_chart_frames_the_setup(page, signal):
     return shown
 
 
-def test_a_backtest_runs_to_100_percent_and_shows_its_results(page, live_asgi_server, celery_worker_process,
-                                                              full_user):
+def test_a_backtest_runs_to_100_percent_and_shows_its_results(page, live_asgi_server, celery_worker_process, full_user):
     store_candles(synthetic(3000, seed=12))
     assert Candle.objects.count() == 3000
     sign_in(page, live_asgi_server, full_user)
@@ -164,12 +138,19 @@ def test_a_backtest_runs_to_100_percent_and_shows_its_results(page, live_asgi_se
 PHONE = {"width": 390, "height": 844}
 
 
-def test_on_a_390px_phone_the_signal_and_sniper_columns_a_trader_acts_on_are_on_screen(page, live_asgi_server,
-                                                                                       full_user):
+def test_on_a_390px_phone_the_signal_and_sniper_columns_a_trader_acts_on_are_on_screen(
+    page, live_asgi_server, full_user
+):
     start = datetime(2024, 3, 1, tzinfo=UTC)
     for i in range(3):
-        make_signal(bar_time=start + timedelta(minutes=5 * i), entry="101303.1", stop_loss="100950.7",
-                    take_profit_1="102008.35", symbol="1000PEPE/USDT:USDT" if i else BTC, **EARNS)
+        make_signal(
+            bar_time=start + timedelta(minutes=5 * i),
+            entry="101303.1",
+            stop_loss="100950.7",
+            take_profit_1="102008.35",
+            symbol="1000PEPE/USDT:USDT" if i else BTC,
+            **EARNS,
+        )
     sign_in(page, live_asgi_server, full_user)
     page.set_viewport_size(PHONE)
     page.goto("/signals/")
@@ -186,10 +167,19 @@ def test_on_a_390px_phone_the_signal_and_sniper_columns_a_trader_acts_on_are_on_
     expect(row.locator("td.c-tp2")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-    SniperAlert.objects.create(exchange=EXCHANGE, symbol=BTC, time=start, move="DUMP", change_pct=Decimal("-12.5874"),
-                               cleared_pct=Decimal("89.6"), direction="SHORT", entry=Decimal("101303.1"),
-                               stop_loss=Decimal("104950.7"), take_profit=Decimal("95008.35"),
-                               origin_price=Decimal("115000"))
+    SniperAlert.objects.create(
+        exchange=EXCHANGE,
+        symbol=BTC,
+        time=start,
+        move="DUMP",
+        change_pct=Decimal("-12.5874"),
+        cleared_pct=Decimal("89.6"),
+        direction="SHORT",
+        entry=Decimal("101303.1"),
+        stop_loss=Decimal("104950.7"),
+        take_profit=Decimal("95008.35"),
+        origin_price=Decimal("115000"),
+    )
     page.goto("/signals/sniper/")
     alert = page.locator("#sniper-table tbody tr").first
     for column in ("c-symbol", "c-move", "c-side", "c-entry", "c-stop", "c-target", "c-known", "c-change"):
@@ -197,7 +187,6 @@ def test_on_a_390px_phone_the_signal_and_sniper_columns_a_trader_acts_on_are_on_
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (column, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.errors == []
-
 
 
 def test_a_new_auto_executable_signal_is_announced_and_its_chart_frames_the_setup_not_an_old_spike(
@@ -223,8 +212,8 @@ def test_a_new_auto_executable_signal_is_announced_and_its_chart_frames_the_setu
     assert page.locator(f'tr[data-signal-id="{informational.pk}"]').count() == 0
 
     resolved = {"outcome": "tp1", "outcome_r": 1.43, "outcome_at": frame.index[310].to_pydatetime()}
-    signal = in_another_thread(lambda: make_signal(bar_time=bar, **levels, **resolved, **EARNS))
-    in_another_thread(signals_push, signal)
+    signal = off_this_thread(lambda: make_signal(bar_time=bar, **levels, **resolved, **EARNS))
+    off_this_thread(signals_push, signal)
     row = page.locator(f'#signal-table tbody tr[data-signal-id="{signal.pk}"]')
     expect(row).to_be_visible()  # htmx fetched the fragment on the push
     expect(row.locator("td.c-evidence")).to_have_text("54 % (41\u201366 %), n=62")
@@ -247,7 +236,7 @@ def test_a_new_auto_executable_signal_is_announced_and_its_chart_frames_the_setu
 
     # Targets a few pixels apart share one label instead of drawing one over the other.
     close = {**levels, "take_profit_2": f"{entry * 1.0081:.2f}"}
-    crowded = in_another_thread(lambda: make_signal(bar_time=frame.index[299].to_pydatetime(), **close, **EARNS))
+    crowded = off_this_thread(lambda: make_signal(bar_time=frame.index[299].to_pydatetime(), **close, **EARNS))
     page.goto(f"/signals/{crowded.pk}/")
     expect(page.locator("#signal-chart")).to_have_attribute("data-ready", "true")
     assert_chart_frames_the_setup(page, crowded)

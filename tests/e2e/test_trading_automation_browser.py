@@ -5,19 +5,17 @@ watcher closes it and the page shows it CLOSED with its PnL, without reloading. 
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from playwright.sync_api import expect
 
 from flaxu.celery import app as celery_app
 from market.services.snapshots import markets_refresh, tickers_refresh
+from tests.e2e.helpers import RECORD_VIOLATIONS, off_this_thread
 from tests.e2e.session import sign_in
-from tests.factories import UserFactory
 from tests.trading.execution.conftest import fresh_signal
-from tests.trading.factories import grant_full
 from tests.trading.paper.conftest import EXCHANGE, PricedReplay
 from trading.models import Trade
 from trading.services.execution import signal_fan_out_on_commit
@@ -25,20 +23,6 @@ from trading.services.signals import signals_push
 
 pytestmark = pytest.mark.e2e
 BTC = "BTC/USDT:USDT"
-
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile);
-});
-"""
-
-
-@pytest.fixture
-def full_user(transactional_db):
-    user = UserFactory()
-    grant_full(user)
-    return user
 
 
 @pytest.fixture
@@ -48,26 +32,6 @@ def eager_tasks():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = before
-
-
-def off_this_thread(function, *args, **kwargs):
-    """Django work off this thread: Playwright's event loop runs here (see tests/e2e/conftest.py)."""
-    result = {}
-
-    def work():
-        try:
-            result["value"] = function(*args, **kwargs)
-        except BaseException as exc:  # re-raised in the test
-            result["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join(60)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def new_signal_stored():

@@ -6,25 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import RECORD_VIOLATIONS
 from tests.e2e.session import sign_in
-from tests.factories import UserFactory
-from tests.trading.factories import grant_full
 
 pytestmark = pytest.mark.e2e
-
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile);
-});
-"""
-
-
-@pytest.fixture
-def full_user(transactional_db):
-    user = UserFactory()
-    grant_full(user)
-    return user
 
 
 def test_settings_saved_then_the_kill_switch_stops_automation(page, live_asgi_server, full_user):
