@@ -21,7 +21,15 @@ Reads and cancels are retried with backoff; orders never are (see ``orders.py``)
 has a circuit breaker, and ``health.py`` keeps per-operation health in the shared cache.
 """
 
-from market.exchanges.account import balances, credentials_check, deposits_since, equity, referral_check, withdrawals
+from market.exchanges.account import (
+    balances,
+    coin_balances,
+    credentials_check,
+    deposits_since,
+    equity,
+    referral_check,
+    withdrawals,
+)
 from market.exchanges.credentials import ApiCredentials
 from market.exchanges.errors import (
     CircuitOpen,
@@ -56,8 +64,10 @@ from market.exchanges.orders import (
 )
 from market.exchanges.public import funding_rates, long_short_ratio, markets, ohlcv, open_interest, order_book, tickers
 from market.exchanges.types import (
+    AccountBalances,
     Balance,
     Candle,
+    CoinBalance,
     CredentialCheck,
     Deposit,
     FundingPayment,
@@ -91,10 +101,12 @@ def reset_process_state() -> None:
 
 
 __all__ = [
+    "AccountBalances",
     "ApiCredentials",
     "Balance",
     "Candle",
     "CircuitOpen",
+    "CoinBalance",
     "CredentialCheck",
     "Deposit",
     "DuplicateOrder",
@@ -125,6 +137,7 @@ __all__ = [
     "cancel_order",
     "client_order_id",
     "close_position",
+    "coin_balances",
     "credentials_check",
     "deposits_since",
     "equity",

@@ -1,4 +1,4 @@
-"""Account operations on BingX: key checks, balance, deposits, withdrawals, referral."""
+"""Account operations on BingX: key checks, balances, deposits, withdrawals, referral."""
 
 from __future__ import annotations
 
@@ -11,9 +11,21 @@ from django.conf import settings
 
 from market.exchanges import bingx, calls, errors
 from market.exchanges.credentials import ApiCredentials
-from market.exchanges.types import Balance, CredentialCheck, Deposit, MalformedValue, ReferralCheck, Withdrawal
+from market.exchanges.types import (
+    AccountBalances,
+    Balance,
+    BalanceAccount,
+    CredentialCheck,
+    Deposit,
+    MalformedValue,
+    ReferralCheck,
+    Withdrawal,
+)
 
 HISTORY_PAGE = 1000
+# The accounts ccxt's bingx ``fetch_balance`` reads, by its ``type`` parameter: swap (USDT-M perpetual,
+# swap/v3/user/balance), spot (spot/v1/account/balance) and funding (fund/v1/account/balance).
+BALANCE_ACCOUNTS: tuple[BalanceAccount, ...] = ("swap", "spot", "funding")
 HISTORY_MAX_PAGES = 10
 
 
@@ -57,6 +69,24 @@ def credentials_check(creds: ApiCredentials) -> CredentialCheck:
 def balances(creds: ApiCredentials) -> Balance:
     """The USDT perpetual-futures account (balance, equity, available and used margin, unrealized PnL)."""
     return calls.private(creds, "balance", lambda c: bingx.swap_balance_from(c.swapV3PrivateGetUserBalance()))
+
+
+def coin_balances(creds: ApiCredentials) -> list[AccountBalances]:
+    """Every non-zero coin in the user's swap, spot and funding accounts, one entry per account in
+    BALANCE_ACCOUNTS order. An account BingX refuses (the key lacks its permission) or cannot answer for is
+    returned unavailable with the reason; it never hides the others."""
+    results = []
+    for account in BALANCE_ACCOUNTS:
+
+        def fetch(c: Any, account: BalanceAccount = account) -> AccountBalances:
+            return bingx.coin_balances_from(account, c.fetch_balance({"type": account}).get("info"))
+
+        try:
+            results.append(calls.private(creds, f"balance_{account}", fetch))
+        except errors.GatewayError as exc:
+            refused = isinstance(exc, errors.InvalidCredentials | errors.PermissionRefused)
+            results.append(AccountBalances(account=account, available=False, reason=exc.message, refused=refused))
+    return results
 
 
 def equity(creds: ApiCredentials) -> Decimal:

@@ -15,7 +15,9 @@ from typing import Any
 
 from market.exchanges.errors import InvalidRequest
 from market.exchanges.types import (
+    AccountBalances,
     Balance,
+    CoinBalance,
     Deposit,
     FundingPayment,
     MalformedValue,
@@ -209,6 +211,44 @@ def swap_balance_from(response: Any, currency: str = SWAP_SETTLE) -> Balance:
         used_margin=decimal_or_none(row.get("usedMargin")) or Decimal(0),
         unrealized_pnl=decimal_or_none(row.get("unrealizedProfit")) or Decimal(0),
     )
+
+
+def _coin_rows(response: Any, account: str) -> list[dict]:
+    data = data_of(response)
+    if account == "swap":
+        rows = data
+    else:  # spot: {"balances": [...]}; funding: {"assets": [...]}
+        key = "balances" if account == "spot" else "assets"
+        rows = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise MalformedValue(f"the {account} balance answer is not a list of assets")
+    return rows
+
+
+def coin_balances_from(account: str, response: Any) -> AccountBalances:
+    """The non-zero coins of one account from BingX's raw balance answer (``fetch_balance``'s ``info``):
+    swap ``GET /openApi/swap/v3/user/balance`` (per asset: availableMargin, usedMargin, freezedMargin,
+    equity), spot ``GET /openApi/spot/v1/account/balance`` and funding ``GET /openApi/fund/v1/account/balance``
+    (per asset: free, locked). BingX's own strings, so amounts are exact."""
+    coins = []
+    for row in _coin_rows(response, account):
+        coin = row.get("asset")
+        if not coin:  # BingX's swap v3 answer may carry an empty row (ccxt stops there too)
+            continue
+        if account == "swap":
+            free = decimal_required(row.get("availableMargin"), "availableMargin")
+            used = (decimal_or_none(row.get("usedMargin")) or Decimal(0)) + (
+                decimal_or_none(row.get("freezedMargin")) or Decimal(0)
+            )
+            total = decimal_required(row.get("equity"), "equity")
+        else:
+            free = decimal_required(row.get("free"), "free")
+            used = decimal_or_none(row.get("locked")) or Decimal(0)
+            total = free + used
+        if free or used or total:
+            coins.append(CoinBalance(account=account, coin=str(coin), free=free, used=used, total=total))
+    coins.sort(key=lambda c: c.coin)
+    return AccountBalances(account=account, available=True, coins=tuple(coins))
 
 
 def _transaction_list(transactions: Any) -> list[dict]:

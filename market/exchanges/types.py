@@ -62,6 +62,35 @@ class Balance:
     unrealized_pnl: Decimal
 
 
+BalanceAccount = Literal["swap", "spot", "funding"]
+
+
+@dataclass(frozen=True, slots=True)
+class CoinBalance:
+    """One coin in one of the user's exchange accounts: ``free`` to use, ``used`` (margin, frozen, locked in
+    orders) and ``total`` (swap: equity, unrealized PnL included; spot and funding: free plus locked)."""
+
+    account: BalanceAccount
+    coin: str
+    free: Decimal
+    used: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBalances:
+    """The non-zero coins of one exchange account, or why it could not be read (``available`` False).
+
+    ``refused`` says the exchange refused the key for this account (missing permission, unknown key) rather
+    than failing to answer; ``reason`` is the gateway's message (never a key or secret)."""
+
+    account: BalanceAccount
+    available: bool
+    coins: tuple[CoinBalance, ...] = ()
+    reason: str = ""
+    refused: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Deposit:
     """A credited deposit. ``usd_value`` is known for USD stablecoins only (None otherwise)."""

@@ -50,6 +50,7 @@ def test_timeout_after_accept_places_the_order_while_the_client_times_out(fake_b
     ("http_429", {"retry_after": 7}, ccxt.RateLimitExceeded),
     ("reset", {}, ccxt.NetworkError),
     ("maintenance", {}, ccxt.ExchangeError),
+    ("permission_denied", {}, ccxt.PermissionDenied),
 ])
 def test_refusing_faults_do_not_execute_the_request(fake_bingx, trader, fault, options, error):
     fake_bingx.inject(ORDER, fault, **options)

@@ -1,4 +1,4 @@
-"""Deposits, withdrawals and the agent's referral check on the fake BingX, through real ccxt."""
+"""Balances per wallet, deposits, withdrawals and the agent's referral check on the fake BingX, through real ccxt."""
 
 from __future__ import annotations
 
@@ -94,3 +94,22 @@ def test_ccxt_has_no_agent_section_by_default(fake_bingx):
     ex.urls["api"] = {k: fake_bingx.api_root for k in ex.urls["api"]}
     with pytest.raises(KeyError, match="agent"):
         ex.agentV1PrivateGetAccountInviteRelationCheck({"uid": "1001"})
+
+
+def test_spot_and_funding_balances_are_read_by_fetch_balance_type(fake_bingx):
+    acct = fake_bingx.add_account(uid="1001", balances={"USDT": 1000})
+    fake_bingx.set_balance("1001", "BTC", "0.5", wallet="spot", locked="0.1")
+    fake_bingx.set_balance("1001", "USDC", "75", wallet="fund")
+    ex = ccxt_client(fake_bingx, acct)
+
+    spot = ex.fetch_balance({"type": "spot"})
+    funding = ex.fetch_balance({"type": "funding"})
+    swap = ex.fetch_balance({"type": "swap"})
+
+    assert (spot["BTC"]["free"], spot["BTC"]["used"], spot["BTC"]["total"]) == (0.5, 0.1, 0.6)
+    assert funding["USDC"]["free"] == 75.0 and "BTC" not in funding
+    assert swap["USDT"]["free"] == 1000.0
+    assert fake_bingx.requests_to("/openApi/spot/v1/account/balance")
+    assert fake_bingx.requests_to("/openApi/fund/v1/account/balance")
+    with pytest.raises(ValueError):
+        fake_bingx.set_balance("1001", "USDT", "1", wallet="swap", locked="1")

@@ -136,14 +136,19 @@ def swap_balance_v2(ex: Exchange, acct: Account, p: dict) -> Answer:
     return ok(ex, {"balance": balance_row(ex, acct, "USDT")})
 
 
+def _wallet_assets(acct: Account, wallet: str) -> list[dict]:
+    return [
+        {"asset": a, "free": fmt(v, 8), "locked": fmt(acct.locked.get((wallet, a), ZERO), 8)}
+        for a, v in getattr(acct, wallet).items()
+    ]
+
+
 def spot_balance(ex: Exchange, acct: Account, p: dict) -> Answer:
-    return ok(
-        ex, {"balances": [{"asset": a, "free": fmt(v, 8), "locked": "0"} for a, v in acct.spot.items()]}, debugMsg=""
-    )
+    return ok(ex, {"balances": _wallet_assets(acct, "spot")}, debugMsg="")
 
 
 def fund_balance(ex: Exchange, acct: Account, p: dict) -> Answer:
-    return ok(ex, {"assets": [{"asset": a, "free": fmt(v, 8), "locked": "0"} for a, v in acct.fund.items()]}, code="0")
+    return ok(ex, {"assets": _wallet_assets(acct, "fund")}, code="0")
 
 
 def commission_rate(ex: Exchange, acct: Account, p: dict) -> Answer:

@@ -13,11 +13,20 @@ from dataclasses import dataclass, field
 
 from . import errors as E
 
-FAULTS = ("latency", "http_500", "http_429", "timeout_after_accept", "reset", "bad_json", "maintenance")
+FAULTS = (
+    "latency",
+    "http_500",
+    "http_429",
+    "timeout_after_accept",
+    "reset",
+    "bad_json",
+    "maintenance",
+    "permission_denied",
+)
 # faults that execute the request before answering, unless the test passes process=False
 PROCESSED_BY_DEFAULT = ("latency", "timeout_after_accept", "bad_json")
 # faults whose own answer replaces the real one even when the request was executed
-REPLACE_ANSWER = ("http_500", "http_429", "maintenance", "reset")
+REPLACE_ANSWER = ("http_500", "http_429", "maintenance", "permission_denied", "reset")
 
 
 @dataclass
@@ -97,6 +106,10 @@ def answer(kind: str, opts: dict) -> tuple[int, bytes, str, dict] | None:
             "data": {},
         }
         return int(opts.get("status", 503)), json.dumps(payload).encode(), "application/json; charset=utf-8", {}
+    if kind == "permission_denied":  # the key lacks this route's permission (e.g. a spot read)
+        code, msg = E.PERMISSION_DENIED
+        payload = {"code": code, "msg": str(opts.get("msg", msg)), "timestamp": int(time.time() * 1000), "data": {}}
+        return 200, json.dumps(payload).encode(), "application/json; charset=utf-8", {}
     return None
 
 

@@ -150,6 +150,7 @@ class Account:
     swap: dict[str, Decimal] = field(default_factory=dict)  # perpetual futures wallet balance per asset
     spot: dict[str, Decimal] = field(default_factory=dict)
     fund: dict[str, Decimal] = field(default_factory=dict)
+    locked: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (spot|fund, asset) -> locked amount
     realised: Decimal = ZERO
     deposits: list[dict] = field(default_factory=list)
     withdrawals: list[dict] = field(default_factory=list)

@@ -154,8 +154,8 @@ class FakeBingX:
     def set_permissions(self, uid, **flags) -> None:
         self.exchange.set_permissions(uid, **flags)
 
-    def set_balance(self, uid, asset: str, amount, wallet: str = "swap") -> None:
-        self.exchange.set_balance(uid, asset, amount, wallet)
+    def set_balance(self, uid, asset: str, amount, wallet: str = "swap", locked=None) -> None:
+        self.exchange.set_balance(uid, asset, amount, wallet, locked)
 
     def set_leverage(self, uid, symbol: str, leverage: int, side: str | None = None) -> None:
         with self.exchange.lock:
@@ -191,7 +191,8 @@ class FakeBingX:
         ``count=None`` means every matching request until ``clear_faults()``. Options per fault:
         latency ``delay`` (s); timeout_after_accept ``delay`` (s, default 10; the request is executed first);
         http_429 ``retry_after`` (s), ``body``; http_500 ``status``, ``body``; maintenance ``status`` (503),
-        ``code`` (100503), ``msg``; bad_json ``body`` (default: the real answer cut in half);
+        ``code`` (100503), ``msg``; permission_denied ``msg`` (100004, HTTP 200); bad_json ``body`` (default:
+        the real answer cut in half);
         any fault ``process`` (execute the request before answering with the fault: default True for
         latency/timeout_after_accept/bad_json, False for the others).
         """

@@ -123,10 +123,17 @@ class Exchange:
                 if not flags["ipRestrict"]:
                     acct.ip_addresses = []
 
-    def set_balance(self, uid, asset: str, amount, wallet: str = "swap") -> None:
+    def set_balance(self, uid, asset: str, amount, wallet: str = "swap", locked=None) -> None:
+        """``amount`` is the free balance; spot and fund wallets also take an amount ``locked`` in orders."""
+        if wallet not in ("swap", "spot", "fund"):
+            raise ValueError("wallet must be 'swap', 'spot' or 'fund'")
+        if locked is not None and wallet == "swap":
+            raise ValueError("the swap wallet has no locked amount (its margins come from positions and orders)")
         with self.lock:
             acct = self.account(uid)
             getattr(acct, wallet)[asset] = Decimal(str(amount))
+            if locked is not None:
+                acct.locked[(wallet, asset)] = Decimal(str(locked))
 
     def add_deposit(
         self, uid, amount, coin="USDT", status=1, time=None, network="TRC20", tx_id=None, address=None, credit=True

@@ -25,6 +25,49 @@ def test_balance_and_equity_of_the_usdt_futures_account(creds):
     assert exchanges.equity(creds) == Decimal("1000")
 
 
+def _coins(accounts) -> dict:
+    return {(c.account, c.coin): (c.free, c.used, c.total) for a in accounts for c in a.coins}
+
+
+def test_coin_balances_read_every_non_zero_coin_of_swap_spot_and_funding(gateway, creds):
+    gateway.set_balance("1001", "BTC", "0.25", wallet="spot", locked="0.05")
+    gateway.set_balance("1001", "USDT", "40.5", wallet="spot")
+    gateway.set_balance("1001", "ETH", "0", wallet="spot")  # zero: left out
+    gateway.set_balance("1001", "USDC", "75", wallet="fund")
+
+    accounts = exchanges.coin_balances(creds)
+
+    assert [(a.account, a.available) for a in accounts] == [("swap", True), ("spot", True), ("funding", True)]
+    assert _coins(accounts) == {
+        ("swap", "USDT"): (Decimal("1000"), Decimal("0"), Decimal("1000")),
+        ("spot", "BTC"): (Decimal("0.25"), Decimal("0.05"), Decimal("0.30")),
+        ("spot", "USDT"): (Decimal("40.5"), Decimal("0"), Decimal("40.5")),
+        ("funding", "USDC"): (Decimal("75"), Decimal("0"), Decimal("75")),
+    }
+
+
+def test_an_account_bingx_refuses_is_unavailable_and_the_others_still_read(gateway, creds):
+    gateway.set_balance("1001", "USDC", "75", wallet="fund")
+    gateway.inject("/openApi/spot/v1/account/balance", "permission_denied", count=None)
+
+    swap, spot, funding = exchanges.coin_balances(creds)
+
+    assert spot.available is False and spot.refused is True and spot.coins == ()
+    assert "Permission denied" in spot.reason and creds.api_key.reveal() not in spot.reason
+    assert swap.available and [c.coin for c in swap.coins] == ["USDT"]
+    assert funding.available and [c.coin for c in funding.coins] == ["USDC"]
+
+
+def test_an_account_bingx_cannot_answer_for_is_unavailable_not_empty(gateway, creds, settings):
+    settings.FLAXU_EXCHANGE_RETRIES = 0
+    gateway.inject("/openApi/fund/v1/account/balance", "bad_json", count=None)
+
+    swap, spot, funding = exchanges.coin_balances(creds)
+
+    assert funding.available is False and funding.refused is False and funding.reason
+    assert swap.available and spot.available
+
+
 def test_deposits_since_lists_credited_deposits_in_the_window_only(gateway, creds):
     gateway.add_deposit("1001", "250", time=_ago(days=1))
     gateway.add_deposit("1001", "0.01", coin="BTC", time=_ago(days=2))
