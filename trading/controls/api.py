@@ -1,4 +1,5 @@
-"""Trading settings API (FULL access): your settings, your kill switch; the staff's global pause."""
+"""Trading settings API (FULL access): your settings, your kill switch, your paper wallet reset; the staff's
+global pause."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from rest_framework.views import APIView
 
 from core.api_errors import ErrorSerializer
 from gatekeeper.permissions import FullAccessRequired
-from trading.controls.serializers import GlobalPauseSerializer, KillSwitchSerializer, TradingSettingsSerializer
+from trading.controls.serializers import (
+    GlobalPauseSerializer,
+    KillSwitchSerializer,
+    PaperResetSerializer,
+    PaperWalletSerializer,
+    TradingSettingsSerializer,
+)
+from trading.services.paper_wallet import paper_wallet_reset
 from trading.services.profile import ACKNOWLEDGE_FIELD, profile_change, profile_for
 from trading.services.risk import global_pause_set, kill_switch, trading_control
 
@@ -93,6 +101,33 @@ class KillSwitchView(TradingActionView):
                 }
             ).data
         )
+
+
+class PaperWalletResetView(TradingActionView):
+    """Start your paper wallet again at ``initial_balance`` USDT (omitted: its current size). Your open paper
+    trades are closed at the market first; the reset is written to your activity log. 503 when a price
+    needed to close them is not fresh: nothing was closed or reset."""
+
+    permission_classes = [IsAuthenticated, FullAccessRequired]
+
+    @extend_schema(
+        request=PaperResetSerializer,
+        responses={
+            200: PaperWalletSerializer,
+            400: _INVALID,
+            403: _FORBIDDEN,
+            429: _THROTTLED,
+            503: OpenApiResponse(ErrorSerializer, description="No fresh price to close a trade; nothing changed."),
+        },
+    )
+    def post(self, request):
+        serializer = PaperResetSerializer(data=request.data)
+        if not serializer.is_valid():
+            raise ValidationError(serializer.errors)
+        wallet = paper_wallet_reset(
+            request.user, initial_balance=serializer.validated_data.get("initial_balance"), request=request
+        )
+        return Response(PaperWalletSerializer(wallet).data)
 
 
 class GlobalPauseView(TradingActionView):

@@ -7,5 +7,6 @@ from trading.controls import api
 urlpatterns = [
     path("trading/settings", api.TradingSettingsView.as_view(), name="api_trading_settings"),
     path("trading/kill-switch", api.KillSwitchView.as_view(), name="api_trading_kill_switch"),
+    path("trading/paper-wallet/reset", api.PaperWalletResetView.as_view(), name="api_trading_paper_wallet_reset"),
     path("trading/global-pause", api.GlobalPauseView.as_view(), name="api_trading_global_pause"),
 ]

@@ -1,4 +1,4 @@
-"""Page forms: the trading settings, the live-mode switch (with its acknowledgement)."""
+"""Page forms: the trading settings, the live-mode switch (with its acknowledgement), the paper wallet reset."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django import forms
 
 from core.errors import Refused
 from trading.models import TradingProfile
+from trading.services.paper_wallet import PAPER_BALANCE_MAX, PAPER_BALANCE_MIN, PAPER_BALANCE_PLACES
 from trading.services.profile import LIVE_RISK_TEXT, min_confidence_floor, symbols_clean
 
 SETTINGS_FIELDS = [
@@ -81,3 +82,17 @@ class TradingSettingsForm(forms.ModelForm):
 
 class LiveModeForm(forms.Form):
     acknowledge_live_risk = forms.BooleanField(required=False, label=LIVE_RISK_TEXT)
+
+
+class PaperResetForm(forms.Form):
+    """The size the paper wallet starts again at (the service checks the bounds again)."""
+
+    initial_balance = forms.DecimalField(
+        required=False,  # empty: the current size
+        label="Paper wallet size (USDT)",
+        min_value=PAPER_BALANCE_MIN,
+        max_value=PAPER_BALANCE_MAX,
+        max_digits=len(str(int(PAPER_BALANCE_MAX))) + PAPER_BALANCE_PLACES,
+        decimal_places=PAPER_BALANCE_PLACES,
+        help_text=f"{PAPER_BALANCE_MIN:,} to {PAPER_BALANCE_MAX:,} USDT.",
+    )

@@ -1,11 +1,13 @@
-"""Shapes of the trading settings API: the user's settings, the kill switch's answer, the staff's global pause."""
+"""Shapes of the trading settings API: the user's settings, the kill switch's answer, the staff's global pause,
+the paper wallet reset."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from core.errors import Refused
-from trading.models import TradingControl, TradingProfile
+from trading.models import PaperWallet, TradingControl, TradingProfile
+from trading.services.paper_wallet import PAPER_BALANCE_MAX, PAPER_BALANCE_MIN, PAPER_BALANCE_PLACES
 from trading.services.profile import ACKNOWLEDGE_FIELD, LIVE_RISK_TEXT, min_confidence_floor, symbols_clean
 from trading.services.risk import automation_refusal
 
@@ -77,3 +79,26 @@ class GlobalPauseSerializer(serializers.ModelSerializer):
         fields = ["paused", "reason", "changed_by", "changed_at"]
         read_only_fields = ["changed_by", "changed_at"]
         extra_kwargs = {"paused": {"required": True}}
+
+
+class PaperResetSerializer(serializers.Serializer):
+    initial_balance = serializers.DecimalField(
+        max_digits=len(str(int(PAPER_BALANCE_MAX))) + PAPER_BALANCE_PLACES,
+        decimal_places=PAPER_BALANCE_PLACES,
+        min_value=PAPER_BALANCE_MIN,
+        max_value=PAPER_BALANCE_MAX,
+        required=False,
+        help_text=f"USDT the wallet starts again with, {PAPER_BALANCE_MIN} to {PAPER_BALANCE_MAX}; "
+        "omitted: its current size.",
+    )
+
+
+class PaperWalletSerializer(serializers.ModelSerializer):
+    detail = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaperWallet
+        fields = ["detail", "initial_balance", "balance", "reset_at"]
+
+    def get_detail(self, wallet: PaperWallet) -> str:
+        return f"Your paper wallet starts again at {wallet.balance:,.2f} USDT."

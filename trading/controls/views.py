@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, Refused, add_to_form
 from gatekeeper.permissions import full_access_required
-from trading.controls.forms import LiveModeForm, TradingSettingsForm
+from trading.controls.forms import LiveModeForm, PaperResetForm, TradingSettingsForm
 from trading.models import Mode, Trade
 from trading.services.profile import (
     active_trades_elsewhere,
@@ -36,12 +36,15 @@ def trading_home(request: HttpRequest) -> HttpResponse:
     return render(request, "trading/controls/home.html", context)
 
 
-def _settings_page(request, form, live_form, status=200) -> HttpResponse:
+def _settings_page(request, form, live_form, status=200, reset_form=None) -> HttpResponse:
+    from trading.services.paper_wallet import paper_reset_size
+
     profile = profile_for(request.user)
     context = {
         "profile": profile,
         "form": form,
         "live_form": live_form,
+        "reset_form": reset_form or PaperResetForm(initial={"initial_balance": paper_reset_size(request.user)}),
         "live_refusals": live_mode_refusals(request.user) if profile.mode == Mode.PAPER else [],
         "elsewhere": active_trades_elsewhere(request.user, profile.mode),
         "automation_refusal": automation_refusal(request.user, profile),
@@ -87,15 +90,29 @@ def trading_mode(request: HttpRequest) -> HttpResponse:
 @full_access_required
 @require_POST
 def paper_reset(request: HttpRequest) -> HttpResponse:
+    """Start the paper wallet again at the size chosen (empty: the current size), open paper trades closed."""
     from trading.services.paper_wallet import paper_wallet_reset  # the paper helper's
 
+    reset_form = PaperResetForm(request.POST)
+    if not reset_form.is_valid():
+        return _reset_refused(request, reset_form)
     try:
-        wallet = paper_wallet_reset(request.user, request=request)
+        wallet = paper_wallet_reset(
+            request.user, initial_balance=reset_form.cleaned_data["initial_balance"], request=request
+        )
+    except Refused as exc:
+        add_to_form(reset_form, exc)
+        return _reset_refused(request, reset_form)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Your paper wallet starts again at {wallet.balance:,.2f} USDT.")
     return redirect("trading_settings")
+
+
+def _reset_refused(request, reset_form) -> HttpResponse:
+    settings_form = TradingSettingsForm(instance=profile_for(request.user))
+    return _settings_page(request, settings_form, LiveModeForm(), 400, reset_form=reset_form)
 
 
 @full_access_required

@@ -1,4 +1,5 @@
-"""The paper wallet: created on first use with FLAXU_PAPER_INITIAL_BALANCE, settled as paper trades close, resettable.
+"""The paper wallet: created on first use with FLAXU_PAPER_INITIAL_BALANCE, settled as paper trades close,
+resettable at a size the user chooses (PAPER_BALANCE_MIN to PAPER_BALANCE_MAX USDT, 2 decimals).
 
 Its ``balance`` is the cash: the initial balance plus the net PnL of the paper trades closed since the
 last reset. It is recomputed from those trades (never incremented), under the wallet's row lock, each
@@ -17,10 +18,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.services.activity import activity_record
+from core.errors import Refused
 from trading.models import Mode, PaperWallet, Trade, TradeOrder
 from trading.services.ledger import trade_record_exit
 
 RESET = "trading_paper_wallet_reset"
+PAPER_BALANCE_MIN = Decimal("100")  # USDT: the smallest paper wallet a reset starts
+PAPER_BALANCE_MAX = Decimal("1000000")  # USDT: the largest
+PAPER_BALANCE_PLACES = 2
+_CENT = Decimal(1).scaleb(-PAPER_BALANCE_PLACES)
 
 
 def paper_wallet(user) -> PaperWallet:
@@ -73,18 +79,44 @@ def paper_trade_close(trade: Trade, reason: str, broker=None) -> Trade:
     )
 
 
-def paper_wallet_reset(user, *, request=None) -> PaperWallet:
+def paper_reset_size(user) -> Decimal:
+    """The size a reset starts again at unless the user chooses another: the wallet's current initial
+    balance, else (no wallet yet) FLAXU_PAPER_INITIAL_BALANCE."""
+    current = PaperWallet.objects.filter(user_id=user.pk).values_list("initial_balance", flat=True).first()
+    size = Decimal(settings.FLAXU_PAPER_INITIAL_BALANCE) if current is None else current
+    return size.quantize(_CENT) if size == size.quantize(_CENT) else size
+
+
+def paper_balance_check(amount) -> Decimal:
+    """``amount`` as a paper wallet size (Decimal, 2 decimals), or Refused naming ``initial_balance``."""
+    try:
+        value = Decimal(str(amount))
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite():
+        raise Refused("Enter an amount in USDT, e.g. 10000.", field="initial_balance")
+    if not PAPER_BALANCE_MIN <= value <= PAPER_BALANCE_MAX:
+        raise Refused(
+            f"A paper wallet holds {PAPER_BALANCE_MIN:,} to {PAPER_BALANCE_MAX:,} USDT.", field="initial_balance"
+        )
+    if value != value.quantize(_CENT):
+        raise Refused(f"At most {PAPER_BALANCE_PLACES} decimals.", field="initial_balance")
+    return value.quantize(_CENT)
+
+
+def paper_wallet_reset(user, *, initial_balance: Decimal | None = None, request=None) -> PaperWallet:
     """Close the user's open paper trades at the market (reason MANUAL), then start the wallet again at
-    FLAXU_PAPER_INITIAL_BALANCE. Without a fresh price for an open trade nothing is reset (Unavailable)."""
+    ``initial_balance`` (default: ``paper_reset_size``). An amount out of bounds is Refused and, without a
+    fresh price for an open trade, nothing is reset (Unavailable): in both cases nothing changes."""
     from trading.services.brokers.paper import PaperBroker
 
+    initial = paper_balance_check(paper_reset_size(user) if initial_balance is None else initial_balance)
     broker = PaperBroker(user)
     trades = list(Trade.objects.filter(user_id=user.pk, mode=Mode.PAPER, status=Trade.Status.OPEN))
     for trade in trades:
         broker.mark_price(trade.symbol)  # every price first: a reset is all or nothing
     for trade in trades:
         paper_trade_close(trade, Trade.CloseReason.MANUAL, broker)
-    initial = Decimal(settings.FLAXU_PAPER_INITIAL_BALANCE)
     paper_wallet(user)
     with transaction.atomic():
         wallet = PaperWallet.objects.select_for_update().get(user_id=user.pk)
@@ -98,6 +130,7 @@ def paper_wallet_reset(user, *, request=None) -> PaperWallet:
             user=user,
             request=request,
             balance_before=str(before),
+            initial_balance=str(initial),
             balance=str(initial),
             trades_closed=[t.pk for t in trades],
         )

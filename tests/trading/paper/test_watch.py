@@ -109,14 +109,13 @@ def test_other_users_and_live_trades_are_not_touched(full_user, market):
     assert trade.status == Trade.Status.OPEN
 
 
-def test_a_reset_closes_open_paper_trades_at_the_market_and_starts_again(full_user, market, settings):
+def test_a_reset_closes_open_paper_trades_at_the_market_and_starts_again(full_user, market):
     market.set(BTC, "100")
     winner = open_paper(full_user, size="1", stop="95", tp1="101")
     market.set(BTC, "101")  # closes at its target: the wallet moves
     assert balance(full_user) != D("10000")
     still_open = open_paper(full_user, size="1", stop="95", tp1="110")
-    settings.FLAXU_PAPER_INITIAL_BALANCE = D("5000")
-    wallet = paper_wallet_reset(full_user)
+    wallet = paper_wallet_reset(full_user, initial_balance=D("5000"))
     still_open.refresh_from_db()
     assert (still_open.status, still_open.close_reason) == ("CLOSED", "MANUAL")
     assert still_open.exit_price == D("101") * (1 - SLIP)

@@ -12,6 +12,7 @@ OPERATIONS = [
     ("PATCH", "/api/trading/settings"),
     ("PUT", "/api/trading/settings"),
     ("POST", "/api/trading/kill-switch"),
+    ("POST", "/api/trading/paper-wallet/reset"),
     ("GET", "/api/trading/global-pause"),
     ("POST", "/api/trading/global-pause"),
 ]
@@ -26,6 +27,8 @@ def test_generated_and_chosen_requests_get_conforming_answers(settings, monkeypa
         ("PATCH", "/api/trading/settings", {"risk_pct": "2.01"}, 400),
         ("PUT", "/api/trading/settings", {"mode": "live", "acknowledge_live_risk": True}, 400),
         ("POST", "/api/trading/kill-switch", None, 200),
+        ("POST", "/api/trading/paper-wallet/reset", {"initial_balance": "2500"}, 200),
+        ("POST", "/api/trading/paper-wallet/reset", {"initial_balance": "99"}, 400),
         ("POST", "/api/trading/global-pause", {"paused": True}, 403),  # not staff
     ]:
         case = {} if body is None else {"body": body}
