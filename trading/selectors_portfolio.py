@@ -9,6 +9,10 @@ instead of failing the page. FLAXU never withdraws: transfers are read only.
 Definitions shown to users:
 - total value: the wallet's equity — paper: cash plus the open paper trades' unrealised PnL at the cached
   prices; live: BingX's equity of the USDT perpetual-futures account;
+- balances by coin: live, every non-zero coin of the BingX perpetual (swap), spot and funding accounts
+  (free, used, total; swap total is its equity), each valued in USDT at the cached BingX ticker when one
+  exists (USDT at 1); an account BingX refuses or cannot answer for is listed unavailable with why;
+  paper, the paper wallet's USDT;
 - 24 h change: the net realised PnL of this mode's trades closed in the last 24 hours, and that as a
   percent of the equity before it (total value minus that PnL); unrealised moves and transfers are not in it;
 - unrealised PnL of an open trade: (last price - entry) x remaining size (negated for shorts), before the
@@ -41,12 +45,21 @@ from trading.models import Mode, PaperWallet, Trade, TradeOrder, TradingProfile
 logger = logging.getLogger(__name__)
 
 USDT = "USDT"
+BINGX = "bingx"
 CHANGE_WINDOW = timedelta(hours=24)
 TRANSFERS_DAYS = 90  # deposits and withdrawals shown by default
 LIVE_BALANCE_SECONDS = 10
 OPEN_ORDER_STATUSES = ("pending", "open")
 CENT = Decimal("0.01")
 BINGX_UNAVAILABLE = "BingX is unavailable right now, so live balances cannot be shown. Try again in a minute."
+ACCOUNT_REFUSED = "BingX refused your API key for this account (it may lack the permission to read it)."
+ACCOUNT_UNAVAILABLE = "BingX did not answer for this account. Try again in a minute."
+BALANCE_ACCOUNT_LABELS = {
+    "swap": "Perpetual futures (USDT-M)",
+    "spot": "Spot",
+    "funding": "Funding",
+    Mode.PAPER: "Paper wallet",
+}
 KEY_REFUSED = "BingX refused your API key (revoked or changed?): reconnect it on the Access page."
 
 
@@ -214,10 +227,14 @@ def _live_credentials(user: User) -> exchanges.ApiCredentials:
     return exchanges.ApiCredentials(api_key=api_key, secret=secret, ref=f"credential {credential.pk}")
 
 
+def _live_balance_key(user: User) -> str:
+    return f"portfolio:live-balance:{user.pk}"
+
+
 def _live_balance(user: User) -> exchanges.Balance:
     """BingX's answer, kept LIVE_BALANCE_SECONDS per user: open pages refresh every 15 s, and a thousand
     users' tabs must not each cost a signed BingX call (the Balance holds no key)."""
-    key = f"portfolio:live-balance:{user.pk}"
+    key = _live_balance_key(user)
     balance = cache.get(key)
     if balance is None:
         balance = exchanges.balances(_live_credentials(user))
@@ -249,6 +266,104 @@ def live_wallet(*, user: User) -> Wallet:
 
 def wallet_for(*, user: User, mode: str, positions: list[Trade] | None = None) -> Wallet:
     return paper_wallet(user=user, positions=positions) if mode == Mode.PAPER else live_wallet(user=user)
+
+
+@dataclass(frozen=True)
+class CoinRow:
+    """One coin of one account; ``usdt_value`` is None when no cached price exists for the coin."""
+
+    account: str  # swap | spot | funding (live) or paper
+    coin: str
+    free: Decimal
+    used: Decimal
+    total: Decimal
+    usdt_value: Decimal | None
+
+    @property
+    def account_label(self) -> str:
+        return BALANCE_ACCOUNT_LABELS.get(self.account, self.account)
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """Whether one account's balances could be read (``reason`` says why not)."""
+
+    account: str
+    available: bool
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return BALANCE_ACCOUNT_LABELS.get(self.account, self.account)
+
+
+@dataclass(frozen=True)
+class CoinBalances:
+    rows: list[CoinRow] = field(default_factory=list)
+    accounts: list[AccountState] = field(default_factory=list)
+
+    @property
+    def unavailable(self) -> list[AccountState]:
+        return [a for a in self.accounts if not a.available]
+
+
+def _live_coin_balances(user: User) -> list[exchanges.AccountBalances]:
+    """BingX's per-account answer, kept LIVE_BALANCE_SECONDS per user like the wallet (it holds no key).
+    Its swap read also refreshes the wallet's cached Balance, so reading the coins first spares the wallet
+    a second call to the same endpoint."""
+    key = f"portfolio:live-coin-balances:{user.pk}"
+    accounts = cache.get(key)
+    if accounts is None:
+        accounts = exchanges.coin_balances(_live_credentials(user))
+        cache.set(key, accounts, LIVE_BALANCE_SECONDS)
+        futures = next((a.futures for a in accounts if a.futures is not None), None)
+        if futures is not None:
+            cache.set(_live_balance_key(user), futures, LIVE_BALANCE_SECONDS)
+    return accounts
+
+
+def _usdt_prices(coins: set[str]) -> dict[str, Decimal]:
+    """The cached BingX last price in USDT of each coin that has a ticker (USDT itself is 1)."""
+    data = (snapshots_of("tickers", [BINGX])[BINGX].data or {}) if coins - {USDT} else {}
+    prices = {USDT: Decimal(1)}
+    for coin in coins - {USDT}:
+        ticker = data.get(f"{coin}/{USDT}:{USDT}") or data.get(f"{coin}/{USDT}")
+        if ticker is not None and ticker.last is not None:
+            prices[coin] = ticker.last
+    return prices
+
+
+def coin_balances(*, user: User, mode: str, wallet: Wallet | None = None) -> CoinBalances:
+    """Balances by coin (see the module docstring). Paper: one USDT row from the paper wallet (``wallet``:
+    already read by the caller). Live: BingX's swap, spot and funding accounts read with the user's key."""
+    if mode == Mode.PAPER:
+        wallet = wallet or paper_wallet(user=user)
+        row = CoinRow(Mode.PAPER, USDT, wallet.free, wallet.used_margin, wallet.equity, wallet.equity)
+        return CoinBalances(rows=[row], accounts=[AccountState(Mode.PAPER, True)])
+    try:
+        accounts = _live_coin_balances(user)
+    except _NoKey as exc:
+        return CoinBalances(accounts=[AccountState(a, False, str(exc)) for a in exchanges.BALANCE_ACCOUNTS])
+    states = []
+    for account in accounts:
+        if not account.available:
+            logger.info("portfolio: %s balances of user %s unavailable (%s)", account.account, user.pk, account.reason)
+        reason = "" if account.available else ACCOUNT_REFUSED if account.refused else ACCOUNT_UNAVAILABLE
+        states.append(AccountState(account.account, account.available, reason))
+    coins = [c for account in accounts for c in account.coins]
+    prices = _usdt_prices({c.coin for c in coins})
+    rows = [
+        CoinRow(
+            c.account,
+            c.coin,
+            c.free,
+            c.used,
+            c.total,
+            (c.total * prices[c.coin]).quantize(CENT) if c.coin in prices else None,
+        )
+        for c in coins
+    ]
+    return CoinBalances(rows=rows, accounts=states)
 
 
 @dataclass(frozen=True)
@@ -342,12 +457,28 @@ class Portfolio:
     change_24h: Decimal
     change_24h_pct: float | None
     allocation: list[Allocation]
+    balances: CoinBalances | None = None
 
 
-def portfolio_summary(*, user: User, mode: str) -> Portfolio:
-    """Total value, 24 h change (see the module docstring), allocation, open positions and orders, wallet."""
+def wallet_and_coins(
+    *, user: User, mode: str, positions: list[Trade] | None = None
+) -> tuple[Wallet, CoinBalances]:
+    """The wallet and the balances by coin, read so that live costs one swap call, not two."""
+    if mode == Mode.PAPER:
+        wallet = paper_wallet(user=user, positions=positions)
+        return wallet, coin_balances(user=user, mode=mode, wallet=wallet)
+    coins = coin_balances(user=user, mode=mode)
+    return live_wallet(user=user), coins
+
+
+def portfolio_summary(*, user: User, mode: str, with_balances: bool = False) -> Portfolio:
+    """Total value, 24 h change (see the module docstring), allocation, open positions and orders, wallet,
+    and (``with_balances``) the balances by coin."""
     positions = positions_open(user=user, mode=mode)
-    wallet = wallet_for(user=user, mode=mode, positions=positions)
+    if with_balances:
+        wallet, coins = wallet_and_coins(user=user, mode=mode, positions=positions)
+    else:
+        wallet, coins = wallet_for(user=user, mode=mode, positions=positions), None
     change = realised_since(user=user, mode=mode, since=timezone.now() - CHANGE_WINDOW)
     before = wallet.equity - change if wallet.equity is not None else None
     return Portfolio(
@@ -359,6 +490,7 @@ def portfolio_summary(*, user: User, mode: str) -> Portfolio:
         change_24h=change,
         change_24h_pct=float(change / before) if before and before > 0 else None,
         allocation=allocation(wallet=wallet, positions=positions),
+        balances=coins,
     )
 
 

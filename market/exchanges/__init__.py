@@ -22,6 +22,7 @@ has a circuit breaker, and ``health.py`` keeps per-operation health in the share
 """
 
 from market.exchanges.account import (
+    BALANCE_ACCOUNTS,
     balances,
     coin_balances,
     credentials_check,
@@ -101,6 +102,7 @@ def reset_process_state() -> None:
 
 
 __all__ = [
+    "BALANCE_ACCOUNTS",
     "AccountBalances",
     "ApiCredentials",
     "Balance",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -73,13 +74,21 @@ def balances(creds: ApiCredentials) -> Balance:
 
 def coin_balances(creds: ApiCredentials) -> list[AccountBalances]:
     """Every non-zero coin in the user's swap, spot and funding accounts, one entry per account in
-    BALANCE_ACCOUNTS order. An account BingX refuses (the key lacks its permission) or cannot answer for is
-    returned unavailable with the reason; it never hides the others."""
+    BALANCE_ACCOUNTS order (the swap entry also carries ``futures``: what ``balances`` returns). An account
+    BingX refuses (the key lacks its permission) or cannot answer for is returned unavailable with the
+    reason; it never hides the others."""
     results = []
     for account in BALANCE_ACCOUNTS:
 
         def fetch(c: Any, account: BalanceAccount = account) -> AccountBalances:
-            return bingx.coin_balances_from(account, c.fetch_balance({"type": account}).get("info"))
+            raw = c.fetch_balance({"type": account}).get("info")
+            result = bingx.coin_balances_from(account, raw)
+            if account != "swap":
+                return result
+            try:  # the USDT perpetual account too, so a caller needs no second read of the same answer
+                return replace(result, futures=bingx.swap_balance_from(raw))
+            except MalformedValue:
+                return result
 
         try:
             results.append(calls.private(creds, f"balance_{account}", fetch))

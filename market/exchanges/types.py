@@ -82,13 +82,15 @@ class AccountBalances:
     """The non-zero coins of one exchange account, or why it could not be read (``available`` False).
 
     ``refused`` says the exchange refused the key for this account (missing permission, unknown key) rather
-    than failing to answer; ``reason`` is the gateway's message (never a key or secret)."""
+    than failing to answer; ``reason`` is the gateway's message (never a key or secret). ``futures`` (swap
+    only) is the USDT perpetual account as ``balances()`` reads it, from the same answer."""
 
     account: BalanceAccount
     available: bool
     coins: tuple[CoinBalance, ...] = ()
     reason: str = ""
     refused: bool = False
+    futures: Balance | None = None
 
 
 @dataclass(frozen=True, slots=True)

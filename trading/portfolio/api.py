@@ -26,7 +26,7 @@ from trading.portfolio.serializers import (
     TradeSerializer,
     TransfersFilterSerializer,
     TransfersSerializer,
-    WalletSerializer,
+    WalletBalanceSerializer,
 )
 
 _FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not FULL access; `detail` says why and what to do.")
@@ -99,11 +99,11 @@ def history_csv_response(trades, mode: str) -> StreamingHttpResponse:
 @extend_schema(parameters=[ModeQuerySerializer], responses={200: PortfolioSerializer, 400: _INVALID, 403: _FORBIDDEN})
 class PortfolioView(FullAccessAPIView):
     """Total value, 24 h change (net realised PnL of trades closed in the last 24 h), allocation, open
-    positions with live PnL, open orders and the wallet, for one mode."""
+    positions with live PnL, open orders, the wallet and the balances by coin, for one mode."""
 
     def get(self, request):
         filters = _filters(ModeQuerySerializer, request)
-        summary = portfolio.portfolio_summary(user=request.user, mode=_mode(request, filters))
+        summary = portfolio.portfolio_summary(user=request.user, mode=_mode(request, filters), with_balances=True)
         return Response(PortfolioSerializer(summary).data)
 
 
@@ -120,13 +120,19 @@ class PerformanceView(FullAccessAPIView):
         return Response(PerformanceSerializer(report).data)
 
 
-@extend_schema(parameters=[ModeQuerySerializer], responses={200: WalletSerializer, 400: _INVALID, 403: _FORBIDDEN})
+@extend_schema(
+    parameters=[ModeQuerySerializer], responses={200: WalletBalanceSerializer, 400: _INVALID, 403: _FORBIDDEN}
+)
 class WalletBalanceView(FullAccessAPIView):
-    """The mode's USDT account: paper wallet, or BingX's perpetual-futures account read with your key."""
+    """The mode's USDT account (paper wallet, or BingX's perpetual-futures account read with your key) and
+    the balances by coin (live: every non-zero coin of your BingX swap, spot and funding accounts)."""
 
     def get(self, request):
         filters = _filters(ModeQuerySerializer, request)
-        return Response(WalletSerializer(portfolio.wallet_for(user=request.user, mode=_mode(request, filters))).data)
+        mode = _mode(request, filters)
+        wallet, coins = portfolio.wallet_and_coins(user=request.user, mode=mode)
+        body = {**wallet.__dict__, "balances": coins.rows, "balance_accounts": coins.accounts}
+        return Response(WalletBalanceSerializer(body).data)
 
 
 @extend_schema(

@@ -1,4 +1,5 @@
-"""Shapes of the Portfolio API: trades, positions with live PnL, orders, wallet, transfers, performance.
+"""Shapes of the Portfolio API: trades, positions with live PnL, orders, wallet, balances by coin, transfers,
+performance.
 
 Money is a Decimal as a string; rates and R are floats (null when there is nothing to compute them from)."""
 
@@ -109,6 +110,40 @@ class WalletSerializer(serializers.Serializer):
     reset_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Paper: last reset.")
 
 
+BALANCE_ACCOUNTS = [
+    ("swap", "BingX perpetual futures (USDT-M)"),
+    ("spot", "BingX spot"),
+    ("funding", "BingX funding"),
+    (Mode.PAPER, "Paper wallet"),
+]
+
+
+class CoinBalanceSerializer(serializers.Serializer):
+    account = serializers.ChoiceField(choices=BALANCE_ACCOUNTS, read_only=True)
+    coin = serializers.CharField(read_only=True)
+    free = serializers.DecimalField(**MONEY)
+    used = serializers.DecimalField(**MONEY, help_text="Margin, frozen or locked in orders.")
+    total = serializers.DecimalField(**MONEY, help_text="Free plus used; the swap account's is its equity.")
+    usdt_value = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="total at the cached BingX price in USDT; null without a price."
+    )
+
+
+class BalanceAccountSerializer(serializers.Serializer):
+    account = serializers.ChoiceField(choices=BALANCE_ACCOUNTS, read_only=True)
+    available = serializers.BooleanField(read_only=True, help_text="false: BingX refused or did not answer.")
+    reason = serializers.CharField(read_only=True, help_text="Why not available (empty when it is).")
+
+
+class WalletBalanceSerializer(WalletSerializer):
+    """The wallet and, beside it, every non-zero coin (live: BingX swap, spot and funding; paper: its USDT)."""
+
+    balances = CoinBalanceSerializer(many=True, read_only=True, help_text="Non-zero coins, one row per account.")
+    balance_accounts = BalanceAccountSerializer(
+        many=True, read_only=True, help_text="Each account read; one BingX refuses is listed unavailable."
+    )
+
+
 class TransferSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["deposit", "withdrawal"], read_only=True)
     currency = serializers.CharField(read_only=True)
@@ -144,6 +179,12 @@ class PortfolioSerializer(serializers.Serializer):
         read_only=True, allow_null=True, help_text="change_24h over (total_value - change_24h), as a fraction."
     )
     wallet = WalletSerializer(read_only=True)
+    balances = CoinBalanceSerializer(
+        many=True, read_only=True, source="balances.rows", help_text="Non-zero coins, one row per account."
+    )
+    balance_accounts = BalanceAccountSerializer(
+        many=True, read_only=True, source="balances.accounts", help_text="Each account read, available or why not."
+    )
     allocation = AllocationSerializer(many=True, read_only=True)
     positions = PositionSerializer(many=True, read_only=True)
     orders = OrderSerializer(many=True, read_only=True)

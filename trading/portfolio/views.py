@@ -25,16 +25,18 @@ def _mode_context(request: HttpRequest, name: str) -> dict:
     return {"mode": mode, "modes": [(value, label, f"{url}?mode={value}") for value, label in Mode.choices]}
 
 
-def _portfolio_context(request: HttpRequest) -> dict:
+def _portfolio_context(request: HttpRequest, *, with_balances: bool = False) -> dict:
     context = _mode_context(request, "portfolio")
-    context["portfolio"] = portfolio.portfolio_summary(user=request.user, mode=context["mode"])
+    context["portfolio"] = portfolio.portfolio_summary(
+        user=request.user, mode=context["mode"], with_balances=with_balances
+    )
     context["positions_url"] = reverse("portfolio_positions") + f"?mode={context['mode']}"
     return context
 
 
 @full_access_required
 def portfolio_page(request: HttpRequest) -> HttpResponse:
-    context = _portfolio_context(request)
+    context = _portfolio_context(request, with_balances=True)
     context["transfers"] = portfolio.transfers(user=request.user, mode=context["mode"])
     return render(request, "trading/portfolio/portfolio.html", context)
 
