@@ -4,6 +4,10 @@ A market scan builds some 100,000 rows: every column is one numpy operation over
 reasons tuples are packed by C-level iterators (``map``/``islice``/``filter``) rather than one Python
 step per row. ``analyze_mtf`` builds its table in one go from all timeframes' arrays instead of
 building and concatenating one frame per timeframe.
+
+A scan builds some 500 of these small tables: ``pd.DataFrame(dict)`` makes one block per column and
+inspects each (≈ 500 us a table), so the tables are assembled from their blocks, one 2-D block per
+numpy dtype (pandas' public ``create_dataframe_from_blocks``): the same frame, already consolidated.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.api.internals import create_dataframe_from_blocks
 
 from trading.engine.config import EngineConfig
 from trading.engine.costs import cost_rate, net_r
@@ -74,13 +79,33 @@ def _columns(sig: RawSignals, time, config: EngineConfig, reasons: np.ndarray) -
     }
 
 
+def frame_from_columns(columns: Mapping[str, np.ndarray | pd.api.extensions.ExtensionArray]) -> pd.DataFrame:
+    """``pd.DataFrame(columns)`` with a RangeIndex, for 1-D columns of one length that are numpy arrays or
+    extension arrays (nothing is inferred or converted): numpy columns of one dtype share one 2-D block."""
+    groups: dict[np.dtype, list[int]] = {}
+    blocks = []
+    values = list(columns.values())
+    for at, column in enumerate(values):
+        if isinstance(column, np.ndarray):
+            groups.setdefault(column.dtype, []).append(at)
+        else:
+            blocks.append((column, np.array([at], np.intp)))
+    for places in groups.values():
+        block = np.empty((len(places), len(values[places[0]])), values[places[0]].dtype)
+        for row, at in enumerate(places):
+            block[row] = values[at]
+        blocks.append((block, np.array(places, np.intp)))
+    rows = len(values[0]) if values else 0
+    return create_dataframe_from_blocks(blocks, pd.RangeIndex(rows), pd.Index(list(columns)))
+
+
 def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig) -> pd.DataFrame:
     """One series' signal table; ``reasons`` are tuples of event-table rows, ascending; with
     ``htf_reasons`` when the signals were scored with higher-timeframe context."""
     columns = _columns(sig, index.array.take(sig.bar), config, reason_tuples(sig.reasons, sig.counts))
     if sig.extra is not None:
         columns["htf_reasons"] = sig.extra.tuples()
-    return pd.DataFrame(columns)
+    return frame_from_columns(columns)
 
 
 def mtf_signals_frame(
@@ -121,8 +146,7 @@ def mtf_signals_frame(
         "time": columns.pop("time"),
         "known_at": pd.DatetimeIndex(known[order].view("M8[ns]"), tz=_KNOWN_AT.tz).array,
     }
-    # every column is a new array (taken in ``order``), shared with nothing: no need for pandas to copy it
-    return pd.DataFrame({**head, **columns, "htf_reasons": _context_tuples(raws, sizes)[order]}, copy=False)
+    return frame_from_columns({**head, **columns, "htf_reasons": _context_tuples(raws, sizes)[order]})
 
 
 _KNOWN_AT = pd.DatetimeTZDtype("ns", "UTC")
