@@ -11,7 +11,8 @@
 - funding settled on the open trades' symbols since the last sync is counted once in their PnL
   (``trading.services.funding``).
 
-Paper trades are not synced here: the paper broker's watcher records their exits on every price update.
+Paper trades are not synced here: the paper broker's watcher records their exits and counts their funding
+(``trading.services.paper_funding``) on every price update.
 Several FLAXU trades on the same symbol and side of one account are not told apart (each is checked
 against the whole position); FLAXU opens one per idea, and ideas on the same market rarely overlap.
 """

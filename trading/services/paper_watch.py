@@ -10,6 +10,9 @@ Each trade is updated under its row lock, so two watchers (or the watcher and a 
 record the same exit twice; exits go through the ledger (which pushes the trade to its owner), under
 deterministic client order ids (``paper-<trade id>-<tp1|tp2|stop|breakeven>``). After TP1 with a second
 target the trade's ``stop_loss`` becomes its entry price (break-even).
+
+``paper_watch_tickers`` (the ticker refresh's path, not ``paper_watch``) first counts the funding settled
+since the last update on those exchanges' open paper trades (``trading.services.paper_funding``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from trading.models import Mode, Trade, TradeOrder
 from trading.models.fields import AMOUNT, PRICE, SIZE, to_decimal
 from trading.services.brokers.paper import side_sign
 from trading.services.ledger import trade_record_exit
+from trading.services.paper_funding import paper_funding_count
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +67,12 @@ def _open_paper_trades():
 def paper_watch_tickers(exchanges: Iterable[str]) -> int:
     """Apply each followed symbol's fresh last price to the open paper trades on ``exchanges``; returns
     the number of exits recorded. A symbol without a fresh price is left alone until the next update."""
-    pairs = _open_paper_trades().filter(exchange__in=list(exchanges)).values_list("exchange", "symbol").distinct()
+    pairs = list(_open_paper_trades().filter(exchange__in=list(exchanges)).values_list("exchange", "symbol").distinct())
+    for exchange in sorted({exchange for exchange, _ in pairs}):
+        try:  # funding settled since the last update first: a trade closing on this update still pays it
+            paper_funding_count(exchange)
+        except Exception:
+            logger.exception("funding on the paper trades of %s not counted now", exchange)
     by_exchange: dict[str, dict[str, PriceUpdate]] = {}
     for exchange, symbol in pairs:
         price = fresh_last_price(exchange, symbol)

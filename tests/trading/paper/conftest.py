@@ -2,6 +2,8 @@
 
 ``market.set(symbol, price)`` stores a ticker snapshot where ``symbol`` trades at ``price`` (through
 ``tickers_refresh``, whose ``tickers_stored`` signal runs the paper watcher: Celery eager, on commit).
+``market.fund(symbol, rate, next_funding_time, mark)`` stores a funding snapshot (``funding_refresh``)
+announcing that rate for that settlement; without it the market has no funding data.
 ``open_paper(...)`` opens a paper trade the way the execution service does: a PENDING trade, the paper
 broker's fill, the ledger's entry.
 """
@@ -15,7 +17,8 @@ from decimal import Decimal as D
 import pytest
 
 from flaxu.celery import app as celery_app
-from market.services.snapshots import markets_refresh, tickers_refresh
+from market.exchanges.types import FundingRate
+from market.services.snapshots import funding_refresh, markets_refresh, tickers_refresh
 from market.sources.replay import ReplaySource
 from trading.models import Trade
 from trading.services.brokers.base import EntryRequest
@@ -28,11 +31,15 @@ _ids = itertools.count(1)
 
 
 class PricedReplay(ReplaySource):
-    """The replay market, with the last price of some symbols set by the test."""
+    """The replay market, with the last price (and the funding rates) of some symbols set by the test."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.prices: dict[str, D] = {}
+        self.funding: dict[str, FundingRate] = {}
+
+    def funding_rates(self, exchange):
+        return {symbol: dataclasses.replace(rate, exchange=exchange) for symbol, rate in self.funding.items()}
 
     def tickers(self, exchange):
         out = super().tickers(exchange)
@@ -50,6 +57,12 @@ class Market:
         self.source.prices[symbol] = D(str(price))
         with self._capture(execute=True):
             tickers_refresh(exchange=EXCHANGE, source=self.source)
+
+    def fund(self, symbol: str, rate, next_funding_time, mark=None) -> None:
+        self.source.funding[symbol] = FundingRate(
+            EXCHANGE, symbol, D(str(rate)), next_funding_time, None if mark is None else D(str(mark)), None, "8h"
+        )
+        funding_refresh(exchange=EXCHANGE, source=self.source)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ decimals, so the database stores exactly the floats the backtester reads). The p
 
 This is exactly how the backtester walks a bar (entry at the open, the entry bar walked in full, one
 position at a time, a signal arriving while a position is open skipped), so parity is exact up to the
-database's decimals. Funding is off on both sides (the paper path does not charge it). The trade still
+database's decimals. Funding is off on both sides (the backtester's rate is 0; the market has no funding
+snapshot, so the paper path counts none: ``trading.services.paper_funding``). The trade still
 open at the end (the backtester closes it at the last close, ``end``) is compared on its entry.
 """
 

@@ -6,7 +6,8 @@ writes nothing: the execution service records each fill through the ledger, in t
 settles the trade, so the Trade/TradeOrder rows *are* the paper "exchange": an entry absent from them was
 never placed (``find_entry`` answers None), and placing it again is safe.
 
-Its stops and targets are watched by ``trading.services.paper_watch`` on every price update.
+Its stops and targets are watched by ``trading.services.paper_watch`` on every price update, which also counts
+the funding of the open paper trades (``trading.services.paper_funding``).
 """
 
 from __future__ import annotations
