@@ -361,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         # Two "status" choice sets (backtests', trades'): each named, or the schema gets hash-suffixed names.
         "StatusEnum": "trading.portfolio.serializers.BACKTEST_STATUS",
         "TradeStatusEnum": "trading.portfolio.serializers.TRADE_STATUS",
+        "BalanceAccountEnum": "trading.portfolio.serializers.BALANCE_ACCOUNTS",  # swap/spot/funding/paper
     },
     # Every error answer documented once (the one JSON shape), and symbol/exchange parameters enumerated.
     "POSTPROCESSING_HOOKS": [
