@@ -44,6 +44,7 @@ def test_coin_balances_read_every_non_zero_coin_of_swap_spot_and_funding(gateway
         ("spot", "USDT"): (Decimal("40.5"), Decimal("0"), Decimal("40.5")),
         ("funding", "USDC"): (Decimal("75"), Decimal("0"), Decimal("75")),
     }
+    assert accounts[0].futures == exchanges.balances(creds)  # the wallet, from the same swap answer
 
 
 def test_an_account_bingx_refuses_is_unavailable_and_the_others_still_read(gateway, creds):
