@@ -96,7 +96,14 @@ def frame_from_columns(columns: Mapping[str, np.ndarray | pd.api.extensions.Exte
             block[row] = values[at]
         blocks.append((block, np.array(places, np.intp)))
     rows = len(values[0]) if values else 0
-    return create_dataframe_from_blocks(blocks, pd.RangeIndex(rows), pd.Index(list(columns)))
+    # a view of one cached Index per column list: building it costs ≈ 15 us, a view ≈ 1 us, and each table's
+    # own view keeps a caller's ``df.columns.name = ...`` to that table
+    return create_dataframe_from_blocks(blocks, pd.RangeIndex(rows), _column_index(tuple(columns)).view())
+
+
+@lru_cache(maxsize=64)
+def _column_index(names: tuple[str, ...]) -> pd.Index:
+    return pd.Index(list(names))
 
 
 def signals_frame(sig: RawSignals, index: pd.DatetimeIndex, config: EngineConfig) -> pd.DataFrame:
