@@ -167,43 +167,10 @@ def _setup_of(kind, scope):
 @njit(cache=True, nogil=True)
 def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, internal_bias, w, sl_buffer, tp1_rr,
                 tp2_rr, max_risk_atr, lookback, window, bins, value_area, floor, context_max, cost_rate, min_cost):
-    n = close.shape[0]
     m = ints.shape[1]
     kind = ints[I_KIND]
     dirs = ints[I_DIR]
     conf = ints[I_CONF]
-    # Per bar and side (0 long, 1 short): the latest sweep / CHoCH known at its close, zone retests on it.
-    last_sweep = np.full((2, n), -1, np.int64)
-    last_choch = np.full((2, n), -1, np.int64)
-    # distinct price boxes retested per bar and side (0, 1 or 2 = "two or more") and the first one seen:
-    # the swing and internal copies of one block, or an OB and an MB on one candle, are one box
-    zone_count = np.zeros((2, n), np.int64)
-    zone_top = np.zeros((2, n))
-    zone_bottom = np.zeros((2, n))
-    sweep_now = np.full(2, -1, np.int64)
-    choch_now = np.full(2, -1, np.int64)
-    e = 0
-    for i in range(n):
-        while e < m and conf[e] <= i:
-            side = 0 if dirs[e] > 0 else 1
-            k = kind[e]
-            if k == SWEEP:
-                sweep_now[side] = e
-            elif k == CHOCH:
-                choch_now[side] = e
-            elif _ZONE_TRIGGER[k]:
-                b = conf[e]
-                if zone_count[side, b] == 0:
-                    zone_count[side, b] = 1
-                    zone_top[side, b] = floats[F_TOP, e]
-                    zone_bottom[side, b] = floats[F_BOTTOM, e]
-                elif floats[F_TOP, e] != zone_top[side, b] or floats[F_BOTTOM, e] != zone_bottom[side, b]:
-                    zone_count[side, b] = 2
-            e += 1
-        for side in range(2):
-            last_sweep[side, i] = sweep_now[side]
-            last_choch[side, i] = choch_now[side]
-
     c_row = np.empty(m, np.int64)
     c_setup = np.empty(m, np.int64)
     c_entry = np.empty(m)
@@ -221,78 +188,112 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
     poc = 0.0
     equilibrium = 0.0
     upside = max(w[W_PD], 0.0) + max(w[W_VP], 0.0) + context_max
+    # Per side (0 long, 1 short): the latest sweep / CHoCH known at the close of the bar being scored
+    # (``*_now``) and of the bar before it (``sweep_before``); the events are sorted by confirmation bar,
+    # so one bar's events are consecutive and the state advances one bar at a time.
+    sweep_now = np.full(2, -1, np.int64)
+    choch_now = np.full(2, -1, np.int64)
+    sweep_before = np.full(2, -1, np.int64)
+    # distinct price boxes retested on this bar per side (0, 1 or 2 = "two or more") and the first one seen:
+    # the swing and internal copies of one block, or an OB and an MB on one candle, are one box
+    zone_count = np.zeros(2, np.int64)
+    zone_top = np.zeros(2)
+    zone_bottom = np.zeros(2)
     c = 0
-    for e in range(m):
-        setup = _setup_of(kind[e], ints[I_SCOPE, e])
-        if setup < 0:
-            continue
-        t = conf[e]
-        d = dirs[e]
-        side = 0 if d > 0 else 1
-        entry = close[t]
-        invalidation = floats[F_BOTTOM, e] if d > 0 else floats[F_TOP, e]
-        scale = atr[t]
-        stop, tp1, tp2, risk = stop_and_targets(d, entry, invalidation, scale, sl_buffer, tp1_rr, tp2_rr)
-        if not (risk > 0.0 and risk <= max_risk_atr * scale and d * (entry - invalidation) >= 0.0):
-            continue
-        if risk < min_cost * cost_rate * entry:
-            continue  # the round trip's fees and slippage would eat too much of the risk
-        against = low[t] if d > 0 else high[t]  # the signal candle's extreme against the trade
-        if d * (against - stop) < 0.0:
-            continue  # it traded through the stop already
-        if setup == S_FVG and d * (against - invalidation) <= 0.0:
-            continue  # it filled the gap it retested: the zone is gone
-        if setup < S_FVG:
-            points = w[W_OB + setup // 2]
-            if setup % 2 == 0:
-                points += w[W_SWING_SCOPE]
-        else:
-            points = w[W_FVG] if setup == S_FVG else w[W_SWEEP]
-        if swing_bias[t] == d:
-            points += w[W_SWING_BIAS]
-        elif swing_bias[t] == -d:
-            points += w[W_COUNTER]
-        if internal_bias[t] == d:
-            points += w[W_INTERNAL_BIAS]
-        # a sweep setup looks for an earlier sweep; a zone retest may coincide with one
-        s_bar = t - 1 if setup == S_SWEEP else t
-        sweep = last_sweep[side, s_bar] if s_bar >= 0 else -1
-        if sweep >= 0 and conf[sweep] >= t - lookback:
-            points += w[W_RECENT_SWEEP]
-        else:
-            sweep = -1
-        choch = last_choch[side, t]
-        if choch >= 0 and conf[choch] >= t - lookback:
-            points += w[W_RECENT_CHOCH]
-        else:
-            choch = -1
-        # a zone setup's own box is among those counted: it needs a second one
-        if zone_count[side, t] >= (1 if setup == S_SWEEP else 2):
-            points += w[W_ZONE]
-        mid = (high[t] + low[t]) / 2.0
-        if d * (entry - open_[t]) > 0.0 and d * (entry - mid) >= 0.0:
-            points += w[W_REJECTION]
-        if np.rint(points + upside) < floor:
-            continue  # cannot be reported whatever the profile says: skip the profile
-        if t != profile_t:
-            poc, _, _, hi, lo = profile_step(high, low, close, volume, t, window, bins, value_area, hist,
-                                             profile_state, range_high, range_low)
-            equilibrium = (hi + lo) / 2.0
-            profile_t = t
-        if d * (equilibrium - entry) > 0.0:
-            points += w[W_PD]
-        if d * (poc - entry) >= 0.0:
-            points += w[W_VP]
-        c_row[c] = e
-        c_setup[c] = setup
-        c_entry[c] = entry
-        c_stop[c] = stop
-        c_tp1[c] = tp1
-        c_tp2[c] = tp2
-        c_points[c] = points
-        c_sweep[c] = sweep
-        c_choch[c] = choch
-        c += 1
+    first = 0
+    while first < m:
+        t = conf[first]
+        sweep_before[0] = sweep_now[0]
+        sweep_before[1] = sweep_now[1]
+        zone_count[0] = 0
+        zone_count[1] = 0
+        end = first
+        while end < m and conf[end] == t:
+            side = 0 if dirs[end] > 0 else 1
+            k = kind[end]
+            if k == SWEEP:
+                sweep_now[side] = end
+            elif k == CHOCH:
+                choch_now[side] = end
+            elif _ZONE_TRIGGER[k]:
+                if zone_count[side] == 0:
+                    zone_count[side] = 1
+                    zone_top[side] = floats[F_TOP, end]
+                    zone_bottom[side] = floats[F_BOTTOM, end]
+                elif floats[F_TOP, end] != zone_top[side] or floats[F_BOTTOM, end] != zone_bottom[side]:
+                    zone_count[side] = 2
+            end += 1
+        for e in range(first, end):
+            setup = _setup_of(kind[e], ints[I_SCOPE, e])
+            if setup < 0:
+                continue
+            d = dirs[e]
+            side = 0 if d > 0 else 1
+            entry = close[t]
+            invalidation = floats[F_BOTTOM, e] if d > 0 else floats[F_TOP, e]
+            scale = atr[t]
+            stop, tp1, tp2, risk = stop_and_targets(d, entry, invalidation, scale, sl_buffer, tp1_rr, tp2_rr)
+            if not (risk > 0.0 and risk <= max_risk_atr * scale and d * (entry - invalidation) >= 0.0):
+                continue
+            if risk < min_cost * cost_rate * entry:
+                continue  # the round trip's fees and slippage would eat too much of the risk
+            against = low[t] if d > 0 else high[t]  # the signal candle's extreme against the trade
+            if d * (against - stop) < 0.0:
+                continue  # it traded through the stop already
+            if setup == S_FVG and d * (against - invalidation) <= 0.0:
+                continue  # it filled the gap it retested: the zone is gone
+            if setup < S_FVG:
+                points = w[W_OB + setup // 2]
+                if setup % 2 == 0:
+                    points += w[W_SWING_SCOPE]
+            else:
+                points = w[W_FVG] if setup == S_FVG else w[W_SWEEP]
+            if swing_bias[t] == d:
+                points += w[W_SWING_BIAS]
+            elif swing_bias[t] == -d:
+                points += w[W_COUNTER]
+            if internal_bias[t] == d:
+                points += w[W_INTERNAL_BIAS]
+            # a sweep setup looks for an earlier sweep (known at the previous close); a zone retest may
+            # coincide with one
+            sweep = sweep_before[side] if setup == S_SWEEP else sweep_now[side]
+            if sweep >= 0 and conf[sweep] >= t - lookback:
+                points += w[W_RECENT_SWEEP]
+            else:
+                sweep = -1
+            choch = choch_now[side]
+            if choch >= 0 and conf[choch] >= t - lookback:
+                points += w[W_RECENT_CHOCH]
+            else:
+                choch = -1
+            # a zone setup's own box is among those counted: it needs a second one
+            if zone_count[side] >= (1 if setup == S_SWEEP else 2):
+                points += w[W_ZONE]
+            mid = (high[t] + low[t]) / 2.0
+            if d * (entry - open_[t]) > 0.0 and d * (entry - mid) >= 0.0:
+                points += w[W_REJECTION]
+            if np.rint(points + upside) < floor:
+                continue  # cannot be reported whatever the profile says: skip the profile
+            if t != profile_t:
+                poc, _, _, hi, lo = profile_step(high, low, close, volume, t, window, bins, value_area, hist,
+                                                 profile_state, range_high, range_low)
+                equilibrium = (hi + lo) / 2.0
+                profile_t = t
+            if d * (equilibrium - entry) > 0.0:
+                points += w[W_PD]
+            if d * (poc - entry) >= 0.0:
+                points += w[W_VP]
+            c_row[c] = e
+            c_setup[c] = setup
+            c_entry[c] = entry
+            c_stop[c] = stop
+            c_tp1[c] = tp1
+            c_tp2[c] = tp2
+            c_points[c] = points
+            c_sweep[c] = sweep
+            c_choch[c] = choch
+            c += 1
+        first = end
     return (c_row[:c], c_setup[:c], c_entry[:c], c_stop[:c], c_tp1[:c], c_tp2[:c], c_points[:c], c_sweep[:c],
             c_choch[:c])
 
