@@ -5,7 +5,8 @@ network error, 5xx, malformed body) the order is looked up by its client order i
 returned; proven absent (BingX: "order not exist"), it is placed once more under the same client order
 id, so BingX's duplicate check still guards against a late first request. A duplicate-id refusal means
 "already placed": the existing order is returned. When the lookup itself fails the caller gets
-OrderStateUnknown with the client order id to reconcile later.
+OrderStateUnknown with the client order id to reconcile later; so does a refusal of the retry (429,
+rejection), which proves nothing about the first request, still possibly in BingX's queue.
 """
 
 from __future__ import annotations
@@ -204,6 +205,19 @@ def _lookup(creds: ApiCredentials, symbol: str, cid: str, cause: errors.GatewayE
         ) from None
 
 
+def _raise_refusal(exc: errors.GatewayError, cid: str, earlier: errors.GatewayError | None) -> None:
+    """Re-raise a refusal of a retry as what it proves. Alone it proves nothing was placed; after an attempt
+    whose outcome was open it does not: that request, proven absent a moment ago, may still be in BingX's
+    queue and land later (a fault soak caught a 429 on the retry, then the first request filling)."""
+    if earlier is None:
+        raise exc
+    raise errors.OrderStateUnknown(
+        f"The retry was refused ({exc.message}) after an attempt whose outcome was open ({earlier.message}), "
+        f"which may still land. Reconcile with client order id {cid}.",
+        client_order_id=cid,
+    ) from None
+
+
 def _place_or_find(creds: ApiCredentials, symbol: str, side: Side, amount: Decimal, params: dict) -> Order:
     cid = params["clientOrderId"]
     last: errors.GatewayError | None = None
@@ -218,14 +232,15 @@ def _place_or_find(creds: ApiCredentials, symbol: str, side: Side, amount: Decim
                 ) from None
             logger.info("Order %s was already placed; returning it", cid)
             return found
-        except (errors.CircuitOpen, errors.RateLimited):
-            raise  # not sent, or refused before processing: nothing was placed
-        except (errors.OrderRejected, errors.InsufficientFunds, errors.InvalidRequest):
+        except (errors.CircuitOpen, errors.RateLimited) as exc:
+            # not sent, or refused before processing: this attempt placed nothing (an earlier one may have)
+            _raise_refusal(exc, cid, last)
+        except (errors.OrderRejected, errors.InsufficientFunds, errors.InvalidRequest) as exc:
             # BingX's 109400 ("invalid parameters") covers a position side that no longer matches the
             # mode, and a leverage other than ours can leave the margin short: after any refusal the
             # next order reads this credential's settings again. Never retried here.
             settings_cache.forget(creds)
-            raise
+            _raise_refusal(exc, cid, last)
         except errors.ExchangeUnavailable as exc:
             last = exc
             found = _lookup(creds, symbol, cid, exc)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -59,6 +60,26 @@ def test_an_outage_on_both_attempts_stays_pending_and_fails_after_the_window(gat
     later = timezone.now() + timedelta(seconds=settings.FLAXU_ORDER_VISIBILITY_SECONDS + 1)
     assert trade_reconcile(trade, now=later).status == Trade.Status.FAILED
     assert entry_orders(gateway, trade) == []
+
+
+def test_a_refused_retry_leaves_the_trade_pending_while_the_first_request_may_still_fill(gateway, trader, settings):
+    # The first request is held past the client's timeout (BingX still has it), the lookup finds nothing
+    # yet, the retry is refused with 429: the refusal proves nothing about the first request, which lands.
+    settings.FLAXU_EXCHANGE_TIMEOUT_MS = 300
+    settings.FLAXU_EXCHANGE_RETRIES = 1
+    gateway.inject(ORDER, "latency", count=1, method="POST", delay=0.8)
+    gateway.inject(ORDER, "http_429", count=1, method="POST", retry_after=0.05)
+
+    trade = signal_execute(trader, signal=fresh_signal())
+
+    assert trade.status == Trade.Status.PENDING, trade.failure_reason  # not FAILED: a position may be coming
+    deadline = timezone.now() + timedelta(seconds=5)
+    while not entry_orders(gateway, trade) and timezone.now() < deadline:
+        time.sleep(0.05)
+    later = timezone.now() + timedelta(seconds=settings.FLAXU_ORDER_VISIBILITY_SECONDS + 1)
+    trade = trade_reconcile(trade, now=later)
+    assert trade.status == Trade.Status.OPEN and trade.remaining == trade.size
+    assert len(entry_orders(gateway, trade)) == 1
 
 
 def test_an_unknown_outcome_stays_pending_until_reconciliation_finds_the_fill(gateway, trader, settings):
