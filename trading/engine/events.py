@@ -94,34 +94,48 @@ def _break_ties(order, key, ints, floats):
 
 
 @njit(cache=True, nogil=True)
-def _by_key(key, conf):
-    """Raw positions ordered by (key, position). ``key`` leads with the confirmation bar, so a counting
-    sort by bar (stable) and an insertion sort of each bar's few events by key (stable) give it in
-    O(events + bars), where a comparison sort of the whole array costs O(events log events)."""
+def _after(a, b, key, ints, floats):
+    """Does raw event a sort after b: by key, then (bar, top, bottom)?"""
+    if key[a] != key[b]:
+        return key[a] > key[b]
+    return _ranks_after(a, b, ints, floats)
+
+
+@njit(cache=True, nogil=True)
+def _by_key(key, ints, floats):
+    """Raw positions in table order (key, then bar, top, bottom; ties by position). ``key`` leads with the
+    confirmation bar, so a counting sort by bar (stable) and an insertion sort of each bar's few events
+    (stable) give it in O(events + bars), where a comparison sort of the whole array costs
+    O(events log events). The insertion sort compares the key and, for equal keys, (bar, top, bottom) in one
+    pass: the same order as sorting by key and then each run of equal keys by (bar, top, bottom)."""
     m = key.shape[0]
+    conf = ints[I_CONF]
     if m == 0 or conf.min() < 0:
         unique = np.empty(m, np.int64)
         for k in range(m):
             unique[k] = key[k] * m + k  # raw position last: keys are unique, so the quicksort is stable
-        return np.argsort(unique)
+        order = np.argsort(unique)
+        _break_ties(order, key, ints, floats)
+        return order
     start = np.zeros(conf.max() + 2, np.int64)
     for k in range(m):
         start[conf[k] + 1] += 1
     for b in range(1, start.shape[0]):
         start[b] += start[b - 1]
-    fill = start.copy()
     order = np.empty(m, np.int64)
     for k in range(m):
-        order[fill[conf[k]]] = k
-        fill[conf[k]] += 1
+        order[start[conf[k]]] = k
+        start[conf[k]] += 1  # start[b] ends as the start of bar b + 1
+    first = 0
     for b in range(start.shape[0] - 1):
-        for a in range(start[b] + 1, start[b + 1]):
+        for a in range(first + 1, start[b]):
             x = order[a]
             q = a
-            while q > start[b] and key[order[q - 1]] > key[x]:
+            while q > first and _after(order[q - 1], x, key, ints, floats):
                 order[q] = order[q - 1]
                 q -= 1
             order[q] = x
+        first = start[b]
     return order
 
 
@@ -129,8 +143,7 @@ def _by_key(key, conf):
 def _sort_small(ints, floats, key):
     """The whole sort compiled (short series: numpy's per-call costs would dominate)."""
     m = key.shape[0]
-    order = _by_key(key, ints[I_CONF])
-    _break_ties(order, key, ints, floats)
+    order = _by_key(key, ints, floats)
     rank = np.empty(m, np.int64)
     for r in range(m):
         rank[order[r]] = r

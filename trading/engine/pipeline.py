@@ -97,7 +97,10 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
     z = zbar.shape[0]
     mit, depth, dead, mit2, depth2, dead2 = track_zones(zdir, ztop, zbottom, zconf, high, low, close, max_age,
                                                         wick_kill, flip, ext)
-    ints, floats = _reserve(ints, floats, p, 5 * z)
+    count = z  # exactly the rows written below: a bound like 5 z would outgrow the buffer on most series
+    for k in range(z):
+        count += (mit[k] >= 0) + (dead[k] >= 0) + (mit2[k] >= 0) + (dead2[k] >= 0)
+    ints, floats = _reserve(ints, floats, p, count)
     first = p
     for k in range(z):
         mid = (ztop[k] + zbottom[k]) / 2.0
@@ -109,28 +112,57 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
             _put(ints, floats, p, kind_mitigated, scope, zdir[k], zbar[k], mit[k], first + k, ztop[k], zbottom[k],
                  mid, depth[k])
             p += 1
-    end_id = np.full(z, -1, np.int64)
     end_value = 100.0 if kind == FVG else np.nan
+    end_row = p
     for k in range(z):
         if dead[k] >= 0:
             mid = (ztop[k] + zbottom[k]) / 2.0
             direction = -zdir[k] if flip else zdir[k]
             _put(ints, floats, p, kind_end, scope, direction, zbar[k], dead[k], first + k, ztop[k], zbottom[k], mid,
                  end_value)
-            end_id[k] = p
             p += 1
     if flip:
         for k in range(z):
+            if dead[k] < 0:
+                continue  # no breaker (mit2 and dead2 are -1)
             mid = (ztop[k] + zbottom[k]) / 2.0
             if mit2[k] >= 0:
-                _put(ints, floats, p, np.int64(BREAKER_MITIGATED), scope, -zdir[k], zbar[k], mit2[k], end_id[k],
+                _put(ints, floats, p, np.int64(BREAKER_MITIGATED), scope, -zdir[k], zbar[k], mit2[k], end_row,
                      ztop[k], zbottom[k], mid, depth2[k])
                 p += 1
             if dead2[k] >= 0:
-                _put(ints, floats, p, np.int64(BREAKER_INVALIDATED), scope, -zdir[k], zbar[k], dead2[k], end_id[k],
+                _put(ints, floats, p, np.int64(BREAKER_INVALIDATED), scope, -zdir[k], zbar[k], dead2[k], end_row,
                      ztop[k], zbottom[k], mid, np.nan)
                 p += 1
+            end_row += 1  # the end rows were written in zone order: this zone's breaker is the next one
     return ints, floats, p
+
+
+# _emit_zones specs: order blocks (swing, internal), mitigation blocks (swing, internal), gaps. A global array is
+# a constant of the compiled code: no allocation per call.
+_SPECS = np.array([[OB, OB_MITIGATED, BREAKER, SWING, 0, 1], [OB, OB_MITIGATED, BREAKER, INTERNAL, 0, 1],
+                   [MB, MB_MITIGATED, MB_INVALIDATED, SWING, 0, 0], [MB, MB_MITIGATED, MB_INVALIDATED, INTERNAL, 0, 0],
+                   [FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, 1, 0]], np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _gather_zones(zi, zf, bar, keep, b_conf, b_dir, break0, high, low):
+    """Into the first columns of ``zi`` / ``zf``, the zones of the breaks ``k`` with ``keep[k]``: block candle
+    ``bar[k]``, the break's bar and direction, ref ``break0 + k`` (its raw id), the candle's high and low, no
+    value; returns how many."""
+    z = 0
+    for k in range(bar.shape[0]):
+        if keep[k]:
+            j = bar[k]
+            zi[0, z] = j
+            zi[1, z] = b_conf[k]
+            zi[2, z] = b_dir[k]
+            zi[3, z] = break0 + k
+            zf[0, z] = high[j]
+            zf[1, z] = low[j]
+            zf[2, z] = np.nan
+            z += 1
+    return z
 
 
 @njit(cache=True, nogil=True)
@@ -162,20 +194,20 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
              pivot0 + b_pivot[k], lvl, lvl, lvl, np.nan)
         p += 1
 
+    # the zones of the breaks that have one, gathered into two scratch arrays (rows: bar, confirmed, direction,
+    # ref / top, bottom, value) shared by the order and the mitigation blocks: a few allocations per scope
+    # instead of one per column
+    zi = np.empty((4, nb), np.int64)
+    zf = np.empty((3, nb))
     candle = _order_block_candles(high, low, atr, b_bar, b_conf, b_dir, ob_max_atr)
-    keep = np.flatnonzero(candle >= 0)
-    zbar = candle[keep]
-    zref = break0 + keep
-    spec = np.array([OB, OB_MITIGATED, BREAKER, scope, 0, 1], np.int64)
-    ints, floats, p = _emit_zones(ints, floats, p, spec, zbar, b_conf[keep], b_dir[keep], high[zbar], low[zbar], zref,
-                                  np.full(keep.shape[0], np.nan), high, low, close, max_age, ext)
+    z = _gather_zones(zi, zf, candle, candle >= 0, b_conf, b_dir, break0, high, low)
+    ints, floats, p = _emit_zones(ints, floats, p, _SPECS[scope], zi[0][:z], zi[1][:z], zi[2][:z], zf[0][:z],
+                                  zf[1][:z], zi[3][:z], zf[2][:z], high, low, close, max_age, ext)
 
     failed = _failure_swings(high, low, b_bar, b_conf, b_dir, b_choch, b_prior)
-    keep = np.flatnonzero(failed)
-    zbar = b_bar[keep]
-    spec = np.array([MB, MB_MITIGATED, MB_INVALIDATED, scope, 0, 0], np.int64)
-    ints, floats, p = _emit_zones(ints, floats, p, spec, zbar, b_conf[keep], b_dir[keep], high[zbar], low[zbar],
-                                  break0 + keep, np.full(keep.shape[0], np.nan), high, low, close, max_age, ext)
+    z = _gather_zones(zi, zf, b_bar, failed, b_conf, b_dir, break0, high, low)
+    ints, floats, p = _emit_zones(ints, floats, p, _SPECS[2 + scope], zi[0][:z], zi[1][:z], zi[2][:z], zf[0][:z],
+                                  zf[1][:z], zi[3][:z], zf[2][:z], high, low, close, max_age, ext)
     return ints, floats, p, bias, p_bar, p_conf, p_side, p_level, pivot0
 
 
@@ -183,8 +215,7 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
 def _emit_gaps(ints, floats, p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age, ext):
     """Fair value gaps and their life, rows from ``p``."""
     g_bar, g_conf, g_dir, g_top, g_bottom, g_size = _gaps(open_, high, low, close, atr, fvg_min_atr, fvg_min_body)
-    spec = np.array([FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, 1, 0], np.int64)
-    return _emit_zones(ints, floats, p, spec, g_bar, g_conf, g_dir, g_top, g_bottom,
+    return _emit_zones(ints, floats, p, _SPECS[4], g_bar, g_conf, g_dir, g_top, g_bottom,
                        np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close, max_age, ext)
 
 
@@ -202,7 +233,10 @@ def _emit_pools(ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p
         level[k] = max(a, b) if side[k] > 0 else min(a, b)
     conf = p_conf[second]
     hit, swept, excess = _pool_outcomes(side, level, conf, high, low, close, atr, max_age)
-    ints, floats = _reserve(ints, floats, p, 2 * q)
+    count = q
+    for k in range(q):
+        count += hit[k] >= 0
+    ints, floats = _reserve(ints, floats, p, count)
     pool0 = p
     used = p
     for k in range(q):

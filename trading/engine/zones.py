@@ -118,12 +118,16 @@ def track_zones(direction, top, bottom, confirmed, high, low, close, max_age, wi
     """``ext``: block_extremes(high, low, close), computed once per series by the caller."""
     z = direction.shape[0]
     n = high.shape[0]
-    mit = np.full(z, -1, np.int64)
-    depth = np.full(z, np.nan)
-    dead = np.full(z, -1, np.int64)
-    mit2 = np.full(z, -1, np.int64)
-    depth2 = np.full(z, np.nan)
-    dead2 = np.full(z, -1, np.int64)
+    # rows of two arrays (two allocations rather than six: the engine tracks a few hundred zones per series
+    # in five calls, where allocating costs as much as tracking)
+    bars = np.full((4, z), -1, np.int64)
+    depths = np.full((2, z), np.nan)
+    mit = bars[0]
+    dead = bars[1]
+    mit2 = bars[2]
+    dead2 = bars[3]
+    depth = depths[0]
+    depth2 = depths[1]
     for k in range(z):
         last = min(n - 1, confirmed[k] + max_age)
         m, d, x = _scan(direction[k], top[k], bottom[k], confirmed[k] + 1, last, high, low, close, wick_kill, ext)
