@@ -164,6 +164,11 @@ def _setup_of(kind, scope):
     return -1
 
 
+# _setup_of as a table (kind, scope) -> setup or -1, one load per event in _candidates' loop (built with the
+# Python function: nothing compiled may run before compiled.py has checked the cache)
+_SETUP_OF = np.array([[_setup_of.py_func(kind, scope) for scope in range(3)] for kind in range(len(KINDS))], np.int64)
+
+
 @njit(cache=True, nogil=True)
 def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, internal_bias, w, sl_buffer, tp1_rr,
                 tp2_rr, max_risk_atr, lookback, window, bins, value_area, floor, context_max, cost_rate, min_cost):
@@ -224,7 +229,7 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
                     zone_count[side] = 2
             end += 1
         for e in range(first, end):
-            setup = _setup_of(kind[e], ints[I_SCOPE, e])
+            setup = _SETUP_OF[kind[e], ints[I_SCOPE, e]]
             if setup < 0:
                 continue
             d = dirs[e]
