@@ -1,10 +1,11 @@
 """The fault soak at full size: 1,000 faults injected on the order path over live executions on the fake BingX.
 
-The suite runs the same soak with 150 faults (tests/trading/execution/test_fault_soak.py, about 25 s); this
-runs it with ``--faults`` (1,000) through pytest (its fixtures: a test database, the fake BingX, FULL users
-with BingX keys), and prints the soak's counts: faults injected by kind, trade statuses at once and after
-reconciliation, double orders and lost trades (the issue's bar: 0 and 0), plus the load average (the
-machine is shared). Reports; exit 0 unless pytest itself fails (a double order or a lost trade fails it).
+The suite runs the same soak with 1,000 faults (tests/trading/execution/test_fault_soak.py, about 2 minutes);
+this runs it with ``--faults`` (default 1,000) and ``--seed`` through pytest (its fixtures: a test database,
+the fake BingX, FULL users with BingX keys), and prints the soak's counts: faults injected by kind, trade
+statuses at once and after reconciliation, double orders and lost trades (the issue's bar: 0 and 0), plus
+the load average (the machine is shared). Reports; exit 0 unless pytest itself fails (a double order or a
+lost trade fails it).
 
     .venv/bin/python bench/fault_soak.py [--faults 1000] [--seed 13]
 """
