@@ -122,3 +122,40 @@ def sliding_min(values, window):
     for i in range(window - 1, n):
         out[i] = min(suffix[i - window + 1], prefix[i])
     return out
+
+
+@njit(cache=True, nogil=True)
+def sliding_extremes(high, low, window):
+    """``(sliding_max(high, window), sliding_min(low, window))`` in one pass: the same operations, with the two
+    running extremes' dependency chains (each step waits for the previous max/min) interleaved, so the CPU
+    overlaps them; about the cost of one of the two. ``high`` and ``low`` have the same length."""
+    n = high.shape[0]
+    prefix_hi = np.empty(n)
+    suffix_hi = np.empty(n)
+    prefix_lo = np.empty(n)
+    suffix_lo = np.empty(n)
+    for start in range(0, n, window):
+        end = min(start + window, n)
+        hi = high[start]
+        lo = low[start]
+        for i in range(start, end):
+            hi = max(hi, high[i])
+            lo = min(lo, low[i])
+            prefix_hi[i] = hi
+            prefix_lo[i] = lo
+        hi = high[end - 1]
+        lo = low[end - 1]
+        for i in range(end - 1, start - 1, -1):
+            hi = max(hi, high[i])
+            lo = min(lo, low[i])
+            suffix_hi[i] = hi
+            suffix_lo[i] = lo
+    out_hi = np.empty(n)
+    out_lo = np.empty(n)
+    for i in range(min(window - 1, n)):
+        out_hi[i] = prefix_hi[i]
+        out_lo[i] = prefix_lo[i]
+    for i in range(window - 1, n):
+        out_hi[i] = max(suffix_hi[i - window + 1], prefix_hi[i])
+        out_lo[i] = min(suffix_lo[i - window + 1], prefix_lo[i])
+    return out_hi, out_lo

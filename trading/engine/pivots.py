@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from trading.engine.indicators import sliding_max, sliding_min
+from trading.engine.indicators import sliding_extremes
 from trading.engine.validation import f64
 
 HIGH = 1
@@ -49,8 +49,7 @@ def _pivot_bars(high, low, size):
     sides = np.empty(n, np.int64)
     m = 0
     # window extremes of the `size` bars after each candidate: bars p+1 .. p+size end at bar p+size
-    later_high = sliding_max(high, size)
-    later_low = sliding_min(low, size)
+    later_high, later_low = sliding_extremes(high, low, size)
     leg = 0
     for i in range(size, n):
         p = i - size

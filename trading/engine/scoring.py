@@ -85,7 +85,7 @@ from trading.engine.events import (
     OB_MITIGATED,
     SWEEP,
 )
-from trading.engine.indicators import sliding_max, sliding_min
+from trading.engine.indicators import sliding_extremes
 from trading.engine.validation import CandleArrays
 from trading.engine.volume_profile import profile_step
 
@@ -187,8 +187,7 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
     c_choch = np.empty(m, np.int64)
     hist = np.empty(bins)
     profile_state = np.array([-1.0, 0.0, 0.0])
-    range_high = sliding_max(high, window)
-    range_low = sliding_min(low, window)
+    range_high, range_low = sliding_extremes(high, low, window)
     profile_t = -1
     poc = 0.0
     equilibrium = 0.0
