@@ -278,7 +278,7 @@ def main() -> int:
     finally:
         stop(worker)
     report(json.loads(out.read_text()), args, load)
-    print(f"(logs: {var_dir})")
+    print(f"(logs: {var_dir}; the samples for bench/signal_to_order.py --candle-samples: {out})")
     return 0
 
 
