@@ -138,6 +138,15 @@ def test_half_closes_at_tp1_then_the_rest_at_tp2():
     assert trade["pnl"] == pytest.approx(25 * 4.0 + 25 * 6.0)
 
 
+def test_after_tp1_an_opening_gap_through_tp2_fills_the_rest_at_the_open():
+    # TP1 on one bar; the next opens at 107, above TP2 (106): the limit fills at the better open price.
+    rows = [FLAT, FLAT, (100.0, 104.5, 100.0, 104.0), (107.0, 108.0, 106.5, 107.5)]
+    trade = run(rows, [signal(tp2=106.0)]).trades.iloc[0]
+    assert (trade["tp1_hit"], trade["tp1_price"]) == (True, 104.0)
+    assert (trade["exit_reason"], trade["exit_price"]) == ("tp2", 107.0)
+    assert trade["pnl"] == pytest.approx(25 * 4.0 + 25 * 7.0)
+
+
 def test_after_tp1_the_stop_moves_to_break_even():
     rows = [FLAT, FLAT, (100.0, 104.5, 100.5, 104.0), (104.0, 104.0, 99.0, 99.5)]
     trade = run(rows, [signal(tp2=106.0)]).trades.iloc[0]

@@ -92,12 +92,21 @@ def test_half_at_tp1_then_the_stop_at_the_entry_closes_the_rest_at_break_even(fu
 
 def test_tp2_closes_the_rest_at_its_price(full_user, market):
     market.set(BTC, "100")
+    trade = open_paper(full_user, size="2", stop="95", tp1="119", tp2="120")
+    market.set(BTC, "119")
+    market.set(BTC, "120")
+    trade.refresh_from_db()
+    assert (trade.status, trade.close_reason, trade.exit_price) == ("CLOSED", "TP", D("119.5"))  # half at each
+
+
+def test_an_update_beyond_tp2_fills_the_rest_at_that_price_as_the_backtester_does(full_user, market):
+    market.set(BTC, "100")
     trade = open_paper(full_user, size="2", stop="95", tp1="110", tp2="120")
     market.set(BTC, "110")
     market.set(BTC, "121")
     trade.refresh_from_db()
-    # As the backtester: once TP1 is taken, TP2 fills at its own price even when the update is beyond it.
-    assert (trade.status, trade.close_reason, trade.exit_price) == ("CLOSED", "TP", D("115"))
+    # The backtester's opening-gap rule (an open beyond a target fills it at the open), after TP1 as before it.
+    assert (trade.status, trade.close_reason, trade.exit_price) == ("CLOSED", "TP", D("115.5"))
 
 
 def test_other_users_and_live_trades_are_not_touched(full_user, market):

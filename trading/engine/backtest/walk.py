@@ -78,8 +78,8 @@ def _bar(o, h, lo, stop, tp1, tp2, has_tp2, q, f1, tp1_done, be_pending, be_leve
         if q <= 1e-12:
             return 0.0, stop, tp1_done, be_pending, tp1_px, o, TP1
         be_pending = breakeven
-        if has_tp2 and o >= tp2:
-            return q, stop, tp1_done, be_pending, tp1_px, o, TP2
+    if tp1_done and has_tp2 and o >= tp2:  # TP1 filled at this open or on an earlier bar
+        return q, stop, tp1_done, be_pending, tp1_px, o, TP2
     if lo <= stop:
         return q, stop, tp1_done, be_pending, tp1_px, stop, stop_reason
     if not tp1_done and h >= tp1:
