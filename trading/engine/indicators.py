@@ -17,20 +17,26 @@ from numba import njit
 from trading.engine.validation import f64
 
 
+@njit(cache=True, nogil=True, inline="always")
+def true_range_at(high, low, close, i):
+    """The true range of bar ``i`` (inlined by numba where it is called)."""
+    r = high[i] - low[i]
+    if i > 0:
+        up = abs(high[i] - close[i - 1])
+        down = abs(low[i] - close[i - 1])
+        if up > r:
+            r = up
+        if down > r:
+            r = down
+    return r
+
+
 @njit(cache=True, nogil=True)
 def true_range(high, low, close):
     n = high.shape[0]
     out = np.empty(n)
     for i in range(n):
-        r = high[i] - low[i]
-        if i > 0:
-            up = abs(high[i] - close[i - 1])
-            down = abs(low[i] - close[i - 1])
-            if up > r:
-                r = up
-            if down > r:
-                r = down
-        out[i] = r
+        out[i] = true_range_at(high, low, close, i)
     return out
 
 
@@ -41,32 +47,19 @@ def atr(high, low, close, period: int) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def wilder_atr(high, low, close, period):
-    # true_range inlined and the warm-up in its own loop: no scratch array, no branch per bar; the same
-    # operations in the same order, so the same bits (the recursion's multiply-add-divide chain is the cost)
+    # the true range per bar inside the loop (no scratch array); the same operations in the same order as
+    # ta, so the same bits. The recursion's multiply-add-divide chain is the cost: pipeline.detect_events
+    # runs it interleaved with other per-bar work (_atr_and_blocks), which keeps this exact arithmetic.
     n = high.shape[0]
     out = np.empty(n)
     total = 0.0
-    for i in range(min(period, n)):
-        r = high[i] - low[i]
-        if i > 0:
-            up = abs(high[i] - close[i - 1])
-            down = abs(low[i] - close[i - 1])
-            if up > r:
-                r = up
-            if down > r:
-                r = down
-        total += r
-        out[i] = total / (i + 1)
-    for i in range(max(period, 0), n):
-        r = high[i] - low[i]
-        if i > 0:
-            up = abs(high[i] - close[i - 1])
-            down = abs(low[i] - close[i - 1])
-            if up > r:
-                r = up
-            if down > r:
-                r = down
-        out[i] = (out[i - 1] * (period - 1) + r) / period
+    for i in range(n):
+        r = true_range_at(high, low, close, i)
+        if i < period:
+            total += r
+            out[i] = total / (i + 1)
+        else:
+            out[i] = (out[i - 1] * (period - 1) + r) / period
     return out
 
 

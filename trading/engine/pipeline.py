@@ -41,12 +41,12 @@ from trading.engine.events import (
     sort_key,
 )
 from trading.engine.fvg import _gaps
-from trading.engine.indicators import wilder_atr
+from trading.engine.indicators import true_range_at
 from trading.engine.liquidity import _pair_pivots, _pool_outcomes
 from trading.engine.order_blocks import _failure_swings, _order_block_candles
 from trading.engine.pivots import _pivot_bars
 from trading.engine.structure import _breaks
-from trading.engine.zones import block_extremes, track_zones
+from trading.engine.zones import _BLOCK, _SHIFT, track_zones
 
 _N_INT = 6
 _N_FLOAT = 4
@@ -258,14 +258,49 @@ def _emit_pools(ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p
 
 
 @njit(cache=True, nogil=True)
+def _atr_and_blocks(high, low, close, period):
+    """(indicators.wilder_atr, zones.block_extremes) in one loop over the bars, each value by the same operations
+    in the same order as there (the same bits). ATR's recursion waits some 20 cycles per bar on its
+    multiply-add-divide chain; the block extremes are independent of it and fill those cycles for free."""
+    n = high.shape[0]
+    atr = np.empty(n)
+    ext = np.empty((4, (n + _BLOCK - 1) >> _SHIFT))
+    total = 0.0
+    lo = hi = clo = chi = 0.0
+    for i in range(n):
+        r = true_range_at(high, low, close, i)
+        if i < period:
+            total += r
+            atr[i] = total / (i + 1)
+        else:
+            atr[i] = (atr[i - 1] * (period - 1) + r) / period
+        if (i & (_BLOCK - 1)) == 0:
+            lo = low[i]
+            hi = high[i]
+            clo = close[i]
+            chi = close[i]
+        else:
+            lo = min(lo, low[i])
+            hi = max(hi, high[i])
+            clo = min(clo, close[i])
+            chi = max(chi, close[i])
+        if (i & (_BLOCK - 1)) == _BLOCK - 1 or i == n - 1:
+            b = i >> _SHIFT
+            ext[0, b] = lo
+            ext[1, b] = hi
+            ext[2, b] = clo
+            ext[3, b] = chi
+    return atr, ext
+
+
+@njit(cache=True, nogil=True)
 def detect_events(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
                   fvg_min_body, pool_atr, pool_lookback):
     """(ints, floats, atr, swing bias, internal bias): every detector's events, unsorted, refs as raw ids.
 
     Raw ids run swing scope, internal scope, gaps, pools; every emitter appends to one buffer, so a
     scan pays one compiled call per series instead of one per detector plus the joins."""
-    atr = wilder_atr(high, low, close, atr_period)
-    ext = block_extremes(high, low, close)
+    atr, ext = _atr_and_blocks(high, low, close, atr_period)
     ints = np.empty((_N_INT, max(64, close.shape[0])), np.int64)
     floats = np.empty((_N_FLOAT, ints.shape[1]))
     ints, floats, p, swing_bias, _, _, _, _, _ = _emit_scope(ints, floats, np.int64(0), high, low, close, atr,
