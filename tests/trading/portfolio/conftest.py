@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.services.credentials import credential_create
 from market.exchanges.types import Ticker
@@ -101,3 +102,11 @@ def live_trader(gateway, trader, settings):
                       api_secret=account.secret)  # fmt: skip
     trader.bingx_account = account
     return trader
+
+
+@pytest.fixture
+def live_api(live_trader) -> APIClient:
+    """An API client signed in as ``live_trader``."""
+    client = APIClient()
+    client.force_authenticate(live_trader)
+    return client

@@ -24,13 +24,6 @@ FUND = "/openApi/fund/v1/account/balance"
 
 
 @pytest.fixture
-def api(live_trader) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(live_trader)
-    return client
-
-
-@pytest.fixture
 def coins(live_trader, gateway):
     """The live trader holds USDT in futures (1,000, from live_trader), BTC and USDT on spot (some BTC locked
     in an order), USDC in funding; ETH on spot is zero. BTC has a cached price, PEPE none."""
@@ -64,8 +57,8 @@ EXPECTED = {
 }
 
 
-def test_wallet_balance_lists_every_non_zero_coin_of_each_account(api, coins):
-    body = api.get("/api/wallet/balance?mode=live").json()
+def test_wallet_balance_lists_every_non_zero_coin_of_each_account(live_api, coins):
+    body = live_api.get("/api/wallet/balance?mode=live").json()
 
     assert body["available"] is True and Decimal(body["equity"]) == Decimal("1000")  # the wallet is unchanged
     assert _rows(body) == EXPECTED  # ETH (zero) and the fake's zero USDC futures row are left out
@@ -76,8 +69,8 @@ def test_wallet_balance_lists_every_non_zero_coin_of_each_account(api, coins):
     ]
 
 
-def test_portfolio_api_carries_the_same_balances(api, coins):
-    body = api.get("/api/trading/portfolio?mode=live").json()
+def test_portfolio_api_carries_the_same_balances(live_api, coins):
+    body = live_api.get("/api/trading/portfolio?mode=live").json()
 
     assert _rows(body) == EXPECTED
     assert Decimal(body["total_value"]) == Decimal("1000")
@@ -97,10 +90,10 @@ def test_portfolio_page_shows_the_balances_by_coin_table(live_trader, coins, tra
         assert "src=" in tag or 'type="application/json"' in tag, tag
 
 
-def test_an_account_bingx_refuses_is_unavailable_and_the_others_still_show(api, coins, trader_client, gateway):
+def test_an_account_bingx_refuses_is_unavailable_and_the_others_still_show(live_api, coins, trader_client, gateway):
     gateway.inject(SPOT, "permission_denied", count=None)
 
-    body = api.get("/api/wallet/balance?mode=live").json()
+    body = live_api.get("/api/wallet/balance?mode=live").json()
 
     accounts = {a["account"]: a for a in body["balance_accounts"]}
     assert accounts["spot"]["available"] is False and accounts["spot"]["reason"] == portfolio.ACCOUNT_REFUSED
@@ -108,17 +101,17 @@ def test_an_account_bingx_refuses_is_unavailable_and_the_others_still_show(api, 
     assert set(_rows(body)) == {("swap", "USDT"), ("funding", "USDC")}
     assert body["available"] is True  # the futures wallet is still read
 
-    portfolio_body = api.get("/api/trading/portfolio?mode=live").json()
+    portfolio_body = live_api.get("/api/trading/portfolio?mode=live").json()
     assert set(_rows(portfolio_body)) == {("swap", "USDT"), ("funding", "USDC")}
     html = trader_client.get("/portfolio/?mode=live").content.decode()
     assert f"Spot: {portfolio.ACCOUNT_REFUSED}" in html
     assert 'data-account="funding" data-coin="USDC"' in html and 'data-account="spot"' not in html
 
 
-def test_an_account_bingx_cannot_answer_for_says_so(api, coins, gateway):
+def test_an_account_bingx_cannot_answer_for_says_so(live_api, coins, gateway):
     gateway.inject(FUND, "http_500", count=None)
 
-    body = api.get("/api/wallet/balance?mode=live").json()
+    body = live_api.get("/api/wallet/balance?mode=live").json()
 
     accounts = {a["account"]: a for a in body["balance_accounts"]}
     assert accounts["funding"] == {"account": "funding", "available": False, "reason": portfolio.ACCOUNT_UNAVAILABLE}
@@ -152,7 +145,7 @@ def test_live_without_a_key_lists_each_account_as_unavailable(trader):
 
 
 @pytest.mark.django_db
-def test_a_user_never_sees_another_users_balances(api, live_trader, other, coins, gateway):
+def test_a_user_never_sees_another_users_balances(live_api, live_trader, other, coins, gateway):
     theirs = gateway.add_account(uid="3002", balances={"USDT": Decimal("777")})
     gateway.set_balance(theirs.uid, "DOGE", "4242", wallet="spot")
     credential_create(user=other, exchange="bingx", label="BingX", api_key=theirs.api_key,
@@ -160,9 +153,9 @@ def test_a_user_never_sees_another_users_balances(api, live_trader, other, coins
     their_client = APIClient()
     their_client.force_authenticate(other)
 
-    mine = api.get("/api/wallet/balance?mode=live").json()
+    mine = live_api.get("/api/wallet/balance?mode=live").json()
     their_body = their_client.get("/api/wallet/balance?mode=live").json()
-    mine_again = api.get("/api/trading/portfolio?mode=live").json()  # within the cache window
+    mine_again = live_api.get("/api/trading/portfolio?mode=live").json()  # within the cache window
 
     assert _rows(mine) == EXPECTED and _rows(mine_again) == EXPECTED
     assert _rows(their_body) == {
@@ -171,27 +164,30 @@ def test_a_user_never_sees_another_users_balances(api, live_trader, other, coins
     }
 
 
-def test_the_key_never_appears_in_answers_or_the_page(api, live_trader, coins, gateway, trader_client):
+def test_the_key_never_appears_in_answers_or_the_page(live_api, live_trader, coins, gateway, trader_client):
     account = live_trader.bingx_account
     bodies = [
-        api.get("/api/wallet/balance?mode=live").content,
-        api.get("/api/trading/portfolio?mode=live").content,
+        live_api.get("/api/wallet/balance?mode=live").content,
+        live_api.get("/api/trading/portfolio?mode=live").content,
         trader_client.get("/portfolio/?mode=live").content,
     ]
     cache.clear()  # the refusal is read afresh, not from the window's cache
     gateway.inject(SPOT, "permission_denied", count=None)
     gateway.inject(FUND, "http_500", count=None)
-    bodies += [api.get("/api/wallet/balance?mode=live").content, trader_client.get("/portfolio/?mode=live").content]
+    bodies += [
+        live_api.get("/api/wallet/balance?mode=live").content,
+        trader_client.get("/portfolio/?mode=live").content,
+    ]
 
     for body in bodies:
         text = body.decode()
         assert account.api_key not in text and account.secret not in text
 
 
-def test_refreshing_costs_one_read_of_each_account_per_window(api, coins, gateway, trader_client):
+def test_refreshing_costs_one_read_of_each_account_per_window(live_api, coins, gateway, trader_client):
     for _ in range(2):
-        assert api.get("/api/wallet/balance?mode=live").json()["available"] is True
-        api.get("/api/trading/portfolio?mode=live")
+        assert live_api.get("/api/wallet/balance?mode=live").json()["available"] is True
+        live_api.get("/api/trading/portfolio?mode=live")
         trader_client.get("/portfolio/?mode=live")
 
     assert [len(gateway.requests_to(p)) for p in (SWAP, SPOT, FUND)] == [1, 1, 1]

@@ -18,24 +18,17 @@ BALANCE = "/openApi/swap/v3/user/balance"
 DEPOSITS = "/openApi/api/v3/capital/deposit/hisrec"
 
 
-@pytest.fixture
-def api(live_trader) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(live_trader)
-    return client
-
-
-def test_live_balance_is_the_bingx_futures_account(api, live_trader, gateway):
+def test_live_balance_is_the_bingx_futures_account(live_api, live_trader, gateway):
     gateway.set_balance(live_trader.bingx_account.uid, "USDT", "1234.5")
 
-    body = api.get("/api/wallet/balance?mode=live").json()
+    body = live_api.get("/api/wallet/balance?mode=live").json()
 
     assert body["available"] is True and body["mode"] == "live"
     assert Decimal(body["balance"]) == Decimal("1234.5") and Decimal(body["equity"]) == Decimal("1234.5")
     assert body["initial_balance"] is None
 
 
-def test_live_transactions_list_deposits_and_withdrawals_newest_first(api, live_trader, gateway):
+def test_live_transactions_list_deposits_and_withdrawals_newest_first(live_api, live_trader, gateway):
     uid = live_trader.bingx_account.uid
     now = timezone.now()
     gateway.add_deposit(uid, "250", time=now - timedelta(days=3))
@@ -43,24 +36,24 @@ def test_live_transactions_list_deposits_and_withdrawals_newest_first(api, live_
     gateway.add_deposit(uid, "999", time=now - timedelta(days=200))  # before the default window
     gateway.add_deposit(uid, "500", status=0, time=now - timedelta(hours=1))  # pending: not credited
 
-    body = api.get("/api/wallet/transactions?mode=live").json()
+    body = live_api.get("/api/wallet/transactions?mode=live").json()
 
     assert body["available"] is True
     assert [(t["kind"], Decimal(t["amount"])) for t in body["results"]] == [
         ("withdrawal", Decimal("40")),
         ("deposit", Decimal("250")),
     ]
-    older = api.get("/api/wallet/transactions", {"mode": "live", "since": (now - timedelta(days=2)).isoformat()})
+    older = live_api.get("/api/wallet/transactions", {"mode": "live", "since": (now - timedelta(days=2)).isoformat()})
     assert [t["kind"] for t in older.json()["results"]] == ["withdrawal"]
 
 
-def test_bingx_down_is_an_unavailable_state_not_a_500(api, live_trader, gateway, trader_client):
+def test_bingx_down_is_an_unavailable_state_not_a_500(live_api, live_trader, gateway, trader_client):
     gateway.inject(BALANCE, "http_500", count=None)
     gateway.inject(DEPOSITS, "http_500", count=None)
 
-    balance = api.get("/api/wallet/balance?mode=live")
-    transfers = api.get("/api/wallet/transactions?mode=live")
-    summary = api.get("/api/trading/portfolio?mode=live")
+    balance = live_api.get("/api/wallet/balance?mode=live")
+    transfers = live_api.get("/api/wallet/transactions?mode=live")
+    summary = live_api.get("/api/trading/portfolio?mode=live")
     page = trader_client.get("/portfolio/?mode=live")
 
     assert balance.status_code == 200 and balance.json()["available"] is False
@@ -93,24 +86,24 @@ def test_live_without_a_key_says_to_connect_one(trader):
     assert body["available"] is False and "Connect your BingX API key" in body["reason"]
 
 
-def test_live_portfolio_reads_bingx_equity_and_only_live_trades(api, live_trader, gateway):
+def test_live_portfolio_reads_bingx_equity_and_only_live_trades(live_api, live_trader, gateway):
     make_trade(live_trader, mode="live", status="OPEN")
     make_trade(live_trader, mode="paper", status="OPEN")
 
-    body = api.get("/api/trading/portfolio?mode=live").json()
+    body = live_api.get("/api/trading/portfolio?mode=live").json()
 
     assert Decimal(body["total_value"]) == Decimal("1000")
     assert [p["mode"] for p in body["positions"]] == ["live"]
 
 
 @pytest.mark.django_db
-def test_no_page_or_answer_carries_the_key_or_the_secret(api, live_trader, gateway, trader_client):
+def test_no_page_or_answer_carries_the_key_or_the_secret(live_api, live_trader, gateway, trader_client):
     account = live_trader.bingx_account
     gateway.add_deposit(account.uid, "100", time=timezone.now() - timedelta(days=1))
     make_trade(live_trader, mode="live", status="OPEN")
     make_trade(live_trader, mode="live", pnl=5, r=0.5)
     bodies = [
-        api.get(url).content
+        live_api.get(url).content
         for url in [
             "/api/wallet/balance?mode=live",
             "/api/wallet/transactions?mode=live",
@@ -120,19 +113,21 @@ def test_no_page_or_answer_carries_the_key_or_the_secret(api, live_trader, gatew
             "/api/analytics/performance?mode=live",
         ]
     ]
-    bodies.append(b"".join(api.get("/api/trading/history.csv?mode=live", HTTP_ACCEPT="text/csv").streaming_content))
+    bodies.append(
+        b"".join(live_api.get("/api/trading/history.csv?mode=live", HTTP_ACCEPT="text/csv").streaming_content)
+    )
     for url in ["/portfolio/?mode=live", "/portfolio/history/?mode=live", "/portfolio/performance/?mode=live"]:
         bodies.append(trader_client.get(url).content)
     gateway.inject(BALANCE, "http_500", count=None)
-    bodies.append(api.get("/api/wallet/balance?mode=live").content)
+    bodies.append(live_api.get("/api/wallet/balance?mode=live").content)
 
     for body in bodies:
         text = body.decode()
         assert account.api_key not in text and account.secret not in text
 
 
-def test_open_pages_refreshing_cost_one_bingx_balance_call_per_window(api, live_trader, gateway):
+def test_open_pages_refreshing_cost_one_bingx_balance_call_per_window(live_api, live_trader, gateway):
     for _ in range(3):
-        assert api.get("/api/wallet/balance?mode=live").json()["available"] is True
+        assert live_api.get("/api/wallet/balance?mode=live").json()["available"] is True
 
     assert len(gateway.requests_to(BALANCE)) == 1
