@@ -186,7 +186,8 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
     c_sweep = np.empty(m, np.int64)
     c_choch = np.empty(m, np.int64)
     hist = np.empty(bins)
-    profile_state = np.array([-1.0, 0.0, 0.0])
+    profile_state = np.array([-1.0, 0.0, 0.0, -1.0])
+    typical = np.empty(close.shape[0])
     range_high, range_low = sliding_extremes(high, low, window)
     profile_t = -1
     poc = 0.0
@@ -280,7 +281,7 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
                 continue  # cannot be reported whatever the profile says: skip the profile
             if t != profile_t:
                 poc, _, _, hi, lo = profile_step(high, low, close, volume, t, window, bins, value_area, hist,
-                                                 profile_state, range_high, range_low)
+                                                 profile_state, range_high, range_low, typical)
                 equilibrium = (hi + lo) / 2.0
                 profile_t = t
             if d * (equilibrium - entry) > 0.0:

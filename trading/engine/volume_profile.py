@@ -61,6 +61,13 @@ def _add(hist, high, low, close, volume, lo, scale, bins, sign):
 
 
 @njit(cache=True, nogil=True)
+def _add_typical(hist, typical, volume, lo, scale, bins, sign):
+    """``_add`` with the bar's typical price already computed (the same value: the same operations)."""
+    q = min(int((typical - lo) * scale), bins - 1)
+    hist[q] += sign * volume
+
+
+@njit(cache=True, nogil=True)
 def _read(hist, lo, hi, bins, share):
     """(poc, vah, val) of a histogram over [lo, hi]."""
     best = 0
@@ -102,11 +109,13 @@ def profile_bar(high, low, close, volume, i, window, bins, share, hist):
 
 
 @njit(cache=True, nogil=True)
-def profile_step(high, low, close, volume, t, window, bins, share, hist, state, range_high, range_low):
+def profile_step(high, low, close, volume, t, window, bins, share, hist, state, range_high, range_low, typical):
     """``profile_bar`` for increasing bars ``t``, reusing the last histogram when the window moved by less
     than half its length and its range did not change (then only the bars that left and entered are
-    removed/added). ``state`` = [previous bar or -1, its range low, its range high]; ``range_high`` /
-    ``range_low`` are the window extremes per bar. Equal to ``profile_bar`` up to float rounding.
+    removed/added). ``state`` = [previous bar or -1, its range low, its range high, last bar of ``typical``
+    filled or -1]; ``range_high`` / ``range_low`` are the window extremes per bar. ``typical`` is scratch of
+    the series' length for the bars' typical prices, each computed once (a rebuilt histogram re-reads up to
+    ``window`` bars) when a window first reaches it. Equal to ``profile_bar`` up to float rounding.
     """
     hi = range_high[t]
     lo = range_low[t]
@@ -115,17 +124,21 @@ def profile_step(high, low, close, volume, t, window, bins, share, hist, state, 
         return hi, hi, lo, hi, lo
     scale = bins / (hi - lo)
     s = max(0, t - window + 1)
+    # bars s..t: those up to state[3] were filled by earlier (smaller) t, whose windows started no later
+    for b in range(max(int(state[3]) + 1, s), t + 1):
+        typical[b] = (high[b] + low[b] + close[b]) / 3.0
+    state[3] = t
     prev = int(state[0])
     if prev >= 0 and lo == state[1] and hi == state[2] and 2 * (t - prev) < window:
         for b in range(max(0, prev - window + 1), s):
-            _add(hist, high[b], low[b], close[b], volume[b], lo, scale, bins, -1.0)
+            _add_typical(hist, typical[b], volume[b], lo, scale, bins, -1.0)
         for b in range(prev + 1, t + 1):
-            _add(hist, high[b], low[b], close[b], volume[b], lo, scale, bins, 1.0)
+            _add_typical(hist, typical[b], volume[b], lo, scale, bins, 1.0)
     else:
         for q in range(bins):
             hist[q] = 0.0
         for b in range(s, t + 1):
-            _add(hist, high[b], low[b], close[b], volume[b], lo, scale, bins, 1.0)
+            _add_typical(hist, typical[b], volume[b], lo, scale, bins, 1.0)
     state[0] = t
     state[1] = lo
     state[2] = hi
