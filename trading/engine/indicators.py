@@ -119,9 +119,10 @@ def sliding_min(values, window):
 
 @njit(cache=True, nogil=True)
 def sliding_extremes(high, low, window):
-    """``(sliding_max(high, window), sliding_min(low, window))`` in one pass: the same operations, with the two
-    running extremes' dependency chains (each step waits for the previous max/min) interleaved, so the CPU
-    overlaps them; about the cost of one of the two. ``high`` and ``low`` have the same length."""
+    """``(sliding_max(high, window), sliding_min(low, window))`` in one pass: the same operations, with the
+    four running extremes (max and min, forward and backward through each block) in one loop. Each step of
+    a running extreme waits for the previous one; interleaved, the CPU overlaps the four chains, so this
+    costs about what one of them alone would. ``high`` and ``low`` have the same length."""
     n = high.shape[0]
     prefix_hi = np.empty(n)
     suffix_hi = np.empty(n)
@@ -131,24 +132,21 @@ def sliding_extremes(high, low, window):
         end = min(start + window, n)
         hi = high[start]
         lo = low[start]
-        for i in range(start, end):
+        back_hi = high[end - 1]
+        back_lo = low[end - 1]
+        for k in range(end - start):
+            i = start + k
             hi = max(hi, high[i])
             lo = min(lo, low[i])
             prefix_hi[i] = hi
             prefix_lo[i] = lo
-        hi = high[end - 1]
-        lo = low[end - 1]
-        for i in range(end - 1, start - 1, -1):
-            hi = max(hi, high[i])
-            lo = min(lo, low[i])
-            suffix_hi[i] = hi
-            suffix_lo[i] = lo
-    out_hi = np.empty(n)
-    out_lo = np.empty(n)
-    for i in range(min(window - 1, n)):
-        out_hi[i] = prefix_hi[i]
-        out_lo[i] = prefix_lo[i]
+            j = end - 1 - k
+            back_hi = max(back_hi, high[j])
+            back_lo = min(back_lo, low[j])
+            suffix_hi[j] = back_hi
+            suffix_lo[j] = back_lo
+    # the answers overwrite the prefixes (bars before window - 1 keep theirs): no more arrays
     for i in range(window - 1, n):
-        out_hi[i] = max(suffix_hi[i - window + 1], prefix_hi[i])
-        out_lo[i] = min(suffix_lo[i - window + 1], prefix_lo[i])
-    return out_hi, out_lo
+        prefix_hi[i] = max(suffix_hi[i - window + 1], prefix_hi[i])
+        prefix_lo[i] = min(suffix_lo[i - window + 1], prefix_lo[i])
+    return prefix_hi, prefix_lo
