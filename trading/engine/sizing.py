@@ -2,9 +2,11 @@
 
 The size is the largest quantity, rounded DOWN to the market's step, whose loss at the stop stays
 within ``equity x risk`` when the entry and the stop both fill with slippage against us and both pay
-the taker fee. The notional is then held to ``equity x max leverage`` (the user's cap, and the
-market's; room is left for the entry's fee, so the exchange's margin check passes); a size the market
-would not take (below its minimum quantity or notional) is refused, never rounded up past the risk cap.
+the taker fee. Its margin (notional / leverage) and the entry's fee must fit in the free margin (what the
+open positions leave of the equity), or the exchange refuses the order: the notional is held to
+``free margin x max leverage`` (the user's cap, and the market's), and the leverage is the least whole
+number whose margin fits, so the next position finds room too. A size the market would not take (below
+its minimum quantity or notional) is refused, never rounded up past the risk cap.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class SizingRefused(ValueError):
 class Sizing:
     size: Decimal  # base-currency quantity, a multiple of the market's step
     notional: Decimal  # size x entry
-    leverage: int  # ceil(notional / equity), 1..max
+    leverage: int  # the least whole leverage whose margin and fee fit in the free margin, 1..max
     risk_amount: Decimal  # the loss at the stop with fees and slippage (<= equity x risk)
     loss_per_unit: Decimal
     capped_by_leverage: bool  # the leverage cap, not the risk, set the size
@@ -97,13 +99,18 @@ def position_size(
     max_leverage: int,
     taker_fee: Decimal | None = None,
     slippage: Decimal = ZERO,
+    free_margin: Decimal | None = None,
 ) -> Sizing:
     """Size a market entry at ``entry`` (the current price) with its stop at ``stop``.
 
-    ``risk`` is a fraction of equity (0.01 = 1 %); ``taker_fee`` defaults to the market's.
+    ``risk`` is a fraction of equity (0.01 = 1 %); ``taker_fee`` defaults to the market's; ``free_margin``
+    (default: the equity, no position open) is what the margin and fee must fit in.
     Raises SizingRefused with the reason when no size fits.
     """
     _check_inputs(equity, risk, entry, stop, side)
+    room = equity if free_margin is None else min(equity, free_margin)
+    if room <= 0:
+        raise SizingRefused("No free margin: your open positions hold all of it. Close one, or wait for one to end.")
     fee = rules.taker_fee if taker_fee is None else taker_fee
     cap = equity * risk
     per_unit = loss_per_unit(side, entry, stop, fee, slippage)
@@ -111,8 +118,8 @@ def position_size(
         raise SizingRefused("The stop is too close to the entry to size a position.")
     lev_cap = max(1, min(max_leverage, rules.max_leverage or max_leverage))
     by_risk = cap / per_unit
-    # The margin (notional / leverage) plus the entry's fee must fit in the equity, or the exchange refuses.
-    by_leverage = equity * lev_cap / (entry * (ONE + slippage) * (ONE + lev_cap * fee))
+    # The margin (notional / leverage) plus the entry's fee must fit in the free margin, or the exchange refuses.
+    by_leverage = room * lev_cap / (entry * (ONE + slippage) * (ONE + lev_cap * fee))
     size = _round_down(min(by_risk, by_leverage), rules.amount_step)
     capped = by_leverage < by_risk
     where = f"{rules.symbol} at {_fmt(risk * 100)} % risk with this stop"
@@ -129,7 +136,9 @@ def position_size(
             f"The position would be worth {_fmt(notional.quantize(Decimal('0.01')))} USDT, below the exchange's "
             f"minimum order of {_fmt(rules.min_cost)} USDT for {where}: raise the risk or use a closer stop."
         )
-    leverage = min(lev_cap, max(1, math.ceil(notional / equity)))
+    filled = notional * (ONE + slippage)  # what the margin check sees: the entry's fill, fee on top
+    spare = room - filled * fee
+    leverage = lev_cap if spare <= 0 else min(lev_cap, max(1, math.ceil(filled / spare)))
     return Sizing(
         size=size,
         notional=notional,

@@ -366,7 +366,7 @@ def _prepare(user, signal, alert, manual, by_hand: bool, now: datetime) -> _Read
     try:
         rules = broker.rules(plan.symbol)
         price = broker.mark_price(plan.symbol)
-        equity = broker.equity()
+        funds = broker.funds()
     except exchanges.InvalidRequest as exc:
         raise Refused(exc.message) from None
     except exchanges.GatewayError as exc:
@@ -375,7 +375,8 @@ def _prepare(user, signal, alert, manual, by_hand: bool, now: datetime) -> _Read
     slippage = Decimal(str(conf.engine_config().slippage_bps)) / Decimal(10_000)
     try:
         sizing = position_size(
-            equity=equity,
+            equity=funds.equity,
+            free_margin=funds.free_margin,
             risk=plan.risk_pct / 100,
             entry=price,
             stop=plan.stop_loss,
@@ -386,7 +387,7 @@ def _prepare(user, signal, alert, manual, by_hand: bool, now: datetime) -> _Read
         )
     except SizingRefused as refusal:
         raise Refused(refusal.reason) from None
-    return _Ready(profile, plan, broker, price, equity, sizing)
+    return _Ready(profile, plan, broker, price, funds.equity, sizing)
 
 
 def _pending(user, profile, plan: _Plan, signal, alert, sizing, equity) -> Trade:

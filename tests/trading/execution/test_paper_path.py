@@ -46,3 +46,27 @@ def test_close_now_in_paper_mode(market, paper_user):  # noqa: F811
     market.set(BTC, "64000")
     trade_close(trade)
     assert trade.status == Trade.Status.CLOSED and trade.close_reason == "MANUAL" and trade.pnl > 0
+
+
+def test_a_second_position_fits_beside_the_first_at_a_higher_leverage(market, paper_user):  # noqa: F811
+    # 1 % risk on a 1.5 % stop: ~6,500 USDT of BTC, which alone takes 1x and most of the 10,000 USDT margin.
+    market.set(BTC, "65000")
+    first = signal_execute(paper_user, manual=ManualOrder(BTC, "LONG", D("64000"), D("67000"), idempotency_key="m1"))
+    second = signal_execute(paper_user, manual=ManualOrder(BTC, "SHORT", D("66000"), D("63000"), idempotency_key="m2"))
+
+    assert first.status == second.status == Trade.Status.OPEN, second.failure_reason
+    assert first.leverage == 1 and second.leverage > 1  # the free margin, not the equity, sets it
+    held = sum(t.entry_price * t.remaining / t.leverage for t in (first, second))
+    assert held <= D("10000")  # as BingX: the margins fit in the wallet
+
+
+def test_an_order_the_free_margin_cannot_hold_is_refused_like_bingx_would(market, paper_user):  # noqa: F811
+    from core.errors import Refused
+    from trading.services.brokers.base import EntryRequest
+    from trading.services.brokers.paper import PaperBroker
+
+    market.set(BTC, "65000")
+    request = EntryRequest(BTC, "LONG", D("1"), 1, D("64000"), D("67000"), None, "m3")  # 65,000 USDT at 1x
+
+    with pytest.raises(Refused, match="Not enough free margin"):
+        PaperBroker(paper_user).open(request)

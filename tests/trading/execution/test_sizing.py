@@ -53,6 +53,24 @@ def test_a_tight_stop_is_held_to_the_leverage_cap():
     assert s.capped_by_leverage and s.notional <= D("3000") and s.leverage == 3
 
 
+def test_open_positions_leave_less_margin_so_the_leverage_rises_to_fit():
+    alone = size(stop=D("99"))  # notional ~ 970 of 1,000 equity: 1x
+    beside = size(stop=D("99"), free_margin=D("400"))  # the same risk, 600 held by open positions
+    assert alone.leverage == 1 and beside.leverage == 3
+    assert beside.size == alone.size  # the risk, not the margin, sets the size
+    assert beside.notional * (1 / D(beside.leverage) + FEE) <= D("400")
+
+
+def test_too_little_free_margin_holds_the_size_to_the_leverage_cap():
+    s = size(stop=D("99"), free_margin=D("100"), max_leverage=5)
+    assert s.capped_by_leverage and s.leverage == 5 and s.notional * (D(1) / 5 + FEE) <= D("100")
+
+
+def test_no_free_margin_is_refused_with_the_reason():
+    with pytest.raises(SizingRefused, match="open positions hold all of it"):
+        size(free_margin=D("0"))
+
+
 def test_the_market_cap_on_leverage_wins_over_the_users():
     s = size(stop=D("99.9"), max_leverage=20, rules=rules(max_leverage=2))
     assert s.notional <= D("2000") and s.leverage == 2
@@ -91,9 +109,10 @@ decimals = st.decimals(allow_nan=False, allow_infinity=False)
     fee=st.sampled_from([D(0), D("0.0002"), D("0.0005"), D("0.001")]),
     slippage=st.sampled_from([D(0), D("0.0005"), D("0.002")]),
     max_leverage=st.integers(min_value=1, max_value=125),
+    free_share=st.sampled_from([None, D("1"), D("0.5"), D("0.1"), D("0.01")]),
 )
 def test_loss_at_the_stop_never_exceeds_the_cap(
-    equity, risk_bp, entry, distance, side, step_exp, min_steps, min_cost, fee, slippage, max_leverage
+    equity, risk_bp, entry, distance, side, step_exp, min_steps, min_cost, fee, slippage, max_leverage, free_share
 ):
     risk = D(risk_bp) / D(10000)
     stop = entry * (1 - distance) if side == "LONG" else entry * (1 + distance)
@@ -109,6 +128,7 @@ def test_loss_at_the_stop_never_exceeds_the_cap(
             rules=market,
             max_leverage=max_leverage,
             slippage=slippage,
+            free_margin=None if free_share is None else equity * free_share,
         )
     except SizingRefused as refusal:
         assert refusal.reason
@@ -124,4 +144,7 @@ def test_loss_at_the_stop_never_exceeds_the_cap(
     assert s.size >= step * min_steps and (s.size / step) == (s.size / step).to_integral_value()
     assert s.notional <= equity * min(max_leverage, 50)
     assert 1 <= s.leverage <= min(max_leverage, 50)
+    # the exchange's margin check: the entry's margin at the chosen leverage and its fee fit in the free margin
+    room = equity if free_share is None else equity * free_share
+    assert s.notional * (1 + slippage) * (1 / D(s.leverage) + fee) <= room
     assert min_cost is None or s.notional >= min_cost

@@ -53,6 +53,12 @@ class BrokerPosition:
 
 
 @dataclass(frozen=True, slots=True)
+class Funds:
+    equity: Decimal
+    free_margin: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class EntryRequest:
     """A market entry with its protective orders, exactly as the execution service sized it."""
 
@@ -71,6 +77,9 @@ class Broker(Protocol):
 
     def equity(self) -> Decimal:
         """The account's equity in USDT (cash plus open positions' unrealised PnL)."""
+
+    def funds(self) -> Funds:
+        """Equity and free margin (what a new position's margin and fee must fit in), read together."""
 
     def rules(self, symbol: str) -> MarketRules:
         """The market's order rules; raises when the symbol is not tradable."""

@@ -28,7 +28,7 @@ from accounts.services.credentials import credential_reveal
 from core.errors import Refused
 from gatekeeper.services.access import bingx_credential
 from market import exchanges
-from trading.services.brokers.base import BrokerPosition, EntryRequest, Fill, MarketRules, Side
+from trading.services.brokers.base import BrokerPosition, EntryRequest, Fill, Funds, MarketRules, Side
 
 EXCHANGE = "bingx"
 _STATUS = {"closed": "filled", "open": "open", "canceled": "canceled", "rejected": "canceled", "expired": "canceled"}
@@ -82,6 +82,10 @@ class LiveBroker:
     # --- Account and market -----------------------------------------------------------------------
     def equity(self) -> Decimal:
         return exchanges.equity(self._creds())
+
+    def funds(self) -> Funds:
+        balance = exchanges.balances(self._creds())  # one read: equity and BingX's available margin
+        return Funds(equity=balance.equity, free_margin=balance.available)
 
     def rules(self, symbol: str) -> MarketRules:
         if symbol not in self._rules:

@@ -1,7 +1,9 @@
 """The paper broker: ``base.Broker`` on the user's paper wallet and paper trades, filling at the market price.
 
 Orders fill at once at the current price (the ticker snapshot, live or the replay), with the backtester's
-costs (``trading.engine.paper``): market fills slip against the trader and pay the taker fee. The broker
+costs (``trading.engine.paper``): market fills slip against the trader and pay the taker fee. An entry whose
+margin (notional / leverage) and fee exceed the free margin (equity less what the open paper positions hold)
+is refused, as BingX would refuse it. The broker
 writes nothing: the execution service records each fill through the ledger, in the transaction that
 settles the trade, so the Trade/TradeOrder rows *are* the paper "exchange": an entry absent from them was
 never placed (``find_entry`` answers None), and placing it again is safe.
@@ -21,7 +23,7 @@ from market.selectors.snapshots import markets_meta
 from trading.engine.paper import COSTS, LONG, SHORT, PaperCosts, entry_refusal, market_fill
 from trading.models import Mode, PaperWallet, Trade, TradeOrder
 from trading.models.fields import AMOUNT, PRICE, to_decimal
-from trading.services.brokers.base import BrokerPosition, EntryRequest, Fill, MarketRules, Side
+from trading.services.brokers.base import BrokerPosition, EntryRequest, Fill, Funds, MarketRules, Side
 from trading.services.paper_wallet import paper_wallet
 
 EXCHANGE = Trade._meta.get_field("exchange").default  # paper trades follow the prices of the exchange FLAXU trades on
@@ -56,6 +58,16 @@ class PaperBroker:
         so_far = sum((t.pnl or Decimal(0) for t in trades), Decimal(0))
         marked = sum((self._unrealized(t, self.mark_price(t.symbol)) for t in trades), Decimal(0))
         return wallet.balance + so_far + marked
+
+    def funds(self) -> Funds:
+        """Equity, and equity less the margin the open paper trades hold (entry x remaining / leverage): what
+        BingX calls available margin, and what a new position's margin and fee must fit in."""
+        used = sum(
+            (t.entry_price * t.remaining / max(t.leverage, 1) for t in self._open_trades() if t.entry_price),
+            Decimal(0),
+        )
+        equity = self.equity()
+        return Funds(equity=equity, free_margin=equity - used)
 
     def _unrealized(self, trade: Trade, mark: Decimal) -> Decimal:
         if trade.entry_price is None:
@@ -154,6 +166,15 @@ class PaperBroker:
         refusal = entry_refusal(side, float(price), float(request.stop_loss), float(request.take_profit))
         if refusal:
             raise Refused(f"{symbol_label(request.symbol)} at {price}: {refusal}")
+        # As BingX refuses an order its free margin cannot hold: paper must not trade what live could not.
+        notional = price * request.size
+        needed = notional / max(request.leverage, 1) + notional * Decimal(repr(self.costs.taker_fee))
+        free = self.funds().free_margin
+        if needed > free:
+            raise Refused(
+                f"Not enough free margin in your paper wallet: this order needs {needed:.2f} USDT at "
+                f"{request.leverage}x and {max(free, Decimal(0)):.2f} USDT is free (your open positions hold the rest)."
+            )
         return self._fill(request.client_order_id, side, request.size, True, request.symbol)
 
     def close(self, symbol: str, side: Side, size: Decimal, client_order_id: str) -> Fill:
