@@ -94,27 +94,9 @@ def sliding_max(values, window):
 
 @njit(cache=True, nogil=True)
 def sliding_min(values, window):
-    """``out[i] = min(values[max(0, i - window + 1) .. i])`` in O(n): ``sliding_max`` mirrored (written out
-    rather than as the sliding max of ``-values``, negated, which costs two more arrays and passes)."""
-    n = values.shape[0]
-    prefix = np.empty(n)
-    suffix = np.empty(n)
-    for start in range(0, n, window):
-        end = min(start + window, n)
-        m = values[start]
-        for i in range(start, end):
-            m = min(m, values[i])
-            prefix[i] = m
-        m = values[end - 1]
-        for i in range(end - 1, start - 1, -1):
-            m = min(m, values[i])
-            suffix[i] = m
-    out = np.empty(n)
-    for i in range(min(window - 1, n)):
-        out[i] = prefix[i]
-    for i in range(window - 1, n):
-        out[i] = min(suffix[i - window + 1], prefix[i])
-    return out
+    """``out[i] = min(values[max(0, i - window + 1) .. i])`` in O(n): the sliding max of ``-values``, negated
+    (the detectors use ``sliding_extremes``; this is the reference it is tested against)."""
+    return -sliding_max(-values, window)
 
 
 @njit(cache=True, nogil=True)
