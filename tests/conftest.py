@@ -5,11 +5,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from market.exchanges import reset_process_state
+from tests.cache_reset import cache_clear_own
 from tests.core.realtime.pushes import PushRecorder
 from tests.factories import PASSWORD, UserFactory
 from tests.fakes.bingx import Account, FakeBingX
@@ -17,24 +16,12 @@ from tests.fakes.bingx import Account, FakeBingX
 pytest_plugins = ["tests.processes", "tests.fakes.bingx.fixtures"]
 
 
-def _clear_cache() -> None:
-    """Empty the cache only: on Redis, FLUSHDB would also drop Celery's queues and Channels' groups."""
-    prefix = settings.CACHES["default"].get("KEY_PREFIX")
-    if prefix and hasattr(cache, "_cache"):
-        client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{prefix}:*"))
-        if keys:
-            client.delete(*keys)
-    else:
-        cache.clear()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and throttles live in the cache: each test starts with none spent."""
-    _clear_cache()
+    cache_clear_own()
     yield
-    _clear_cache()
+    cache_clear_own()
 
 
 @pytest.fixture(autouse=True)

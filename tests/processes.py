@@ -354,8 +354,9 @@ def _wait_worker_runs_tasks(process: ManagedProcess) -> None:
 def redeclare_task_queues() -> None:
     """Declare Celery's queues again on a fresh connection.
 
-    With Redis, tests/conftest.py's cache.clear() empties the whole Redis database, including kombu's
-    queue bindings; a pooled producer that declared them before would then publish into nothing.
+    A FLUSHDB (Django's cache.clear() on Redis; the suite's own clearing deletes only its key prefix,
+    tests/cache_reset.py) empties the whole Redis database, including kombu's queue bindings; a pooled
+    producer that declared them before would then publish into nothing.
     """
     from flaxu.celery import app
 

@@ -5,9 +5,9 @@ content type), match its documented shape, and never be a 5xx. Deterministic and
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
+from tests.cache_reset import cache_clear_own
 from tests.openapi import contract as served_contract
 from tests.openapi import explore, validated
 from tests.trading.factories import grant_full
@@ -96,7 +96,7 @@ def test_chosen_answers_success_400_404_and_429_are_documented_and_conform(contr
     for method, path, case, status in expected:
         assert _validated(schema, headers, method, path, **case) == status, (method, path, case)
 
-    cache.clear()  # the throttle history of the calls above
+    cache_clear_own()  # the throttle history of the calls above
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api": "1/m", "auth": "1/m", "trading": "1/m"})
     statuses = [_validated(schema, headers, "GET", "/api/me/") for _ in range(2)]
     assert statuses == [200, 429]

@@ -9,10 +9,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.services.credentials import credential_create
+from tests.cache_reset import cache_clear_own
 from tests.trading.factories import BTC
 from tests.trading.portfolio.conftest import set_tickers
 from trading import selectors_portfolio as portfolio
@@ -171,7 +171,7 @@ def test_the_key_never_appears_in_answers_or_the_page(live_api, live_trader, coi
         live_api.get("/api/trading/portfolio?mode=live").content,
         trader_client.get("/portfolio/?mode=live").content,
     ]
-    cache.clear()  # the refusal is read afresh, not from the window's cache
+    cache_clear_own()  # the refusal is read afresh, not from the window's cache
     gateway.inject(SPOT, "permission_denied", count=None)
     gateway.inject(FUND, "http_500", count=None)
     bodies += [
