@@ -38,7 +38,7 @@ from accounts.services.credentials import credential_reveal
 from core.csv_stream import csv_lines
 from gatekeeper.selectors import bingx_keys
 from market import exchanges
-from market.selectors.snapshots import snapshots_of
+from market.selectors.snapshots import snapshots_of, tickers
 from trading.engine import performance as engine
 from trading.models import Mode, PaperWallet, Trade, TradeOrder, TradingProfile
 
@@ -156,8 +156,6 @@ TRADE_CSV_COLUMNS = (
 )  # fmt: skip
 
 
-
-
 def trades_csv(trades: QuerySet[Trade]) -> Iterator[str]:
     """The trades as CSV lines (a header, then one line per trade), for streaming."""
     return csv_lines(TRADE_CSV_COLUMNS, trades.values_list(*TRADE_CSV_COLUMNS).iterator(chunk_size=2000))
@@ -231,15 +229,19 @@ def _live_balance_key(user: User) -> str:
     return f"portfolio:live-balance:{user.pk}"
 
 
+def _live_read(key: str, read):
+    """``read()``, kept LIVE_BALANCE_SECONDS under ``key`` (per user): open pages refresh every 15 s, and a
+    thousand users' tabs must not each cost a signed BingX call (the answers hold no key)."""
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        cache.set(key, value, LIVE_BALANCE_SECONDS)
+    return value
+
+
 def _live_balance(user: User) -> exchanges.Balance:
-    """BingX's answer, kept LIVE_BALANCE_SECONDS per user: open pages refresh every 15 s, and a thousand
-    users' tabs must not each cost a signed BingX call (the Balance holds no key)."""
-    key = _live_balance_key(user)
-    balance = cache.get(key)
-    if balance is None:
-        balance = exchanges.balances(_live_credentials(user))
-        cache.set(key, balance, LIVE_BALANCE_SECONDS)
-    return balance
+    """BingX's USDT perpetual-futures account (``_live_read``)."""
+    return _live_read(_live_balance_key(user), lambda: exchanges.balances(_live_credentials(user)))
 
 
 def live_wallet(*, user: User) -> Wallet:
@@ -308,23 +310,22 @@ class CoinBalances:
 
 
 def _live_coin_balances(user: User) -> list[exchanges.AccountBalances]:
-    """BingX's per-account answer, kept LIVE_BALANCE_SECONDS per user like the wallet (it holds no key).
-    Its swap read also refreshes the wallet's cached Balance, so reading the coins first spares the wallet
-    a second call to the same endpoint."""
-    key = f"portfolio:live-coin-balances:{user.pk}"
-    accounts = cache.get(key)
-    if accounts is None:
+    """BingX's per-account answer (``_live_read``). Its swap read also refreshes the wallet's cached Balance,
+    so reading the coins first spares the wallet a second call to the same endpoint."""
+
+    def read() -> list[exchanges.AccountBalances]:
         accounts = exchanges.coin_balances(_live_credentials(user))
-        cache.set(key, accounts, LIVE_BALANCE_SECONDS)
         futures = next((a.futures for a in accounts if a.futures is not None), None)
         if futures is not None:
             cache.set(_live_balance_key(user), futures, LIVE_BALANCE_SECONDS)
-    return accounts
+        return accounts
+
+    return _live_read(f"portfolio:live-coin-balances:{user.pk}", read)
 
 
 def _usdt_prices(coins: set[str]) -> dict[str, Decimal]:
     """The cached BingX last price in USDT of each coin that has a ticker (USDT itself is 1)."""
-    data = (snapshots_of("tickers", [BINGX])[BINGX].data or {}) if coins - {USDT} else {}
+    data = (tickers(BINGX).data or {}) if coins - {USDT} else {}
     prices = {USDT: Decimal(1)}
     for coin in coins - {USDT}:
         ticker = data.get(f"{coin}/{USDT}:{USDT}") or data.get(f"{coin}/{USDT}")
@@ -460,9 +461,7 @@ class Portfolio:
     balances: CoinBalances | None = None
 
 
-def wallet_and_coins(
-    *, user: User, mode: str, positions: list[Trade] | None = None
-) -> tuple[Wallet, CoinBalances]:
+def wallet_and_coins(*, user: User, mode: str, positions: list[Trade] | None = None) -> tuple[Wallet, CoinBalances]:
     """The wallet and the balances by coin, read so that live costs one swap call, not two."""
     if mode == Mode.PAPER:
         wallet = paper_wallet(user=user, positions=positions)

@@ -6,7 +6,7 @@ from django import forms
 
 from core.errors import Refused
 from trading.models import TradingProfile
-from trading.services.paper_wallet import PAPER_BALANCE_MAX, PAPER_BALANCE_MIN, PAPER_BALANCE_PLACES
+from trading.services.paper_wallet import PAPER_BALANCE_FIELD, PAPER_BALANCE_MAX, PAPER_BALANCE_MIN
 from trading.services.profile import LIVE_RISK_TEXT, min_confidence_floor, symbols_clean
 
 SETTINGS_FIELDS = [
@@ -90,9 +90,6 @@ class PaperResetForm(forms.Form):
     initial_balance = forms.DecimalField(
         required=False,  # empty: the current size
         label="Paper wallet size (USDT)",
-        min_value=PAPER_BALANCE_MIN,
-        max_value=PAPER_BALANCE_MAX,
-        max_digits=len(str(int(PAPER_BALANCE_MAX))) + PAPER_BALANCE_PLACES,
-        decimal_places=PAPER_BALANCE_PLACES,
+        **PAPER_BALANCE_FIELD,
         help_text=f"{PAPER_BALANCE_MIN:,} to {PAPER_BALANCE_MAX:,} USDT.",
     )

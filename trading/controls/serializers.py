@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from core.errors import Refused
 from trading.models import PaperWallet, TradingControl, TradingProfile
-from trading.services.paper_wallet import PAPER_BALANCE_MAX, PAPER_BALANCE_MIN, PAPER_BALANCE_PLACES
+from trading.services.paper_wallet import PAPER_BALANCE_FIELD, PAPER_BALANCE_MAX, PAPER_BALANCE_MIN
 from trading.services.profile import ACKNOWLEDGE_FIELD, LIVE_RISK_TEXT, min_confidence_floor, symbols_clean
 from trading.services.risk import automation_refusal
 
@@ -83,10 +83,7 @@ class GlobalPauseSerializer(serializers.ModelSerializer):
 
 class PaperResetSerializer(serializers.Serializer):
     initial_balance = serializers.DecimalField(
-        max_digits=len(str(int(PAPER_BALANCE_MAX))) + PAPER_BALANCE_PLACES,
-        decimal_places=PAPER_BALANCE_PLACES,
-        min_value=PAPER_BALANCE_MIN,
-        max_value=PAPER_BALANCE_MAX,
+        **PAPER_BALANCE_FIELD,
         required=False,
         help_text=f"USDT the wallet starts again with, {PAPER_BALANCE_MIN} to {PAPER_BALANCE_MAX}; "
         "omitted: its current size.",

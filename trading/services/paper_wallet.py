@@ -27,6 +27,13 @@ PAPER_BALANCE_MIN = Decimal("100")  # USDT: the smallest paper wallet a reset st
 PAPER_BALANCE_MAX = Decimal("1000000")  # USDT: the largest
 PAPER_BALANCE_PLACES = 2
 _CENT = Decimal(1).scaleb(-PAPER_BALANCE_PLACES)
+# The amount field of the reset form and the reset API (Django's and DRF's DecimalField take these alike).
+PAPER_BALANCE_FIELD = {
+    "min_value": PAPER_BALANCE_MIN,
+    "max_value": PAPER_BALANCE_MAX,
+    "max_digits": len(str(int(PAPER_BALANCE_MAX))) + PAPER_BALANCE_PLACES,
+    "decimal_places": PAPER_BALANCE_PLACES,
+}
 
 
 def paper_wallet(user) -> PaperWallet:

@@ -53,8 +53,10 @@ class PaperBroker:
     def equity(self) -> Decimal:
         """The wallet's cash plus every open paper trade's PnL so far (fees paid, TP1 taken) and the rest
         of it marked to the current price; no fresh price for one of them: Unavailable."""
+        return self._equity(list(self._open_trades()))
+
+    def _equity(self, trades: list[Trade]) -> Decimal:
         wallet: PaperWallet = paper_wallet(self.user)
-        trades = list(self._open_trades())
         so_far = sum((t.pnl or Decimal(0) for t in trades), Decimal(0))
         marked = sum((self._unrealized(t, self.mark_price(t.symbol)) for t in trades), Decimal(0))
         return wallet.balance + so_far + marked
@@ -62,11 +64,9 @@ class PaperBroker:
     def funds(self) -> Funds:
         """Equity, and equity less the margin the open paper trades hold (entry x remaining / leverage): what
         BingX calls available margin, and what a new position's margin and fee must fit in."""
-        used = sum(
-            (t.entry_price * t.remaining / max(t.leverage, 1) for t in self._open_trades() if t.entry_price),
-            Decimal(0),
-        )
-        equity = self.equity()
+        trades = list(self._open_trades())
+        used = sum((t.entry_price * t.remaining / max(t.leverage, 1) for t in trades if t.entry_price), Decimal(0))
+        equity = self._equity(trades)
         return Funds(equity=equity, free_margin=equity - used)
 
     def _unrealized(self, trade: Trade, mark: Decimal) -> Decimal:
