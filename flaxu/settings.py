@@ -199,6 +199,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "core.realtime.layer.InMemoryChannelLayer"}}
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "core.broker:AtomicFilesystemTransport"  # kombu's, writing messages atomically
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
