@@ -6,6 +6,9 @@ JSON error stopped it ("Unrecoverable error: JSONDecodeError"; seen in a CI run,
 queuing a task per ticker refresh). Here a message is written under a name no queue matches and renamed to
 its final name once complete (a rename within one directory is atomic on POSIX and Windows), so a worker
 only ever sees whole messages.
+
+Its URL scheme, ``flaxu-filesystem://``, is registered with kombu when this module is imported
+(``flaxu.celery`` does, before any connection), so the broker URL names the transport as any other does.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 import uuid
 
 from kombu.exceptions import ChannelError
-from kombu.transport import filesystem
+from kombu.transport import TRANSPORT_ALIASES, filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
@@ -34,3 +37,7 @@ class Channel(filesystem.Channel):
 
 class AtomicFilesystemTransport(filesystem.Transport):
     Channel = Channel
+
+
+SCHEME = "flaxu-filesystem"
+TRANSPORT_ALIASES[SCHEME] = f"{__name__}:AtomicFilesystemTransport"

@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+import core.broker  # noqa: F401  (registers the embedded broker's URL scheme with kombu)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flaxu.settings")
 
 app = Celery("flaxu")

@@ -198,8 +198,7 @@ else:
     # Channels' in-memory layer without its per-message sweep of every channel (core.realtime.layer).
     CHANNEL_LAYERS = {"default": {"BACKEND": "core.realtime.layer.InMemoryChannelLayer"}}
     _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT = "core.broker:AtomicFilesystemTransport"  # kombu's, writing messages atomically
+    CELERY_BROKER_URL = "flaxu-filesystem://"  # kombu's filesystem transport, writing atomically (core.broker)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),

@@ -14,7 +14,8 @@ from core.broker import AtomicFilesystemTransport
 @pytest.fixture
 def conn(tmp_path):
     options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "store_processed": False}
-    with Connection("filesystem://", transport=AtomicFilesystemTransport, transport_options=options) as connection:
+    with Connection("flaxu-filesystem://", transport_options=options) as connection:
+        assert isinstance(connection.transport, AtomicFilesystemTransport)  # the URL names it
         yield connection
 
 
