@@ -1,0 +1,50 @@
+"""What the back office keeps: staff actions (who did what to whom, and why) and recent server errors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class StaffAction(models.Model):
+    """One staff action on a user (or on the platform): an audit trail nobody edits."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="staff_actions_taken"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_actions"
+    )
+    action = models.CharField(max_length=40, db_index=True)
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} on {self.target_id}"
+
+
+class ErrorRecord(models.Model):
+    """A server error or failed task, with context and no secret; kept for settings.STAFF_ERROR_RETENTION_DAYS."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", "Server error"
+        TASK = "task", "Failed task"
+        LOG = "log", "Logged error"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, db_index=True)
+    logger = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+    exception_type = models.CharField(max_length=200, blank=True)
+    traceback = models.TextField(blank=True)
+    context = models.JSONField(default=dict, blank=True)  # path, method, status, task name and id, user id…
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:80]}"

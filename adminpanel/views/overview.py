@@ -1,0 +1,11 @@
+"""Staff dashboard: overview (placeholder until built)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from adminpanel.access import staff_required
+
+
+@staff_required
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "adminpanel/base.html", {"title": "overview"})
