@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services.activity import activity_record
 from accounts.services.notifications import notify
-from core.errors import ApplicationError, Unavailable
+from core.errors import ApplicationError, Refused, Unavailable
 from trading.models import DailyEquity, Trade, TradingControl, TradingProfile
 from trading.services.profile import profile_for
 
@@ -87,6 +87,47 @@ def automation_pause_lift(user: User, by: User | None, request: HttpRequest | No
             paused_until=was.isoformat() if was else None,
             reason=profile.pause_reason,
             by=by.pk if by is not None else None,
+        )
+    return profile
+
+
+STAFF_PAUSE = "trading_staff_pause"
+
+
+def automation_pause_staff(
+    user: User, by: User | None, reason: str, until: datetime, request: HttpRequest | None = None
+) -> TradingProfile:
+    """Staff pause a user's automation until ``until`` (lifted early by ``automation_pause_lift``); the user is told.
+
+    Open positions are left alone: they keep their stop-loss and take-profit and the user can close them.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Give a reason: the user sees it.", field="reason")
+    if until <= timezone.now():
+        raise Refused("The pause must end in the future.", field="until")
+    with transaction.atomic():
+        profile_for(user)
+        profile = TradingProfile.objects.select_for_update().get(user=user)
+        profile.paused_until = until
+        profile.pause_reason = f"paused by FLAXU staff: {reason}"[:200]
+        profile.save(update_fields=["paused_until", "pause_reason", "updated_at"])
+        activity_record(
+            action=STAFF_PAUSE,
+            user=user,
+            request=request,
+            paused_until=until.isoformat(),
+            reason=reason,
+            by=by.pk if by is not None else None,
+        )
+        notify(
+            user=user,
+            kind=NOTIFICATION_KIND,
+            title="Automation paused by FLAXU staff",
+            body=f"Your automation is paused until {until.astimezone(UTC):%Y-%m-%d %H:%M} UTC: {reason}. Open "
+            "positions keep their stop-loss and take-profit; you can still close them by hand.",
+            link=reverse("trading_home"),
+            email=True,
         )
     return profile
 
