@@ -4,6 +4,7 @@ from django.db.models.signals import post_migrate
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+    verbose_name = "Users and security"
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (activity log receivers)

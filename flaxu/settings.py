@@ -47,7 +47,7 @@ SITE_URL = env.str("FLAXU_SITE_URL", default="http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "daphne",
     "flaxu.apps.FlaxuAdminConfig",
-    "django.contrib.auth",
+    "flaxu.app_configs.GroupsConfig",  # django.contrib.auth, readable in the admin
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -61,10 +61,10 @@ INSTALLED_APPS = [
     "channels",
     "django_celery_beat",
     "allauth",
-    "allauth.account",
+    "flaxu.app_configs.SignInEmailsConfig",  # allauth.account
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "flaxu.app_configs.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "flaxu.app_configs.RecoveryCodesConfig",  # django_otp.plugins.otp_static
     "health_check",
     # ours
     "core.realtime",
@@ -428,6 +428,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["flaxu.formats"]  # datetimes shown as 2026-12-05 09:30:00 UTC (the admin too)
 
 # --- Logging --------------------------------------------------------------------------------------
 LOGGING = {

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class GatekeeperConfig(AppConfig):
     name = "gatekeeper"
+    verbose_name = "Access (gatekeeper)"
 
     def ready(self) -> None:
         from core.realtime.groups import register_group_rule
