@@ -69,6 +69,8 @@ _OWNED_ROWS: dict[str, _Owned] = {
     "trades": _Owned("trading.Trade"),
     "trade_orders": _Owned("trading.TradeOrder", path="trade__user"),
     "daily_equity": _Owned("trading.DailyEquity"),
+    # What staff did to the account and why; which staff member did it is staff-internal (as override_by).
+    "staff_actions": _Owned("adminpanel.StaffAction", path="target", omit=("actor",)),
 }
 
 # Rows that reach the user but are not exported, and why.
@@ -78,6 +80,7 @@ NOT_EXPORTED: dict[Rows, str] = {
     ("admin.LogEntry", "user"): "a staff member's admin edits describe other people's records (staff audit trail)",
     ("gatekeeper.Access", "override_by"): "other users' access overridden by this staff member (in their exports)",
     ("gatekeeper.AccessCheck", "actor"): "other users' checks run by this staff member (in their exports)",
+    ("adminpanel.StaffAction", "actor"): "actions this staff member took on other users (in their exports)",
     ("trading.TradingControl", "changed_by"): "the platform-wide trading pause a staff member set (staff audit trail)",
 }
 
