@@ -1,0 +1,67 @@
+"""One staff action applied to several users at once (the inactive list's bulk actions).
+
+Each user goes through the per-user service (adminpanel.services.user_actions), which does the work, tells the
+user and logs a StaffAction of its own; a user it refuses is reported, the others still get the action. The
+batch itself is one more StaffAction (no target) holding the reason and who was selected, so the reason is
+kept even for an action whose per-user row has none (re-validation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+
+from accounts.models import User
+from adminpanel.models import StaffAction
+from adminpanel.services import user_actions
+from core.errors import ApplicationError
+
+SUSPEND, PAUSE, REVALIDATE, RESET_KEYS = "suspend", "pause_automation", "revalidate", "reset_keys"
+BULK_MAX_USERS = 200  # one request does them all: keep it to a few pages of the list
+
+
+@dataclass
+class BulkOutcome:
+    action: str
+    done: list[str] = field(default_factory=list)  # emails
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (email, why)
+
+
+def _apply(action: str, *, user: User, actor: User, reason: str, request: HttpRequest | None) -> None:
+    if action == SUSPEND:
+        user_actions.user_suspend(user=user, actor=actor, reason=reason, request=request)
+    elif action == PAUSE:
+        user_actions.user_automation_pause(user=user, actor=actor, reason=reason, request=request)
+    elif action == REVALIDATE:
+        user_actions.user_revalidate(user=user, actor=actor, request=request)
+    elif action == RESET_KEYS:
+        user_actions.user_credentials_reset(user=user, actor=actor, reason=reason, request=request)
+    else:
+        raise ValueError(f"Unknown bulk action {action!r}")
+
+
+def users_bulk_apply(
+    *, action: str, users: Iterable[User], actor: User, reason: str, request: HttpRequest | None = None
+) -> BulkOutcome:
+    """Apply ``action`` to each user (each in its own transaction, in the per-user service)."""
+    users = list(users)
+    if len(users) > BULK_MAX_USERS:
+        raise ApplicationError(f"Select at most {BULK_MAX_USERS} users per action.", field="users")
+    outcome = BulkOutcome(action=action)
+    for user in users:
+        try:
+            _apply(action, user=user, actor=actor, reason=reason, request=request)
+        except ApplicationError as exc:
+            outcome.refused.append((user.email, exc.message))
+        else:
+            outcome.done.append(user.email)
+    StaffAction.objects.create(
+        actor=actor,
+        target=None,
+        action=f"bulk_{action}",
+        reason=reason,
+        detail={"users": [u.pk for u in users], "done": outcome.done, "refused": dict(outcome.refused)},
+    )
+    return outcome
