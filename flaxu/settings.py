@@ -264,6 +264,7 @@ CELERY_TASK_ROUTES = {
             "market.tasks.intel.refresh_top_coins",
             "market.tasks.intel.refresh_fear_greed",
             "market.tasks.intel.refresh_altcoin_season",
+            "adminpanel.tasks.prune_error_records",
         ],
         "reports": [
             "trading.tasks.run_backtest",
@@ -435,24 +436,55 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Server errors and our own ERROR records, kept for the staff errors page (adminpanel.logging).
+        "error_records": {"class": "adminpanel.logging.ErrorRecordHandler", "level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"handlers": ["error_records"]},
+        **{app: {"handlers": ["error_records"]} for app in ("core", "accounts", "gatekeeper", "market", "trading")},
+        "adminpanel": {"handlers": ["error_records"]},
+    },
 }
+# Server errors and failed tasks stay on the staff errors page this many days (a beat task prunes them).
+STAFF_ERROR_RETENTION_DAYS = env.int("STAFF_ERROR_RETENTION_DAYS", default=30)
+if STAFF_ERROR_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("STAFF_ERROR_RETENTION_DAYS must be at least 1 (days).")
 
 # --- Sentry (optional) ----------------------------------------------------------------------------
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
+
+
+def _sentry_before_send(event: dict, hint: dict) -> dict | None:
+    from adminpanel.redaction import scrub_sentry_event  # when an event is sent: Django is set up by then
+
+    return scrub_sentry_event(event, hint)
+
+
+def sentry_options(dsn: str) -> dict:
+    """sentry_sdk.init's arguments: Django and Celery errors, no PII, no frame locals, no request bodies
+    (decrypted exchange keys live in locals and forms), every event scrubbed of secrets before it leaves."""
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    return {
+        "dsn": dsn,
+        "integrations": [DjangoIntegration(), CeleryIntegration()],
+        "send_default_pii": False,
+        "include_local_variables": False,
+        "max_request_body_size": "never",
+        "traces_sample_rate": 0.0,
+        "before_send": _sentry_before_send,
+    }
+
+
 if SENTRY_DSN:
     import sentry_sdk
 
-    # No PII, no frame locals, no request bodies: decrypted exchange keys live in locals and forms.
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
-        send_default_pii=False,
-        include_local_variables=False,
-        max_request_body_size="never",
-        traces_sample_rate=0.0,
-    )
+    sentry_sdk.init(**sentry_options(SENTRY_DSN))
 
 # --- FLAXU ----------------------------------------------------------------------------------------
 # Key ring for the credential vault: comma-separated "id:base64key" entries (32-byte keys).

@@ -74,6 +74,7 @@ EXPECTED = {
         "market.tasks.intel.refresh_top_coins",
         "market.tasks.intel.refresh_fear_greed",
         "market.tasks.intel.refresh_altcoin_season",
+        "adminpanel.tasks.prune_error_records",
     },
     "reports": {
         "trading.tasks.run_backtest",
