@@ -39,10 +39,11 @@ class FlaxuAdminSite(admin.AdminSite):
         # admin_view: staff who passed 2FA (has_permission above), like every admin page.
         return [path("health/", self.admin_view(self.health_view), name="health"), *super().get_urls()]
 
-    def health_view(self, request: HttpRequest) -> HttpResponse:
-        """Readiness in detail, as this web process sees it: each service's result and latency."""
-        results = async_to_sync(health.readiness)()
-        rows = [
+    def readiness_rows(self) -> list[dict]:
+        """Readiness in detail, as this web process sees it: each service's result and latency. The staff
+        health page (/staff/health/) shows these rows too: adminpanel sits below the project and reads
+        them from admin.site, as it reads the staff rule (adminpanel.access)."""
+        return [
             {
                 "name": result.check.name.replace("_", " "),
                 "ok": result.error is None,
@@ -50,13 +51,16 @@ class FlaxuAdminSite(admin.AdminSite):
                 "detail": result.check.detail,
                 "milliseconds": round(result.time_taken * 1000, 1),
             }
-            for result in results
+            for result in async_to_sync(health.readiness)()
         ]
+
+    def health_view(self, request: HttpRequest) -> HttpResponse:
+        """Readiness in detail (readiness_rows) and this process's connection pool."""
         pool = getattr(connection, "pool", None)
         context = {
             **self.each_context(request),
             "title": "Service health",
-            "rows": rows,
+            "rows": self.readiness_rows(),
             "pid": os.getpid(),
             "pool_stats": sorted(pool.get_stats().items()) if pool is not None else None,
         }
