@@ -1,14 +1,19 @@
-"""Admin for accounts. Encrypted credential fields are never loaded, rendered or editable here."""
+"""Admin for accounts. Encrypted credential fields are never loaded, rendered or editable here; neither are
+TOTP keys and recovery codes (the 2FA devices are shown by name and dates, and can be removed)."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import ActivityLog, ApiToken, ExchangeCredential, User
+from accounts.models import ActivityLog, ApiToken, ExchangeCredential, Notification, User
 from accounts.services.credentials import credential_delete
 from accounts.services.otp import otp_enabled
 from accounts.services.tokens import token_revoke
@@ -112,3 +117,68 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
             token_revoke(token=token, request=request)
         self.message_user(request, "Tokens revoked.", messages.SUCCESS)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What each user was told (access changes, alerts, orders): a record, read-only."""
+
+    list_display = ("created_at", "user", "kind", "title", "read_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__email", "title")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SecondFactorAdmin(admin.ModelAdmin):
+    """A user's 2FA device by name and dates only (the key or codes are never loaded into a page); staff can
+    remove one (a lost phone) but never add or edit one: users enrol themselves."""
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__email", "name")
+    list_select_related = ("user",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    inlines = ()  # django-otp's recovery-code inline would list the codes
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        return [(None, {"fields": self.fields})]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAppAdmin(SecondFactorAdmin, TOTPDeviceAdmin):  # keeps its refused QR-code/config URLs
+    fields = (*SecondFactorAdmin.fields, "throttling_failure_count", "throttling_failure_timestamp")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TOTPDevice]:
+        return super().get_queryset(request).defer("key")
+
+
+@admin.register(StaticDevice)
+class RecoveryCodesAdmin(SecondFactorAdmin, StaticDeviceAdmin):
+    list_display = (*SecondFactorAdmin.list_display, "unused_codes")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StaticDevice]:
+        return super().get_queryset(request).annotate(unused=Count("token_set"))
+
+    @admin.display(description="Unused codes", ordering="unused")
+    def unused_codes(self, device: StaticDevice) -> int:
+        return device.unused

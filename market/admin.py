@@ -1,10 +1,12 @@
-"""Staff screens for the market app: price alerts (who watches what, and what fired)."""
+"""Staff screens for the market app: price alerts (who watches what, and what fired) and stored candles."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
-from market.models import PriceAlert
+from market.models import Candle, PriceAlert
 
 
 class FiredFilter(admin.SimpleListFilter):
@@ -50,3 +52,36 @@ class PriceAlertAdmin(admin.ModelAdmin):
     @admin.display(description="Condition")
     def condition_text(self, alert: PriceAlert) -> str:
         return alert.describe()
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows (a bounded subquery) instead of the whole table: the last pages are not offered."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.CAP].count()
+
+
+@admin.register(Candle)
+class CandleAdmin(admin.ModelAdmin):
+    """Stored candles, read-only (written by the candle service from the exchange). A huge table: no full
+    count, no date drill-down, filters only on short choice lists, and a search that matches a symbol exactly."""
+
+    list_display = ("open_time", "exchange", "symbol", "timeframe", "open", "high", "low", "close", "volume")
+    list_filter = ("timeframe",)
+    search_fields = ("=symbol",)
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    list_per_page = 50
+    sortable_by = ()  # the unique index's order (exchange, symbol, timeframe, open_time) is the only cheap one
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

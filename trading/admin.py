@@ -1,10 +1,24 @@
-"""Staff screens: signals, sniper alerts and backtests, read-only (the engines wrote them)."""
+"""Staff screens: signals, sniper alerts, backtests, trades and orders, read-only (the engines and the exchange
+wrote them); the global pause and lifting a user's pause are the only changes made here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from trading.models import Backtest, Calibration, Signal, SignalScan, SniperAlert, TradingControl, TradingProfile
+from trading.models import (
+    Backtest,
+    BacktestTrade,
+    Calibration,
+    DailyEquity,
+    PaperWallet,
+    Signal,
+    SignalScan,
+    SniperAlert,
+    Trade,
+    TradeOrder,
+    TradingControl,
+    TradingProfile,
+)
 from trading.services.risk import automation_pause_lift, global_pause_set
 
 
@@ -16,11 +30,47 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RecordAdmin(ReadOnlyAdmin):
+    """A record of what happened at the exchange (or the paper broker): nobody edits or deletes it here."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ActedOnByFilter(admin.SimpleListFilter):
+    """Signals a user traded (the User admin links here with ?acted_on_by=<user id>)."""
+
+    title = "acted on by user"
+    parameter_name = "acted_on_by"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, f"user #{value}")] if value and value.isdigit() else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(pk__in=Trade.objects.filter(user_id=int(value)).values("signal_id"))
+
+
 @admin.register(Signal)
 class SignalAdmin(ReadOnlyAdmin):
-    list_display = ("bar_time", "symbol", "timeframe", "direction", "setup", "confidence", "entry", "stop_loss",
-                    "take_profit_1", "created_at")
-    list_filter = ("timeframe", "direction", "setup", "exchange")
+    list_display = (
+        "bar_time",
+        "symbol",
+        "timeframe",
+        "direction",
+        "setup",
+        "confidence",
+        "entry",
+        "stop_loss",
+        "take_profit_1",
+        "created_at",
+    )
+    list_filter = (ActedOnByFilter, "timeframe", "direction", "setup", "exchange")
     search_fields = ("symbol",)
     date_hierarchy = "bar_time"
 
@@ -40,8 +90,17 @@ class SignalScanAdmin(admin.ModelAdmin):
 
 @admin.register(SniperAlert)
 class SniperAlertAdmin(ReadOnlyAdmin):
-    list_display = ("time", "symbol", "move", "change_pct", "cleared_pct", "direction", "entry", "stop_loss",
-                    "take_profit")
+    list_display = (
+        "time",
+        "symbol",
+        "move",
+        "change_pct",
+        "cleared_pct",
+        "direction",
+        "entry",
+        "stop_loss",
+        "take_profit",
+    )
     list_filter = ("move", "direction", "exchange")
     search_fields = ("symbol",)
     date_hierarchy = "time"
@@ -49,8 +108,20 @@ class SniperAlertAdmin(ReadOnlyAdmin):
 
 @admin.register(Backtest)
 class BacktestAdmin(ReadOnlyAdmin):
-    list_display = ("id", "user", "symbol", "timeframe", "start", "end", "status", "progress", "candles", "signals",
-                    "created_at", "finished_at")
+    list_display = (
+        "id",
+        "user",
+        "symbol",
+        "timeframe",
+        "start",
+        "end",
+        "status",
+        "progress",
+        "candles",
+        "signals",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("status", "timeframe")
     search_fields = ("user__email", "symbol")
     list_select_related = ("user",)
@@ -103,3 +174,134 @@ class TradingProfileAdmin(ReadOnlyAdmin):
         for profile in queryset.select_related("user"):
             automation_pause_lift(profile.user, request.user, request)
         self.message_user(request, f"Automation pause lifted for {queryset.count()} user(s).")
+
+
+class TradeOrderInline(admin.TabularInline):
+    model = TradeOrder
+    extra = 0
+    can_delete = False
+    fields = (
+        "created_at",
+        "role",
+        "side",
+        "type",
+        "amount",
+        "trigger_price",
+        "status",
+        "filled",
+        "average_price",
+        "fee",
+        "client_order_id",
+        "exchange_order_id",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Trade)
+class TradeAdmin(RecordAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "user",
+        "mode",
+        "signal_type",
+        "symbol",
+        "side",
+        "status",
+        "entry_price",
+        "exit_price",
+        "size",
+        "leverage",
+        "pnl",
+        "close_reason",
+        "closed_at",
+    )
+    list_filter = ("mode", "status", "signal_type", "side", "close_reason", "exchange")
+    search_fields = ("user__email", "symbol", "client_order_id", "exchange_order_id")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    raw_id_fields = ("user", "signal", "sniper_alert")
+    inlines = (TradeOrderInline,)
+
+
+@admin.register(TradeOrder)
+class TradeOrderAdmin(RecordAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "trade",
+        "user",
+        "role",
+        "side",
+        "type",
+        "amount",
+        "status",
+        "filled",
+        "average_price",
+        "fee",
+    )
+    list_filter = ("role", "status", "type")
+    search_fields = ("trade__user__email", "client_order_id", "exchange_order_id", "trade__symbol")
+    list_select_related = ("trade__user",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="User", ordering="trade__user__email")
+    def user(self, order: TradeOrder):
+        return order.trade.user
+
+
+@admin.register(DailyEquity)
+class DailyEquityAdmin(RecordAdmin):
+    """Start-of-day equity per user and mode (the base of the daily loss limit), as read from the broker."""
+
+    list_display = ("day", "user", "mode", "equity")
+    list_filter = ("mode",)
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    date_hierarchy = "day"
+
+
+@admin.register(PaperWallet)
+class PaperWalletAdmin(RecordAdmin):
+    """Paper balances (the user resets theirs on the trading page)."""
+
+    list_display = ("user", "initial_balance", "balance", "reset_at", "updated_at")
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+
+
+@admin.register(BacktestTrade)
+class BacktestTradeAdmin(ReadOnlyAdmin):
+    """Simulated trades; they go with their backtest."""
+
+    list_display = (
+        "backtest",
+        "number",
+        "user",
+        "setup",
+        "side",
+        "entry_time",
+        "entry_price",
+        "exit_time",
+        "exit_price",
+        "exit_reason",
+        "pnl",
+        "r_multiple",
+    )
+    list_filter = ("side", "exit_reason")
+    search_fields = ("backtest__user__email", "backtest__symbol", "setup")
+    list_select_related = ("backtest__user",)
+    show_full_result_count = False
+
+    @admin.display(description="User", ordering="backtest__user__email")
+    def user(self, trade: BacktestTrade):
+        return trade.backtest.user
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

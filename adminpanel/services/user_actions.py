@@ -105,6 +105,8 @@ def user_override(
         reason = _required(reason)
     elif expires_at is not None:
         raise Refused("An expiry needs a level: removing an override has no expiry.", field="expires_at")
+    elif not access_for(user).override_level:
+        raise Refused(f"{user.email} has no override to remove; choose a level to set one.", field="level")
     try:
         check = access_override(
             user=user,
@@ -120,7 +122,7 @@ def user_override(
         actor=actor,
         target=user,
         action=OVERRIDE,
-        reason=reason if level else reason.strip(),
+        reason=reason.strip(),
         level=level or None,
         expires_at=expires_at.isoformat() if expires_at else None,
         before=check.previous_level,

@@ -1,0 +1,132 @@
+"""The back office in the admin: staff actions on users (User and Access admins), and the audit trails.
+
+The User and Access admins are defined by their apps; here they gain the staff actions, which live in
+adminpanel (the floor above every app), so they are re-registered as subclasses.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from accounts.admin import UserAdmin
+from accounts.models import User
+from adminpanel import (
+    admin_actions,
+    admin_errors,  # noqa: F401  (registers ErrorRecord's read-only admin)
+)
+from adminpanel.models import StaffAction
+from adminpanel.services import user_actions
+from core.errors import ApplicationError
+from gatekeeper.admin import AccessAdmin
+from gatekeeper.models import Access
+
+
+class AuditTrailAdmin(admin.ModelAdmin):
+    """Read-only: staff look, nobody adds, edits or deletes."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(StaffAction)
+class StaffActionAdmin(AuditTrailAdmin):
+    list_display = ("created_at", "actor", "action", "target", "reason")
+    list_filter = ("action",)
+    search_fields = ("actor__email", "target__email", "reason")
+    list_select_related = ("actor", "target")
+    date_hierarchy = "created_at"
+    fields = ("created_at", "actor", "action", "target", "reason", "detail")
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(AuditTrailAdmin):
+    """Django's record of edits made through the admin forms (staff actions are in Staff actions)."""
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change_message")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("user__email", "object_repr", "change_message")
+    list_select_related = ("user", "content_type")
+    date_hierarchy = "action_time"
+
+
+def _changelist(model: str, **filters) -> str:
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return f"{reverse(f'admin:{model}_changelist')}?{query}"
+
+
+def user_links(user: User) -> list[tuple[str, str]]:
+    """(label, admin URL) of what staff look at for one user: each a changelist filtered to them."""
+    pk = user.pk
+    return [
+        ("Access and override", reverse("admin:gatekeeper_access_changelist") + f"?user__id__exact={pk}"),
+        ("Access history", _changelist("gatekeeper_accesscheck", user__id__exact=pk)),
+        ("Trades", _changelist("trading_trade", user__id__exact=pk)),
+        ("Signals acted on", _changelist("trading_signal", acted_on_by=pk)),
+        ("Trading settings", _changelist("trading_tradingprofile", user__id__exact=pk)),
+        ("Exchange keys", _changelist("accounts_exchangecredential", user__id__exact=pk)),
+        ("Activity log", _changelist("accounts_activitylog", user__id__exact=pk)),
+        ("Staff actions on this user", _changelist("adminpanel_staffaction", target__id__exact=pk)),
+    ]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Users, with the staff actions (each logged as a StaffAction) and links to everything about them."""
+
+    list_display = (*UserAdmin.list_display[:1], "access_level", *UserAdmin.list_display[1:])
+    list_filter = (*UserAdmin.list_filter, "access__level", "access__override_level")
+    list_select_related = ("access",)
+    actions = admin_actions.USER_ACTIONS
+    readonly_fields = (*UserAdmin.readonly_fields, "access_level", "back_office_links")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Back office", {"fields": ("access_level", "back_office_links")}),
+    )
+
+    @admin.display(description="Access", ordering="access__level")
+    def access_level(self, user: User) -> str:
+        access = getattr(user, "access", None)
+        if access is None:
+            return "—"
+        level = access.effective_level()
+        return f"{level} (override)" if access.override_active() else level
+
+    @admin.display(description="Look at")
+    def back_office_links(self, user: User) -> str:
+        if user.pk is None:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", '<li><a href="{}">{}</a></li>', ((url, label) for label, url in user_links(user))),
+        )
+
+
+admin.site.unregister(Access)
+
+
+@admin.register(Access)
+class StaffAccessAdmin(AccessAdmin):
+    """Access, with the same staff actions; an override saved on the form is logged as a StaffAction too."""
+
+    actions = (*AccessAdmin.actions, *admin_actions.USER_ACTIONS)
+
+    def override_save(self, request, *, user, level: str, reason: str, expires_at) -> None:
+        try:
+            user_actions.user_override(
+                user=user, actor=request.user, level=level, reason=reason, expires_at=expires_at, request=request
+            )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, level="error")
