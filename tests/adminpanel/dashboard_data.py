@@ -36,9 +36,13 @@ s5 known -40 d.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+from django.db import connection
 
 from accounts.models import ExchangeCredential
 from gatekeeper.models import Access, AccessCheck
@@ -162,3 +166,17 @@ def build() -> DataSet:
               closed=NOW - 35 * DAY, pnl="0.00")  # fmt: skip
     add_trade(staff, mode="live", status="OPEN", opened=NOW - DAY)  # staff's own trades count as trading
     return DataSet(alice, bob, carol, dave, erin, frank, gina, staff)
+
+
+@contextmanager
+def queries_counted() -> Iterator[list[str]]:
+    """The SQL run inside the block. Not CaptureQueriesContext: a request through the test client empties
+    the query log it reads (Django's reset_queries on request_started), so it would count nothing."""
+    seen: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield seen

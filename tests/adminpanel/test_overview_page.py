@@ -9,14 +9,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ExchangeCredential
 from adminpanel.models import StaffAction
 from gatekeeper.models import Access
-from tests.adminpanel.dashboard_data import add_check, add_key, add_trade, make_user
+from tests.adminpanel.dashboard_data import add_check, add_key, add_trade, make_user, queries_counted
 from tests.factories import UserFactory
 from trading.models import TradingProfile
 
@@ -133,11 +131,12 @@ def test_a_bad_period_is_a_form_error_and_the_page_still_renders(staff_client, c
 
 def test_the_overview_takes_the_same_queries_with_more_users_and_trades(staff_client, customers):
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with queries_counted() as seen:
             assert staff_client.get("/staff/?preset=all").status_code == 200
-        return len(captured)
+        return len(seen)
 
     few = queries()
+    assert few > 10  # the session, the staff check and every figure
     now = timezone.now()
     for i in range(20):
         user = make_user(f"more{i}@example.com", joined=now - timedelta(days=i))
@@ -180,6 +179,18 @@ def test_the_inactive_pages_are_paginated(staff_client):
     second = staff_client.get("/staff/inactive/?page=2").content.decode()
     assert "1\N{EN DASH}50 of 55" in first and "p00@example.com" in first and "p54@example.com" not in first
     assert "51\N{EN DASH}55 of 55" in second and "p54@example.com" in second
+
+
+def test_the_inactive_page_takes_the_same_queries_whatever_the_number_of_users(staff_client, customers):
+    with queries_counted() as seen:
+        staff_client.get("/staff/inactive/")
+    now = timezone.now()
+    for i in range(60):
+        make_user(f"p{i:02d}@example.com", joined=now - timedelta(minutes=i))
+    with queries_counted() as seen_more:
+        staff_client.get("/staff/inactive/")
+    assert len(seen) > 5
+    assert len(seen_more) == len(seen)
 
 
 def test_the_csv_has_the_same_filters(staff_client, customers):
