@@ -72,14 +72,25 @@ def log_record_fields(record: logging.LogRecord) -> dict[str, Any]:
         kind, context = "request", request_context(request, getattr(record, "status_code", None))
     else:
         kind, context = "log", {"where": f"{record.module}.{record.funcName}:{record.lineno}"}
+    message = record.getMessage()
+    if record.exc_info and record.exc_info[1] is not None and str(record.exc_info[1]):
+        message = f"{message}: {record.exc_info[1]}"  # what went wrong, not only where
     return {
         "kind": kind,
         "logger": record.name,
-        "message": record.getMessage(),
+        "message": message,
         "exception_type": exception_type,
         "traceback": traceback,
         "context": context,
     }
+
+
+def _routed_queue(task: Any, name: str) -> str:
+    """The queue the task's route names (a task run eagerly has no delivery info)."""
+    try:
+        return task.app.amqp.router.route({}, name)["queue"].name
+    except Exception:
+        return ""
 
 
 def failed_task_fields(
@@ -106,7 +117,7 @@ def failed_task_fields(
         "context": {
             "task": name,
             "task_id": task_id,
-            "queue": delivery.get("routing_key") or "",
+            "queue": delivery.get("routing_key") or _routed_queue(task, name),
             "retries": getattr(request, "retries", 0),
             "arguments": redact_arguments(args, kwargs),
         },

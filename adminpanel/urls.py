@@ -10,4 +10,5 @@ urlpatterns = [
     path("inactive.csv", inactive.inactive_users_csv, name="staff_inactive_csv"),
     path("health/", health.health, name="staff_health"),
     path("errors/", errors.errors, name="staff_errors"),
+    path("errors/<int:pk>/", errors.error_detail, name="staff_error_detail"),
 ]
