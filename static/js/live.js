@@ -89,7 +89,26 @@
       if (event.code === CLOSE_UNAUTHENTICATED || event.code === CLOSE_FORBIDDEN) attempt = Math.max(attempt, 5);
       dispatch({ type: "offline", data: { code: event.code } });
       scheduleReconnect();
+      if (event.code === CLOSE_FORBIDDEN) announceRefusal();
     });
+  }
+
+  // Refused (suspended or disabled, e.g. by staff while this page was open): the indicator says so, and the
+  // polite live region #live-toast says why (Daphne drops the close reason, so it is asked of the access
+  // status, which a suspended account may still read). Text, never markup.
+  function announceRefusal() {
+    setState("refused", "No access");
+    const toast = document.getElementById("live-toast");
+    if (!toast) return;
+    toast.textContent = "Live updates stopped: this account has no access now.";
+    fetch("/api/gatekeeper/status", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((status) => {
+        if (status && status.level === "SUSPENDED") {
+          toast.textContent = "Live updates stopped. Your account is suspended: " + (status.reason || "see Access.");
+        }
+      })
+      .catch(() => {});
   }
 
   function scheduleReconnect() {
