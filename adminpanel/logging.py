@@ -1,8 +1,9 @@
 """Errors into ErrorRecord for the staff errors page: a logging handler, and a receiver for failed Celery tasks.
 
 settings.LOGGING attaches :class:`ErrorRecordHandler` to ``django.request`` (server errors: 5xx answers and
-uncaught exceptions, with the request) and, at ERROR, to the project's own loggers. Failed tasks come from
-Celery's ``task_failure`` signal (connected in adminpanel.tasks, which every worker imports).
+uncaught exceptions, with the request; not the deliberate 503 "try again later") and, at ERROR, to the
+project's own loggers. Failed tasks come from Celery's ``task_failure`` signal (connected in
+adminpanel.tasks, which every worker imports).
 
 What is kept: path (never the query string), method, status, user id and X-Request-ID for a request; name,
 id, queue, retries and redacted arguments (numbers only) for a task; message and traceback scrubbed of
@@ -172,11 +173,22 @@ def store(build: Any, source: str) -> None:
         _state.storing = False
 
 
+# Answers that say "try again later" on purpose (a service FLAXU depends on is down, the database pool is busy:
+# core.errors.Unavailable, core.db_busy). Not bugs; and with the pool busy, storing one would wait for a
+# connection as long as the request did, delaying the answer that exists to be quick.
+DELIBERATE_STATUSES = frozenset({503})
+
+
 class ErrorRecordHandler(logging.Handler):
     """Stores ERROR (and worse) log records as ErrorRecord rows (see the module doc)."""
 
     def __init__(self, level: int = logging.ERROR) -> None:
         super().__init__(level)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) in DELIBERATE_STATUSES:
+            return False
+        return super().filter(record)
 
     def emit(self, record: logging.LogRecord) -> None:
         store(lambda: log_record_fields(record), record.name)

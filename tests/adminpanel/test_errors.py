@@ -104,9 +104,12 @@ def test_a_logged_error_keeps_no_configured_secret_or_url_password(settings):
 
 
 @pytest.mark.django_db
-def test_errors_of_other_libraries_and_warnings_are_not_recorded():
+def test_errors_of_other_libraries_warnings_and_deliberate_503s_are_not_recorded(rf):
     logging.getLogger("urllib3.connectionpool").error("not ours")
     logging.getLogger("trading.services.execution").warning("only a warning")
+    # What Django logs for a "busy, try again" answer (core.db_busy, core.errors.Unavailable).
+    busy = {"status_code": 503, "request": rf.get("/trading/")}
+    logging.getLogger("django.request").error("Service Unavailable: %s", "/trading/", extra=busy)
 
     assert not ErrorRecord.objects.exists()
 
