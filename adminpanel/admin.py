@@ -96,6 +96,17 @@ class StaffUserAdmin(UserAdmin):
         ("Back office", {"fields": ("access_level", "back_office_links")}),
     )
 
+    change_form_template = "admin/adminpanel/user_change_form.html"
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        actions = self.get_actions(request)
+        staff_actions = [
+            (name, actions[name][2]) for name in (a.__name__ for a in admin_actions.USER_ACTIONS) if name in actions
+        ]
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "staff_actions": staff_actions}
+        )
+
     @admin.display(description="Access", ordering="access__level")
     def access_level(self, user: User) -> str:
         access = getattr(user, "access", None)

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 
 from accounts.models import User
 from adminpanel.forms import OverrideForm, PauseForm, ReasonForm
+from adminpanel.models import StaffAction
 from adminpanel.services import user_actions
 from core.errors import ApplicationError
 
@@ -30,17 +31,23 @@ def _users(queryset: QuerySet) -> list[User]:
     return list(User.objects.filter(pk__in=queryset.values("user_id")).select_related("access").order_by("pk"))
 
 
-def _run(request: HttpRequest, users: list[User], apply: Callable[..., object], done: str, **data) -> None:
+def _run(request: HttpRequest, users: list[User], apply: Callable[..., StaffAction], done: str, **data) -> None:
     """Apply to each user; one refusal does not stop the others, and each is reported by email."""
-    succeeded, refused = 0, []
+    succeeded, refused, queued = 0, [], []
     for user in users:
         try:
-            apply(user=user, actor=request.user, request=request, **data)
-            succeeded += 1
+            action = apply(user=user, actor=request.user, request=request, **data)
         except ApplicationError as exc:
             refused.append(f"{user.email}: {exc.message}")
+            continue
+        if action.detail.get("outcome") == "queued":  # a re-check BingX could not answer now
+            queued.append(f"{user.email}: {action.detail.get('error', '')} It will be retried.")
+        else:
+            succeeded += 1
     if succeeded:
         messages.success(request, f"{done}: {succeeded} user(s). Logged in the staff actions.")
+    for line in queued:
+        messages.warning(request, line)
     for line in refused:
         messages.error(request, line)
 
@@ -72,7 +79,7 @@ def form_action(
         return TemplateResponse(request, "admin/adminpanel/user_action.html", context, status=status)
 
     action.__name__ = name
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["change"])(action)  # staff who may change users
 
 
 def direct_action(*, name: str, description: str, apply: Callable[..., object], done: str) -> Callable:
@@ -82,7 +89,7 @@ def direct_action(*, name: str, description: str, apply: Callable[..., object], 
         _run(request, _users(queryset), apply, done)
 
     action.__name__ = name
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["change"])(action)  # staff who may change users
 
 
 suspend = form_action(
@@ -114,7 +121,7 @@ revalidate = direct_action(
     name="revalidate",
     description="Re-check access against BingX now",
     apply=user_actions.user_revalidate,
-    done="Re-checked (or queued to retry when BingX could not be reached)",
+    done="Re-checked against BingX",
 )
 reset_credentials = form_action(
     name="reset_credentials",

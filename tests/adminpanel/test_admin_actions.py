@@ -4,6 +4,7 @@ and is kept as a StaffAction with who and why; actions that need a reason ask fo
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from gatekeeper import rules
 from gatekeeper.models import Access, AccessCheck
 from gatekeeper.services.access import access_for, key_connect
 from gatekeeper.services.overrides import access_override
+from tests.accounts.otp_helpers import sign_in_past_2fa
 from tests.factories import UserFactory
 from tests.trading.portfolio.conftest import make_trade
 from trading.models import TradingProfile
@@ -157,7 +159,7 @@ def test_revalidate_now_asks_bingx_again_and_applies_the_answer(act, staff_clien
     bingx.deposit("2001", 500)
 
     response = act("revalidate", [trader])
-    assert "Re-checked" in _messages(response)
+    assert "Re-checked against BingX: 1 user(s)" in _messages(response)
     assert access_for(trader).level == rules.FULL
     action = StaffAction.objects.get(target=trader, action="revalidate")
     assert action.detail["outcome"] == rules.FULL and action.actor == staff_client.staff
@@ -272,3 +274,38 @@ def test_the_access_change_form_refuses_a_reason_or_expiry_without_a_level(
     removed = staff_client.post(url, {"override_level": "", "override_reason": "bot abuse"})
     assert removed.status_code == 302
     assert access_for(trader).effective_level() == rules.LIMITED
+
+
+def test_the_user_page_offers_the_actions_for_that_user(act, staff_client):
+    trader = UserFactory()
+    page = staff_client.get(f"/admin/accounts/user/{trader.pk}/change/").content.decode()
+    assert f'name="_selected_action" value="{trader.pk}"' in page and 'value="suspend"' in page
+    asked = staff_client.post(USERS, {"action": "suspend", "_selected_action": [trader.pk], "index": "0"})
+    assert asked.status_code == 200 and 'name="reason"' in asked.content.decode()
+    act("suspend", [trader], reason="from the user page")
+    assert access_for(trader).effective_level() == rules.SUSPENDED
+
+
+def test_staff_who_may_only_view_users_cannot_act_on_them(client, db):
+    viewer, trader = UserFactory(is_staff=True), UserFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    sign_in_past_2fa(client, viewer)
+    assert client.get(USERS).status_code == 200
+    client.post(USERS, {"action": "suspend", "_selected_action": [trader.pk], "apply": "1", "reason": "x"})
+    assert access_for(trader).effective_level() == rules.LIMITED and not StaffAction.objects.exists()
+
+
+def test_revalidate_when_bingx_is_down_leaves_access_and_queues_the_retrying_check(act, staff_client, bingx, settings):
+    trader = UserFactory()
+    account = bingx.trader(uid="2003", deposits=[(500, "USDT", 1, timedelta(hours=1))])
+    key_connect(user=trader, api_key=account.api_key, api_secret=account.secret)
+    settings.FLAXU_EXCHANGE_TIMEOUT_MS = 300
+    bingx.fake.inject("/openApi/agent/v1/account/inviteRelationCheck", "http_500", count=None)
+
+    response = act("revalidate", [trader])
+    assert f"{trader.email}: BingX could not be reached; your access is unchanged. It will be retried." in _messages(
+        response
+    )
+    assert access_for(trader).level == rules.FULL  # an outage says nothing about the user
+    action = StaffAction.objects.get(target=trader, action="revalidate")
+    assert action.detail["outcome"] == "queued" and "could not be reached" in action.detail["error"]
