@@ -18,7 +18,6 @@ from gatekeeper.models import Level
 
 PRESETS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"), ("all", "All time"))
 DEFAULT_PRESET = "30"
-CHART_DAYS_MAX = 366  # "All time" charts show at most the last year, day by day
 
 
 @dataclass(frozen=True)
@@ -36,12 +35,6 @@ class Period:
     @property
     def until(self) -> datetime:
         return midnight(self.last + timedelta(days=1))
-
-    def chart_days(self) -> tuple[date, date]:
-        """The days the charts show: [first, last + 1), at most CHART_DAYS_MAX of them."""
-        end = self.last + timedelta(days=1)
-        start = self.first or end - timedelta(days=CHART_DAYS_MAX)
-        return max(start, end - timedelta(days=CHART_DAYS_MAX)), end
 
 
 class PeriodForm(forms.Form):

@@ -156,24 +156,21 @@ def funnel_steps(counts: list[int]) -> list[FunnelStep]:
     return steps
 
 
-def signups_per_day(*, since: date, until: date) -> dict[date, int]:
-    """Users who registered on each UTC day in [since, until)."""
+def signups_per_day(*, since: date | None, until: date) -> dict[date, int]:
+    """Users who registered on each UTC day in [since, until) (since None: from the start)."""
     return _per_day(customers(), "date_joined", since, until)
 
 
-def full_users_per_day(*, since: date, until: date) -> tuple[int, dict[date, int]]:
+def full_users_per_day(*, since: date | None, until: date) -> tuple[int, dict[date, int]]:
     """How many users had earned FULL before ``since``, and how many first earned it on each day after."""
     earned = customers().filter(access__qualified_at__isnull=False)
-    before = earned.filter(access__qualified_at__lt=midnight(since)).count()
+    before = earned.filter(access__qualified_at__lt=midnight(since)).count() if since else 0
     return before, _per_day(earned, "access__qualified_at", since, until)
 
 
-def _per_day(rows: QuerySet, field: str, since: date, until: date) -> dict[date, int]:
-    counted = (
-        rows.filter(**{f"{field}__gte": midnight(since), f"{field}__lt": midnight(until)})
-        .annotate(day=TruncDay(field))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def _per_day(rows: QuerySet, field: str, since: date | None, until: date) -> dict[date, int]:
+    rows = rows.filter(**{f"{field}__lt": midnight(until)})
+    if since is not None:
+        rows = rows.filter(**{f"{field}__gte": midnight(since)})
+    counted = rows.annotate(day=TruncDay(field)).values("day").annotate(n=Count("pk")).order_by()
     return {as_date(row["day"]): row["n"] for row in counted}

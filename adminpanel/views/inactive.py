@@ -11,6 +11,7 @@ from django.utils import timezone
 from adminpanel.access import staff_required
 from adminpanel.forms_dashboard import BULK_ACTIONS, BulkActionForm, InactiveFilterForm
 from adminpanel.selectors import inactive as selectors
+from adminpanel.selectors.postgres import without_jit
 from adminpanel.services.bulk_actions import users_bulk_apply
 from core.errors import ApplicationError
 
@@ -52,7 +53,9 @@ def inactive_users(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid()
     filters = form.filters() if valid else selectors.InactiveFilters()  # a bad filter is shown, the list unfiltered
     rows = selectors.inactive_users(now=timezone.now(), filters=filters)
-    page = Paginator(rows, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    with without_jit():
+        page = Paginator(rows, USERS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)  # read inside the block
     query = request.GET.copy()
     query.pop("page", None)
     context = {

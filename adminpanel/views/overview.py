@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
@@ -13,23 +13,28 @@ from adminpanel.access import staff_required
 from adminpanel.forms_dashboard import DEFAULT_PRESET, PeriodForm, preset_period
 from adminpanel.selectors import trading, users
 from adminpanel.selectors.days import daily_series
+from adminpanel.selectors.postgres import without_jit
 
 
 def _epoch(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
-def chart_data(*, since: date, until: date) -> dict:
-    """The charts' series, [[epoch seconds, value], ...] per UTC day in [since, until), gaps filled with 0."""
-    signups = daily_series(users.signups_per_day(since=since, until=until), since, until, 0)
+def chart_data(*, since: date | None, until: date, days: trading.TradingDays) -> tuple[date, dict]:
+    """The charts' first day and series, [[epoch seconds, value], ...] per UTC day up to ``until`` (excluded),
+    gaps filled with 0; with no ``since`` (all time), from the first day anything happened."""
+    signups_by_day = users.signups_per_day(since=since, until=until)
     full_before, full_new = users.full_users_per_day(since=since, until=until)
+    if since is None:
+        known = [d for d in (min(signups_by_day, default=None), min(full_new, default=None), days.first_day()) if d]
+        since = min(known, default=until - timedelta(days=1))
     full_total, full_points = full_before, []
     for day, n in daily_series(full_new, since, until, 0):
         full_total += n
         full_points.append([_epoch(day), full_total])
-    daily = trading.trading_per_day(since=since, until=until)
-    return {
-        "signups": [[_epoch(day), n] for day, n in signups],
+    daily = trading.trading_per_day(days)
+    return since, {
+        "signups": [[_epoch(day), n] for day, n in daily_series(signups_by_day, since, until, 0)],
         "full_users": full_points,
         "trades": {
             mode: [[_epoch(day), n] for day, n in daily_series(daily.trades[mode], since, until, 0)]
@@ -51,18 +56,22 @@ def overview(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if form.is_bound else True
     # A bad period is shown on the form; the figures stay those of the default period.
     period = form.period(today) if form.is_bound and valid else preset_period(DEFAULT_PRESET, today)
-    funnel = users.access_funnel(since=period.since, until=period.until)
+    with without_jit():
+        counts = users.user_counts(now=now)
+        funnel = users.access_funnel(since=period.since, until=period.until)
+        days = trading.trading_days(since=period.since, until=period.until)
+        figures = trading.trading_figures(since=period.since, until=period.until, now=now, days=days)
+        chart_since, charts = chart_data(since=period.first, until=period.last + timedelta(days=1), days=days)
     key_step, full_step = funnel[2], funnel[4]
-    chart_since, chart_until = period.chart_days()
     context = {
         "title": "overview",
         "form": form,
         "period": period,
-        "counts": users.user_counts(now=now),
+        "counts": counts,
         "funnel": funnel,
         "referral_conversion": full_step.count / key_step.count if key_step.count else None,
-        "trading": trading.trading_figures(since=period.since, until=period.until, now=now),
-        "charts": chart_data(since=chart_since, until=chart_until),
+        "trading": figures,
+        "charts": charts,
         "chart_since": chart_since,
         "now": now,
     }

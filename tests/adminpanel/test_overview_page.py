@@ -109,6 +109,16 @@ def test_the_charts_data_is_on_the_page_for_the_script(staff_client, customers):
     assert data["full_users"][-1][1] == 1
 
 
+def test_all_time_charts_start_on_the_first_day_anything_happened(staff_client, customers):
+    html = staff_client.get("/staff/?preset=all").content.decode()
+    marker = '<script id="staff-chart-data" type="application/json">'
+    start = html.index(marker) + len(marker)
+    data = json.loads(html[start : html.index("</script>", start)])
+    first_signup = (timezone.now() - timedelta(days=3)).date()  # full@ registered 3 days ago
+    assert len(data["signups"]) == (timezone.now().date() - first_signup).days + 1
+    assert data["signups"][0][1] == 1
+
+
 def test_a_custom_period_narrows_the_funnel(staff_client, customers):
     today = timezone.now().date()
     response = staff_client.get(f"/staff/?since={today - timedelta(days=1)}&until={today}")

@@ -86,22 +86,30 @@ def test_per_strategy_rows_list_every_strategy_for_both_modes(data):
 
 
 def test_trades_and_pnl_per_day(data):
-    daily = trading.trading_per_day(since=(NOW - 7 * DAY).date(), until=(NOW + DAY).date())
+    days = trading.trading_days(since=NOW - 7 * DAY, until=NOW + DAY)
+    daily = trading.trading_per_day(days)
     assert daily.trades["paper"] == {(NOW - DAY).date(): 1, (NOW - 4 * DAY).date(): 1}
     assert daily.trades["live"] == {(NOW - 3 * DAY).date(): 1, (NOW - 6 * DAY).date(): 1, (NOW - DAY).date(): 1}
     assert daily.pnl["paper"] == {(NOW - 3 * DAY).date(): Decimal("12.00")}
     assert daily.pnl["live"] == {(NOW - 2 * DAY).date(): Decimal("30.50"), (NOW - 5 * DAY).date(): Decimal("-4.00")}
+    assert days.first_day() == (NOW - 6 * DAY).date()
+
+
+def test_the_figures_can_reuse_the_days_already_read(data):
+    days = trading.trading_days(since=NOW - 30 * DAY, until=NOW)
+    assert figures() == trading.trading_figures(since=NOW - 30 * DAY, until=NOW, now=NOW, days=days)
 
 
 def test_trading_figures_take_the_same_queries_whatever_the_number_of_trades(data):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            figures()
-            trading.trading_per_day(since=(NOW - 30 * DAY).date(), until=NOW.date())
+            days = trading.trading_days(since=None, until=NOW)
+            trading.trading_figures(since=None, until=NOW, now=NOW, days=days)
+            trading.trading_per_day(days)
         return len(captured)
 
     few = queries()
     for i in range(40):
-        add_trade(data.bob, mode="live" if i % 2 else "paper", status="CLOSED", opened=NOW - i * 3600 * SECOND,
-                  closed=NOW - i * 60 * SECOND, pnl="1")  # fmt: skip
-    assert queries() == few
+        add_trade(data.bob, mode="live" if i % 2 else "paper", status="CLOSED", opened=NOW - i * DAY,
+                  closed=NOW - i * DAY + SECOND, pnl="1", signal_type=("ICT", "SNIPER", "MANUAL")[i % 3])  # fmt: skip
+    assert queries() == few == 6  # two scans of trades per day, open positions, signals, paused users, pause

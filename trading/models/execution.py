@@ -192,6 +192,13 @@ class Trade(models.Model):
             models.Index(fields=["user", "mode", "status"], name="trading_trade_user_status"),
             models.Index(fields=["status", "mode", "symbol"], name="trading_trade_status_symbol"),
             models.Index(fields=["user", "-created_at"], name="trading_trade_user_latest"),
+            # The staff dashboard (adminpanel.selectors), each read from the index alone: who traded since a time
+            # (inactive and active users), trades opened or closed (with PnL) in a period and per day, and which
+            # signals were acted on per mode.
+            models.Index(fields=["user", "opened_at", "status"], name="trading_trade_user_opened"),
+            models.Index(fields=["opened_at", "mode", "status"], name="trading_trade_opened"),
+            models.Index(fields=["closed_at", "mode", "status", "signal_type", "pnl"], name="trading_trade_closed"),
+            models.Index(fields=["signal", "mode", "status"], name="trading_trade_signal_mode"),
         ]
         ordering = ["-created_at", "-id"]
 
