@@ -48,6 +48,7 @@ from bench.servers import (
     ROOT,
     bench_database,
     free_port,
+    group_cpu_seconds,
     mode_env,
     percentile,
     raise_open_files,
@@ -168,7 +169,7 @@ def ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:.0f} ms"
 
 
-async def measure(ws_url: str, keys: list[str], env: dict[str, str], log: Path, args) -> dict:
+async def measure(ws_url: str, keys: list[str], env: dict[str, str], log: Path, args, server_pid: int) -> dict:
     clients = [Client() for _ in keys]
     began = time.monotonic()
     await asyncio.gather(*(open_client(ws_url, k, c, args.timeout) for k, c in zip(keys, clients, strict=True)))
@@ -176,6 +177,7 @@ async def measure(ws_url: str, keys: list[str], env: dict[str, str], log: Path, 
     live = [c for c in clients if c.ws is not None]
     listeners = [asyncio.ensure_future(listen(c)) for c in live]
     await asyncio.sleep(1)  # settle: every subscription is in place before the first push
+    server_cpu = group_cpu_seconds(server_pid)
     pushing = await asyncio.create_subprocess_exec(
         PYTHON, str(Path(__file__).resolve()), "--push", str(args.pushes), str(args.interval),
         cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT,
@@ -186,6 +188,7 @@ async def measure(ws_url: str, keys: list[str], env: dict[str, str], log: Path, 
         if pushing.returncode is None:
             pushing.kill()
     await asyncio.sleep(args.grace)
+    server_cpu = group_cpu_seconds(server_pid) - server_cpu
     for c in live:
         c.closing = True
     await asyncio.gather(*(c.ws.close() for c in live), return_exceptions=True)
@@ -205,6 +208,8 @@ async def measure(ws_url: str, keys: list[str], env: dict[str, str], log: Path, 
         "max": max(latencies) if latencies else None,
         "closed": [c.closed_by_server for c in live if c.closed_by_server is not None],
         "pusher_rc": pushing.returncode,
+        "server_cpu": server_cpu,
+        "delivered": len(latencies),
     }
 
 
@@ -254,6 +259,12 @@ def report(mode: str, server: str, result: dict, args, cpu: float) -> None:
     print(f"{'closed by server':22}{len(closed):>14}   0   {codes or ''}")
     if result["pusher_rc"]:
         print(f"  the pusher exited with {result['pusher_rc']}; see the log")
+    if result["delivered"]:
+        per_delivery = result["server_cpu"] / result["delivered"] * 1e6
+        print(
+            f"server CPU from the first push to the end: {result['server_cpu']:.2f} s, "
+            f"{per_delivery:.0f} µs per delivered message (steadier than the latencies on a busy machine)"
+        )
     print(f"(bench client CPU for this mode: {cpu:.1f} s)")
 
 
@@ -292,7 +303,7 @@ def main() -> int:
         process, ws_url, server, env, log, keys = start_mode(mode, args)
         try:
             cpu = time.process_time()
-            result = asyncio.run(measure(ws_url, keys, env, log, args))
+            result = asyncio.run(measure(ws_url, keys, env, log, args, process.pid))
             report(mode, server, result, args, time.process_time() - cpu)
         finally:
             stop(process)

@@ -88,6 +88,20 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise SystemExit(f"The server did not answer {url} within {timeout:.0f} s; see {log}")
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by every live process of a process group (Linux /proc):
+    a server's arbiter and workers. Unlike wall time, it barely moves with what else the machine runs."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == pgid:  # fields after "(comm)": state, ppid, pgrp, ..., utime at 11, stime at 12
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def stop(process: subprocess.Popen) -> None:
     """Stop the server's whole process group (bin/serve has worker processes under its arbiter)."""
     if process.poll() is None:

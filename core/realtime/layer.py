@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from copy import deepcopy
 from urllib.parse import parse_qs, urlsplit
 
@@ -124,27 +125,39 @@ class _Shard(RedisSingleShardConnection):
                 await asyncio.sleep(0.5)
 
     def _receive_message(self, message: dict | None) -> None:
-        """Decode once, then queue the same message for every local channel it is for."""
+        """Decode once, then give the same message to every local channel it is for: straight to the
+        channel's direct receiver when it takes it (see `_LoopLayer.set_direct_receiver`), else queued."""
         if message is None:
             return
         layer = self.channel_layer
         name = message["channel"]
         if isinstance(name, bytes):
             name = name.decode()
-        if name in layer.channels:
-            targets = [layer.channels[name]]
-        else:
-            targets = [layer.channels[c] for c in layer.groups.get(name, ()) if c in layer.channels]
-        if not targets:
-            return
-        decoded = layer.channel_layer.deserialize(message["data"])
-        for queue in targets:
+        targets = [name] if name in layer.channels else list(layer.groups.get(name, ()))
+        decoded = None
+        for channel in targets:
+            queue = layer.channels.get(channel)
+            if queue is None:
+                continue
+            if decoded is None:
+                decoded = layer.channel_layer.deserialize(message["data"])
+            receiver = layer.direct_receivers.get(channel)
+            # Only behind an empty queue, so a channel's messages keep their order.
+            if receiver is not None and queue.empty() and self._offer(receiver, decoded):
+                continue
             try:
                 queue.put_nowait(decoded)
             except asyncio.QueueFull:
                 self.log.warning(
                     "Channel layer: a socket's queue is full (%s messages); it misses a message.", queue.maxsize
                 )
+
+    def _offer(self, receiver: Callable[[dict], bool], message: dict) -> bool:
+        try:
+            return receiver(message)
+        except Exception:  # a receiver's bug must not cost the other sockets this message
+            logger.exception("Channel layer: a direct receiver failed; the message was not queued for it.")
+            return True
 
 
 class _LoopLayer(RedisPubSubLoopLayer):
@@ -154,6 +167,14 @@ class _LoopLayer(RedisPubSubLoopLayer):
         super().__init__(hosts, **kwargs)
         self.capacity = capacity
         self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
+        self.direct_receivers: dict[str, Callable[[dict], bool]] = {}
+
+    def set_direct_receiver(self, channel: str, receiver: Callable[[dict], bool]) -> None:
+        """Offer `channel`'s messages to `receiver` as they arrive, before queueing them: it returns True
+        if it took the message (handled it, or started to), False to have it queued as usual. It runs on
+        the layer's reader, so it must not block; it is offered a message only when the channel's queue
+        is empty. Forgotten with the channel (`discard_channel`)."""
+        self.direct_receivers[channel] = receiver
 
     async def _subscribe_to_channel(self, channel: str) -> None:
         self.channels[channel] = asyncio.Queue(maxsize=self.capacity)
@@ -188,6 +209,7 @@ class _LoopLayer(RedisPubSubLoopLayer):
         """Forget `channel`: its queue, its place in every group (unsubscribing groups left empty), and its
         own subscription. A Redis error is logged, not raised: the local state is gone either way."""
         self.channels.pop(channel, None)
+        self.direct_receivers.pop(channel, None)
         names = [group for group, members in self.groups.items() if channel in members]
         for group in names:
             members = self.groups[group]
@@ -224,6 +246,9 @@ class RedisPubSubChannelLayer(BasePubSubChannelLayer):
             layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
             _wrap_close(self, loop)
         return layer
+
+    def set_direct_receiver(self, channel: str, receiver: Callable[[dict], bool]) -> None:
+        self._get_layer().set_direct_receiver(channel, receiver)
 
     def group_channel(self, group: str) -> str:
         """The Redis pub/sub channel that carries `group` (what PUBSUB NUMSUB counts)."""

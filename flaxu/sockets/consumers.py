@@ -42,7 +42,9 @@ from django.conf import settings
 
 from core.parsers import json_loads_bounded
 from core.realtime.control import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, close_reason, session_fingerprint
+from core.realtime.eager import start_eagerly
 from core.realtime.groups import can_join, group_name, user_group
+from core.realtime.push import EVENT_MESSAGE_TYPE
 from core.realtime.relay import ensure_relay_started
 from flaxu.sockets.auth import credential_refusal, socket_refusal
 
@@ -100,6 +102,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     recheck_task: asyncio.Task | None = None
     layer_down = False  # the channel layer could not give this socket a channel
     rechecked_at = 0.0
+    handling = False  # a message of this socket's is being handled: pushes queue behind it
+    direct_send: asyncio.Task | None = None  # a directly delivered push whose send had to wait
 
     # --- the consumer's life: survive layer errors, leave every group however it ends -----------------
 
@@ -114,6 +118,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             _warn_layer_error("new channel", exc)
             self.layer_down = True
             self.channel_name = ""
+        set_direct_receiver = getattr(self.channel_layer, "set_direct_receiver", None)
+        if set_direct_receiver is not None and self.channel_name:
+            set_direct_receiver(self.channel_name, self.take_event)
         self.base_send = send
         try:
             await await_many_dispatch([receive, self.layer_receive], self.dispatch)
@@ -121,8 +128,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             pass
         finally:
             self.closing = True
-            if self.recheck_task is not None:
-                self.recheck_task.cancel()
+            for task in (self.recheck_task, self.direct_send):
+                if task is not None:
+                    task.cancel()
             await self.leave_all_groups()
             discard_channel = getattr(self.channel_layer, "discard_channel", None)
             if discard_channel is not None and self.channel_name:
@@ -136,7 +144,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         delay = 0.1
         while True:
             try:
-                return await self.channel_layer.receive(self.channel_name)
+                message = await self.channel_layer.receive(self.channel_name)
+                self.handling = True  # from here until dispatched, pushes must queue behind it
+                return message
             except Exception as exc:  # redis ConnectionError / TimeoutError, OSError, ...
                 _warn_layer_error("read", exc)
             await asyncio.sleep(delay)
@@ -152,7 +162,37 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        self.handling = True
+        try:
+            if self.direct_send is not None:  # a push delivered directly goes out first
+                await asyncio.wait([self.direct_send])
+            await handler(message)
+        finally:
+            self.handling = False
+
+    def take_event(self, message: dict) -> bool:
+        """The pub/sub layer's direct path (`set_direct_receiver`): send a pushed event now, on the layer's
+        reader, instead of waking this consumer's task; False (something of this socket's is in progress,
+        or not an event) has the layer queue it as usual, so the socket's messages keep their order.
+
+        A send that must wait (the client reads slowly) carries on in a Task, and later messages queue
+        behind it; a failed send is logged, and the socket's own disconnect ends the consumer."""
+        if self.handling or self.direct_send is not None or message.get("type") != EVENT_MESSAGE_TYPE:
+            return False
+        try:
+            task = start_eagerly(self.flaxu_event(message))
+        except Exception as exc:
+            _warn_layer_error("direct send", exc)
+            return True
+        if task is not None:
+            self.direct_send = task
+            task.add_done_callback(self._direct_send_done)
+        return True
+
+    def _direct_send_done(self, task: asyncio.Task) -> None:
+        self.direct_send = None
+        if not task.cancelled() and task.exception() is not None:
+            _warn_layer_error("direct send", task.exception())
 
     async def websocket_disconnect(self, message: dict) -> None:
         self.closing = True

@@ -28,8 +28,10 @@ def session_cookie(user) -> tuple[bytes, bytes]:
     return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode())
 
 
-def live_socket(*headers: tuple[bytes, bytes], query: str = "", client_ip: str = "127.0.0.1") -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, f"/ws/{'?' + query if query else ''}", headers=[ORIGIN, *headers])
+def live_socket(
+    *headers: tuple[bytes, bytes], query: str = "", client_ip: str = "127.0.0.1", app: Any = application
+) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(app, f"/ws/{'?' + query if query else ''}", headers=[ORIGIN, *headers])
     communicator.scope["client"] = (client_ip, 50000)  # read when the app starts, on connect()
     return communicator
 

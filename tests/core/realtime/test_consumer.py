@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -10,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services.tokens import token_create, token_revoke
 from core.realtime.push import event_message
+from flaxu.asgi import application
 from flaxu.sockets.consumers import CLOSE_UNAUTHENTICATED, MAX_MESSAGE_CHARS
 from tests.core.realtime.sockets import connect_hello, live_socket, receive_type, refused_code, run, session_cookie
 from tests.factories import UserFactory
@@ -180,6 +184,48 @@ def test_bad_input_gets_an_error_message_and_the_socket_stays_usable(user, frame
         assert detail in error["data"]["detail"]
         await ws.send_json_to({"type": "ping"})
         assert (await ws.receive_json_from())["type"] == "pong"
+        await ws.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the direct path is the Redis layer's")
+def test_pushes_to_a_socket_whose_send_waits_arrive_complete_and_in_order(user):
+    """A push handed straight to the socket's send (the pub/sub layer's direct path) that has to wait for a
+    slow client carries on in the background, and the pushes after it queue behind it, not around it."""
+    cookie = session_cookie(user)
+    gate = asyncio.Event()
+    gate.set()
+
+    def slow_client(app):
+        async def wrapped(scope, receive, send):
+            async def gated_send(message):
+                await gate.wait()
+                pushed = json.loads(message.get("text") or "{}").get("data") or {}
+                if isinstance(pushed, dict) and "n" in pushed:
+                    await asyncio.sleep((6 - pushed["n"]) * 0.02)  # earlier pushes are slower: order is tested
+                await send(message)
+
+            await app(scope, receive, gated_send)
+
+        return wrapped
+
+    async def scenario():
+        ws = live_socket(cookie, app=slow_client(application))
+        await connect_hello(ws)
+        await ws.send_json_to({"type": "subscribe", "data": {"groups": ["ticker.eth-usdt-usdt"]}})
+        await receive_type(ws, "subscribed")
+        layer = get_channel_layer()
+        gate.clear()  # the client stops reading
+        for n in range(1, 6):
+            await layer.group_send("ticker.eth-usdt-usdt", event_message("ticker", {"n": n}))
+        await asyncio.sleep(0.3)
+        assert await ws.receive_nothing(timeout=0.1)
+        gate.set()
+        got = [(await receive_type(ws, "ticker"))["data"]["n"] for _ in range(5)]
+        assert got == [1, 2, 3, 4, 5]
+        await ws.send_json_to({"type": "ping"})  # and the socket still answers
+        await receive_type(ws, "pong")
         await ws.disconnect()
 
     run(scenario)

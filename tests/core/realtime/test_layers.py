@@ -89,3 +89,46 @@ def test_the_redis_layer_fans_out_in_process_and_leaves_nothing_subscribed():
         async_to_sync(scenario)()
     finally:
         client.close()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
+def test_a_direct_receiver_takes_messages_only_behind_an_empty_queue_so_order_is_kept():
+    layer = RedisPubSubChannelLayer(hosts=[settings.REDIS_URL])
+    group = "market.direct-test"
+    taken: list[str] = []
+    accepting = True
+
+    def receiver(message: dict) -> bool:
+        if accepting:
+            taken.append(message["data"]["n"])
+        return accepting
+
+    async def push(n: str) -> None:
+        await layer.group_send(group, event_message("price", {"n": n}))
+
+    async def scenario() -> None:
+        nonlocal accepting
+        channel = await layer.new_channel()
+        with pytest.raises(TimeoutError):  # subscribes the channel itself
+            await asyncio.wait_for(layer.receive(channel), 0.05)
+        await layer.group_add(group, channel)
+        layer.set_direct_receiver(channel, receiver)
+        await push("1")
+        await layer.ping()
+        await asyncio.sleep(0.2)
+        assert taken == ["1"]  # taken directly: nothing queued
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(channel), 0.1)
+        accepting = False  # busy: the next one queues
+        await push("2")
+        await asyncio.sleep(0.2)
+        accepting = True  # free again, but "2" waits in the queue: "3" must queue behind it
+        await push("3")
+        await asyncio.sleep(0.2)
+        assert taken == ["1"]
+        queued = [(await asyncio.wait_for(layer.receive(channel), 2))["data"]["n"] for _ in range(2)]
+        assert queued == ["2", "3"]
+        await layer.discard_channel(channel)  # forgets the receiver with the channel
+        assert channel not in layer._get_layer().direct_receivers
+
+    async_to_sync(scenario)()
