@@ -13,7 +13,8 @@ every FLAXU_WS_RECHECK_SECONDS, and whenever a control message (`core.realtime.c
 
 Serving many sockets (issue #10): a push costs no database work and no thread hop (`dispatch` skips
 Channels' per-message `close_old_connections`; every query here runs in `database_sync_to_async`, which
-does that itself), and one push to a group is encoded to JSON once per process, not once per socket.
+does that itself), one push to a group is encoded to JSON once per process, not once per socket, and
+the pub/sub layer hands it straight to an idle socket's send (`take_event`) without waking this task.
 Database work (connect, client messages, the timer) is batched to one thread hop per step.
 A failed channel-layer read is retried with backoff instead of ending the consumer, which would close
 the socket with 1011; the socket then joins its groups again. (In Redis mode the pub/sub layer's reads
