@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django_celery_beat.models import PeriodicTask
 
+from adminpanel.models import ErrorRecord
 from adminpanel.selectors import health as selectors
 from adminpanel.tasks import prune_error_records
 from flaxu.celery import app
@@ -163,3 +164,26 @@ def test_health_page_is_for_staff_past_2fa_only(client):
     client.force_login(UserFactory(is_staff=True))  # staff, but no second factor in this session
     response = client.get("/staff/health/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.integration
+def test_a_running_worker_is_listed_with_its_queues_and_its_failed_task_is_recorded(celery_worker_process, client):
+    """A real worker (both brokers): it answers the page's question, and a task failing in it becomes an
+    ErrorRecord written by the worker process (adminpanel.tasks is imported there)."""
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    sign_in_past_2fa(client, staff)
+
+    celery = client.get("/staff/health/").context["celery"]
+    assert celery.workers_error == ""
+    [queues] = [q for name, q in celery.workers.items() if name.startswith("flaxu-test-")]
+    assert set(queues) == {"prices", "orders", "signals", "default", "bulk", "reports"}
+
+    # Arguments the task does not take: it fails in the worker (send_task skips the caller-side check).
+    failing = app.send_task("adminpanel.tasks.prune_error_records", kwargs={"user_id": 5, "api_key": "k" * 40})
+    deadline = time.monotonic() + 30
+    while not ErrorRecord.objects.filter(kind="task", context__task_id=failing.id).exists():
+        assert time.monotonic() < deadline, "the worker did not record the failed task"
+        time.sleep(0.2)
+    record = ErrorRecord.objects.get(context__task_id=failing.id)
+    assert record.context["queue"] == "bulk" and record.exception_type == "TypeError"
+    assert record.context["arguments"] == {"args": [], "kwargs": {"user_id": 5, "api_key": "********"}}
