@@ -222,10 +222,12 @@ class TradeAdmin(RecordAdmin):
         "close_reason",
         "closed_at",
     )
-    list_filter = ("mode", "status", "signal_type", "side", "close_reason", "exchange")
+    # Choice fields and date ranges only: a free-text column's filter (or the date drill-down) would scan the
+    # whole table for its distinct values.
+    list_filter = ("mode", "status", "signal_type", "side", "close_reason", "created_at")
+    show_full_result_count = False  # one count per page, not two, on the largest table
     search_fields = ("user__email", "symbol", "client_order_id", "exchange_order_id")
     list_select_related = ("user",)
-    date_hierarchy = "created_at"
     raw_id_fields = ("user", "signal", "sniper_alert")
     inlines = (TradeOrderInline,)
 
@@ -246,10 +248,10 @@ class TradeOrderAdmin(RecordAdmin):
         "average_price",
         "fee",
     )
-    list_filter = ("role", "status", "type")
+    list_filter = ("role", "created_at")  # status and type are free text: their filters would scan every order
+    show_full_result_count = False
     search_fields = ("trade__user__email", "client_order_id", "exchange_order_id", "trade__symbol")
     list_select_related = ("trade__user",)
-    date_hierarchy = "created_at"
 
     @admin.display(description="User", ordering="trade__user__email")
     def user(self, order: TradeOrder):
@@ -294,7 +296,7 @@ class BacktestTradeAdmin(ReadOnlyAdmin):
         "pnl",
         "r_multiple",
     )
-    list_filter = ("side", "exit_reason")
+    list_filter = ("side",)
     search_fields = ("backtest__user__email", "backtest__symbol", "setup")
     list_select_related = ("backtest__user",)
     show_full_result_count = False

@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
@@ -172,3 +174,27 @@ def test_staff_actions_are_shown_read_only_with_who_what_and_why(staff_client, e
     page = staff_client.get("/admin/adminpanel/staffaction/").content.decode()
     assert "staff@example.com" in page and "trader@example.com" in page and "fraud review" in page
     assert ExchangeCredential.objects.filter(user__email="trader@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/accounts/user/", "/admin/trading/trade/", "/admin/trading/tradeorder/", "/admin/gatekeeper/access/",
+            "/admin/adminpanel/staffaction/"],
+)  # fmt: skip
+def test_a_list_costs_the_same_queries_for_3_rows_as_for_30(staff_client, staff_user, url):
+    def rows(count):
+        for _ in range(count):
+            trader = UserFactory()
+            TOTPDevice.objects.create(user=trader, name="app", confirmed=True)
+            trade = make_trade(trader)
+            TradeOrder.objects.create(trade=trade, role="ENTRY", side="buy", client_order_id=f"o-{trade.pk}", amount=1)
+            user_suspend(user=trader, actor=staff_user, reason="x")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff_client.get(url).status_code == 200
+        return len(captured)
+
+    rows(3)
+    few = queries()
+    rows(27)
+    assert queries() == few
