@@ -270,6 +270,7 @@ CELERY_TASK_ROUTES = {
             "trading.tasks.run_backtest",
             "trading.tasks.refresh_calibration",
             "gatekeeper.tasks.revalidate_all",
+            "gatekeeper.tasks.revalidate_slice",
             "gatekeeper.tasks.revalidate_user",
         ],
     }.items()

@@ -80,6 +80,7 @@ EXPECTED = {
         "trading.tasks.run_backtest",
         "trading.tasks.refresh_calibration",
         "gatekeeper.tasks.revalidate_all",
+        "gatekeeper.tasks.revalidate_slice",
         "gatekeeper.tasks.revalidate_user",
     },
 }

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -12,7 +13,7 @@ from gatekeeper.models import Access, AccessCheck
 from gatekeeper.selectors import effective_level
 from gatekeeper.services.access import key_connect
 from gatekeeper.services.overrides import access_override, overrides_expire
-from gatekeeper.tasks import revalidate_all, spread_countdowns
+from gatekeeper.tasks import MIN_GAP_SECONDS, SLICE_SECONDS, revalidate_all, slice_size, spread_gap
 from tests.core.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 from tests.factories import UserFactory
 from tests.gatekeeper.conftest import ago
@@ -71,10 +72,33 @@ def test_suspended_user_sees_why_and_nothing_more(client, user):
     assert client.post("/account/data/export/").status_code == 200  # GDPR rights stay
 
 
-def test_spread_countdowns_fill_the_period_and_respect_the_minimum_gap():
-    assert spread_countdowns(4, 3600) == [0, 900, 1800, 2700]
-    assert spread_countdowns(3, 1) == [0, 2, 4]
-    assert spread_countdowns(0, 3600) == []
+def test_the_spread_fills_the_period_respects_the_minimum_gap_and_never_queues_beyond_a_slice():
+    assert spread_gap(4, 3600) == 900
+    assert spread_gap(3, 1) == MIN_GAP_SECONDS
+    assert spread_gap(2, 4 * 3600) == SLICE_SECONDS  # else the second check would wait 2 h in a worker
+    for count in (1, 7, 500, 10_000, 100_000):
+        gap = spread_gap(count, 4 * 3600)
+        size = slice_size(gap)
+        # A slice's last check and the next slice are queued at most a slice ahead (broker visibility).
+        assert (size - 1) * gap < SLICE_SECONDS and size * gap <= SLICE_SECONDS
+        assert size * gap > SLICE_SECONDS - gap  # and a slice is as full as the gap allows
+
+
+@override_settings(FLAXU_REVALIDATE_SPREAD_SECONDS=4 * 3600)
+def test_revalidation_runs_in_slices_that_together_check_every_connected_user_once(bingx):
+    users = [UserFactory() for _ in range(5)]
+    for n, user in enumerate(users):
+        trader = bingx.trader(uid=f"30{n}", deposits=[(300, "USDT", 1, ago(hours=1))])
+        key_connect(user=user, api_key=trader.api_key, api_secret=trader.secret)
+    AccessCheck.objects.all().delete()
+    celery_app.conf.task_always_eager = True
+    try:
+        assert revalidate_all.apply().get() == 5
+    finally:
+        celery_app.conf.task_always_eager = False
+    # 5 users over 4 h is one check per 48 min: more than a slice, so one user per slice, 30 min apart.
+    checked = list(AccessCheck.objects.filter(source="schedule").values_list("user_id", flat=True))
+    assert sorted(checked) == sorted(u.pk for u in users)
 
 
 def test_scheduled_revalidation_checks_every_connected_user(bingx, django_capture_on_commit_callbacks):
