@@ -126,21 +126,22 @@ def failed_task_fields(
 
 
 def _write(fields: dict[str, Any], source: str) -> None:
+    """Store, leaving this thread's database connection as it was: one opened here is closed again, so
+    a thread that only logs (an executor thread of Django's ASGI handler, our async writer) holds none."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
     from adminpanel.services.errors import error_record_capture
 
+    connection = connections[DEFAULT_DB_ALIAS]
+    opened_here = connection.connection is None
     try:
         error_record_capture(**fields)
     except Exception as exc:
         _to_stderr(source, exc)
-
-
-def _write_from_thread(fields: dict[str, Any], source: str) -> None:
-    from django.db import connections
-
-    try:
-        _write(fields, source)
     finally:
-        connections.close_all()  # this thread's own connection; it may sleep for a long time
+        if opened_here and not connection.in_atomic_block:
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 def _in_event_loop() -> bool:
@@ -164,7 +165,7 @@ def store(build: Any, source: str) -> None:
     try:
         fields = build()
         if _in_event_loop():
-            _ASYNC_WRITER.submit(_write_from_thread, fields, source)
+            _ASYNC_WRITER.submit(_write, fields, source)
         else:
             _write(fields, source)
     except Exception as exc:

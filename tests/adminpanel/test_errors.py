@@ -4,11 +4,13 @@ old ones are pruned, and staff read them on /staff/errors/ (Sentry's events are 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from asgiref.sync import async_to_sync
 from django.conf import settings as django_settings
 from django.db import connections
 from django.test import Client
@@ -163,6 +165,22 @@ def test_an_error_logged_while_formatting_an_error_is_not_stored_again():
     logging.getLogger("market").error("broken: %s", Noisy())
 
     assert list(ErrorRecord.objects.values_list("message", flat=True)) == ["broken: noisy object"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_logged_in_an_event_loop_is_stored_from_a_worker_thread():
+    """The outbox relay runs in Daphne's event loop, where the ORM refuses to run."""
+
+    async def relay_poll_fails():
+        logging.getLogger("core.realtime.relay").error("Outbox relay poll failed; retrying.")
+
+    async_to_sync(relay_poll_fails)()
+
+    deadline = time.monotonic() + 10
+    while not ErrorRecord.objects.filter(logger="core.realtime.relay").exists():
+        assert time.monotonic() < deadline, "the error from the event loop was not stored"
+        time.sleep(0.05)
+    assert ErrorRecord.objects.get().message == "Outbox relay poll failed; retrying."
 
 
 @pytest.fixture
