@@ -40,7 +40,7 @@ class Period:
 class PeriodForm(forms.Form):
     """A preset, or dates (which win over the preset when given)."""
 
-    preset = forms.ChoiceField(choices=PRESETS, required=False, label="Period")
+    preset = forms.ChoiceField(choices=PRESETS, required=False, initial=DEFAULT_PRESET, label="Period")
     since = forms.DateField(required=False, label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To (UTC, inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -16,6 +16,7 @@ from adminpanel.models import StaffAction
 from gatekeeper.models import Access
 from tests.adminpanel.dashboard_data import add_check, add_key, add_trade, make_user, queries_counted
 from tests.factories import UserFactory
+from tests.flaxu.test_csp import assert_passes_policy
 from trading.models import TradingProfile
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,15 @@ def test_staff_without_2fa_are_sent_to_the_admin_login(client):
 
 
 # --- the overview ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/staff/", "/staff/?preset=all", "/staff/inactive/"])
+def test_the_staff_pages_pass_the_content_security_policy(staff_client, customers, path):
+    # The charts' data is a JSON script element, their code static/js/staff_charts.js: nothing inline runs.
+    add_key(customers[1])  # idle@ is on the inactive list
+    assert_passes_policy(staff_client, path)
+    html = staff_client.get(path).content.decode()
+    assert "abcd…wxyz" not in html  # not even the masked key
 
 
 def test_staff_see_the_figures(staff_client, customers):
