@@ -446,8 +446,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"handlers": ["error_records"]},
-        **{app: {"handlers": ["error_records"]} for app in ("core", "accounts", "gatekeeper", "market", "trading")},
-        "adminpanel": {"handlers": ["error_records"]},
+        **{
+            app: {"handlers": ["error_records"]}
+            for app in ("core", "accounts", "gatekeeper", "market", "trading", "adminpanel", "flaxu")
+        },
     },
 }
 # Server errors and failed tasks stay on the staff errors page this many days (a beat task prunes them).
