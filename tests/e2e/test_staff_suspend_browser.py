@@ -32,7 +32,7 @@ def sign_in_staff(page, server, staff) -> None:
 
 @pytest.fixture
 def staff_page(browser, live_asgi_server):
-    context = browser.new_context(base_url=str(live_asgi_server))
+    context = browser.new_context(base_url=str(live_asgi_server), timezone_id="UTC")  # the admin works in UTC
     context.set_default_timeout(15_000)
     staff_page = context.new_page()
     staff_page.errors = []
@@ -79,3 +79,22 @@ def test_staff_suspend_a_user_and_the_users_open_page_loses_access_live(page, st
     assert (action.actor_id, action.action, action.reason) == (staff.pk, "suspend", REASON)
     assert violations(page, policy) == []
     assert page.errors == [] and staff_page.errors == []
+
+
+def test_the_pause_page_with_its_date_and_time_pickers_runs_without_errors(staff_page, live_asgi_server, full_user):
+    policy = watch_policy(staff_page)
+    staff = UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    sign_in_staff(staff_page, live_asgi_server, staff)
+    staff_page.goto(f"/admin/accounts/user/?q={full_user.email}")
+    staff_page.locator(f'input[name="_selected_action"][value="{full_user.pk}"]').check()
+    staff_page.locator('select[name="action"]').select_option("pause_automation")
+    staff_page.locator('button[name="index"]').click()
+    staff_page.get_by_role("link", name="Today").click()  # the admin's date shortcut fills the date
+    staff_page.get_by_role("link", name="Now").click()
+    staff_page.locator('input[name="until_1"]').fill("23:59:59")
+    staff_page.locator('textarea[name="reason"]').fill("Reconciling a failed order")
+    staff_page.get_by_role("button", name="Pause automation").click()
+    expect(staff_page.locator(".messagelist")).to_contain_text("Automation paused: 1 user(s)")
+    assert StaffAction.objects.get(target=full_user).action == "automation_pause"
+    assert violations(staff_page, policy) == []
+    assert staff_page.errors == []
