@@ -94,11 +94,29 @@ def exchange_rows() -> list[ExchangeRow]:
     return rows
 
 
+def duration_text(seconds: float | None) -> str:
+    """A staleness as staff read it: "45 s", "12 min 5 s", "3 h 20 min", "2 d 4 h"; "—" for none."""
+    if seconds is None:
+        return "—"
+    whole = int(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderRow:
     name: str
     last_success_at: datetime | None
     stale_seconds: float | None
+    stale_for: str
     failures: int
     backoff_until: datetime | None
     last_error_at: datetime | None
@@ -116,6 +134,7 @@ def provider_rows() -> tuple[list[ProviderRow], str]:
             name=h.name,
             last_success_at=h.last_success_at,
             stale_seconds=h.stale_seconds,
+            stale_for=duration_text(h.stale_seconds),
             failures=h.failures,
             backoff_until=h.backoff_until,
             last_error_at=h.last_error_at,

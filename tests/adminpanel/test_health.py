@@ -59,6 +59,8 @@ def test_providers_show_staleness_failures_and_last_error(staff_client):
     rows = {row.name: row for row in page.context["providers"]}
     assert set(rows) == {"coingecko", "alternative_me"}
     assert rows["coingecko"].stale_seconds == pytest.approx(125, abs=5)
+    assert rows["coingecko"].stale_for.startswith("2 min ")
+    assert rows["alternative_me"].stale_for.startswith(("59 min ", "1 h 0 min"))
     assert rows["coingecko"].failures == 0 and rows["coingecko"].last_error == ""
     assert rows["alternative_me"].failures == 2
     assert rows["alternative_me"].last_error == "alternative_me answered HTTP 502"
@@ -187,3 +189,12 @@ def test_a_running_worker_is_listed_with_its_queues_and_its_failed_task_is_recor
     record = ErrorRecord.objects.get(context__task_id=failing.id)
     assert record.context["queue"] == "bulk" and record.exception_type == "TypeError"
     assert record.context["arguments"] == {"args": [], "kwargs": {"user_id": 5, "api_key": "********"}}
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(None, "—"), (0.4, "0 s"), (59.9, "59 s"), (60, "1 min 0 s"), (3599, "59 min 59 s"), (3600, "1 h 0 min"),
+     (90061, "1 d 1 h")],
+)  # fmt: skip
+def test_staleness_reads_in_the_largest_units(seconds, text):
+    assert selectors.duration_text(seconds) == text
