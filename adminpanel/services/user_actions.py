@@ -54,6 +54,9 @@ def _required(reason: str) -> str:
 def user_suspend(*, user: User, actor: User | None, reason: str, request: HttpRequest | None = None) -> StaffAction:
     """SUSPENDED until staff activate the user again (a staff override without expiry)."""
     reason = _required(reason)
+    access = access_for(user)
+    if access.override_active() and access.override_level == rules.SUSPENDED:
+        raise Refused(f"{user.email} is already suspended: {access.override_reason}")
     check = access_override(
         user=user, level=rules.SUSPENDED, reason=reason, expires_at=None, actor=actor, request=request
     )
@@ -150,6 +153,8 @@ def user_credentials_reset(
 ) -> StaffAction:
     """Delete every exchange key of the user (access falls to LIMITED unless overridden; the user is told)."""
     reason = _required(reason)
+    if not user.credentials.exists():
+        raise Refused(f"{user.email} has no exchange key to delete.")
     removed = []
     for credential in user.credentials.order_by("pk"):
         removed.append({"exchange": credential.exchange, "label": credential.label, "mask": credential.api_key_masked})

@@ -309,3 +309,16 @@ def test_revalidate_when_bingx_is_down_leaves_access_and_queues_the_retrying_che
     assert access_for(trader).level == rules.FULL  # an outage says nothing about the user
     action = StaffAction.objects.get(target=trader, action="revalidate")
     assert action.detail["outcome"] == "queued" and "could not be reached" in action.detail["error"]
+
+
+def test_an_action_with_nothing_to_do_is_refused_by_name_and_the_others_still_apply(act, staff_client):
+    suspended, keyless, other = UserFactory(), UserFactory(), UserFactory()
+    access_override(user=suspended, level=rules.SUSPENDED, reason="earlier", expires_at=None, actor=None)
+
+    messages = _messages(act("suspend", [suspended, other], reason="spam wave"))
+    assert f"{suspended.email} is already suspended: earlier" in messages and "Suspended: 1 user(s)" in messages
+    assert _actions(target=suspended) == [] and _actions(target=other) == [("suspend", "spam wave")]
+
+    messages = _messages(act("reset_credentials", [keyless], reason="support ticket"))
+    assert f"{keyless.email} has no exchange key to delete." in messages
+    assert _actions(target=keyless) == []
