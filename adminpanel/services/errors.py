@@ -24,9 +24,9 @@ _MAX_TRACEBACK = 20_000
 
 
 def error_fingerprint(*, kind: str, logger: str, exception_type: str, message: str, where: str) -> str:
-    """What makes two errors "the same": kind, logger, exception, place, and the message with numbers
-    masked (ids and timings differ between repeats of one error)."""
-    text = "|".join([kind, logger, exception_type, where, _NUMBERS.sub("#", message)])
+    """What makes two errors "the same": kind, logger, exception, place and message, with numbers masked
+    in both (ids in paths and messages, and timings, differ between repeats of one error)."""
+    text = "|".join([kind, logger, exception_type, _NUMBERS.sub("#", where), _NUMBERS.sub("#", message)])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -140,13 +140,19 @@ def test_the_same_error_within_a_minute_is_counted_on_one_record():
         kind="log", logger="trading", message="paper trade 15 not updated", now=now + timedelta(minutes=2)
     )
     error_record_capture(kind="log", logger="trading", message="funding not counted", now=now)
+    for trade in (7, 8):  # one failing page, for different trades
+        error_record_capture(
+            kind="request", logger="django.request", message="Internal Server Error", context={"path": f"/t/{trade}/"}
+        )
 
     records = list(ErrorRecord.objects.order_by("id"))
     assert [(r.message, r.context["count"]) for r in records] == [
         ("paper trade 12 not updated", 3),
         ("paper trade 15 not updated", 1),  # a minute later: a new record
         ("funding not counted", 1),
+        ("Internal Server Error", 2),
     ]
+    assert records[-1].context["path"] == "/t/7/"  # the first one's context; the count says how many
 
 
 @pytest.mark.django_db
