@@ -6,8 +6,8 @@ template), signed in as a staff member past 2FA; DEBUG stays as the environment 
 `make run`). The data set: users registered over the last 400 days (85 % verified, 60 % with an Access row,
 some overrides, half with a key and a connect check, 40 % with trading settings, some paused), 8,760 hourly
 signals, and trades spread over the last 365 days on 60 % of the users (80 % paper, 97 % closed, 1 % open,
-2 % failed; ICT trades linked to signals). Trades are written by one INSERT ... SELECT generate_series on
-PostgreSQL, by bulk_create in batches on SQLite (slower to build; the default --trades is the same).
+2 % failed; ICT trades linked to signals). Trades are written by one INSERT ... SELECT (generate_series on
+PostgreSQL, a recursive CTE on SQLite).
 
 PostgreSQL: ``--database-url`` names a database whose name contains "bench" (created if missing, never
 dropped; its rows are wiped at the start). Without it: SQLite in a throw-away FLAXU_VAR_DIR. Prints, never
@@ -200,51 +200,51 @@ JOIN (SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS slot
 """
 
 
+# The same rows on SQLite: a recursive CTE for the series, json_each for the traders, text timestamps as Django
+# stores them there (UTC).
+SQLITE_TRADE_SQL = """
+INSERT INTO trading_trade (user_id, mode, signal_type, signal_id, exchange, symbol, side, status, reward_target,
+    entry_price, exit_price, stop_loss, take_profit, size, remaining, leverage, risk_amount, fees, funding, pnl,
+    close_reason, failure_reason, exchange_order_id, client_order_id, created_at, opened_at, closed_at, updated_at)
+WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < %(n)s),
+    traders(slot, user_id) AS (SELECT key, value FROM json_each(%(trader_ids)s)),
+    rows(i, slot, user_id, opened) AS (
+        SELECT i, slot, user_id,
+            strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || ((i * 7919) %% 31536000) || ' seconds')
+        FROM seq JOIN traders ON traders.slot = seq.i %% %(traders)s)
+SELECT user_id,
+    CASE WHEN i %% 5 = 0 THEN 'live' ELSE 'paper' END,
+    CASE WHEN i %% 10 < 6 THEN 'ICT' WHEN i %% 10 < 9 THEN 'SNIPER' ELSE 'MANUAL' END,
+    CASE WHEN i %% 10 < 6 AND (i / %(traders)s) * 50 + slot %% 50 < %(signals)s
+         THEN %(first_signal)s + (i / %(traders)s) * 50 + slot %% 50 END,
+    'bingx', 'BTC/USDT:USDT', 'LONG',
+    CASE WHEN i %% 100 = 0 THEN 'OPEN' WHEN i %% 100 < 3 THEN 'FAILED' ELSE 'CLOSED' END,
+    '1:2', 100, 101, 90, 120, 1, 0, 2, 10, 0.1, 0,
+    CASE WHEN i %% 100 >= 3 THEN ((i * 7919) %% 2001 - 1000) / 100.0 END,
+    '', '', '', 'bench-' || i,
+    opened, CASE WHEN i %% 100 IN (1, 2) THEN NULL ELSE opened END,
+    CASE WHEN i %% 100 >= 3 THEN strftime('%%Y-%%m-%%d %%H:%%M:%%f', opened, '+' || (i %% 720) || ' minutes') END,
+    opened
+FROM rows
+"""
+
+
 def fill_trades(n: int, traders: list[int], first_signal: int) -> None:
+    """n trades in one INSERT ... SELECT (PostgreSQL: generate_series; SQLite: a recursive CTE)."""
+    import json
+
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        params = {"n": n, "traders": len(traders), "trader_ids": traders, "signals": SIGNALS,
-                  "first_signal": first_signal}  # fmt: skip
-        with connection.cursor() as cursor:
-            cursor.execute(TRADE_SQL, params)
+    params = {"n": n, "traders": len(traders), "signals": SIGNALS, "first_signal": first_signal}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(TRADE_SQL, {**params, "trader_ids": traders})
             # What autovacuum does soon after a bulk load: statistics, and the visibility map that lets the
             # dashboard's counts read the indexes alone.
             cursor.execute("VACUUM ANALYZE")
-        return
-    fill_trades_orm(n, traders, first_signal)
-
-
-def fill_trades_orm(n: int, traders: list[int], first_signal: int) -> None:
-    """The same rows as TRADE_SQL, through bulk_create (SQLite)."""
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from trading.models import Trade
-
-    now, t = timezone.now(), len(traders)
-    for start in range(0, n, BATCH):
-        rows = []
-        for i in range(start, min(n, start + BATCH)):
-            slot, k = i % t, i // t
-            opened = now - timedelta(seconds=(i * 7919) % (365 * 86400))
-            closed = i % 100 >= 3
-            signal = first_signal + k * 50 + slot % 50 if i % 10 < 6 and k * 50 + slot % 50 < SIGNALS else None
-            rows.append(
-                Trade(user_id=traders[slot], mode="live" if i % 5 == 0 else "paper",
-                      signal_type="ICT" if i % 10 < 6 else "SNIPER" if i % 10 < 9 else "MANUAL", signal_id=signal,
-                      symbol="BTC/USDT:USDT", side="LONG",
-                      status="OPEN" if i % 100 == 0 else "FAILED" if i % 100 < 3 else "CLOSED", reward_target="1:2",
-                      entry_price=Decimal(100), exit_price=Decimal(101), stop_loss=Decimal(90),
-                      take_profit=Decimal(120), size=Decimal(1), remaining=Decimal(0), leverage=2,
-                      risk_amount=Decimal(10), fees=Decimal("0.1"),
-                      pnl=Decimal((i * 7919) % 2001 - 1000) / 100 if closed else None, client_order_id=f"bench-{i}",
-                      opened_at=None if i % 100 in (1, 2) else opened,
-                      closed_at=opened + timedelta(minutes=i % 720) if closed else None)
-            )  # fmt: skip
-        Trade.objects.bulk_create(rows)
+        else:
+            cursor.execute(SQLITE_TRADE_SQL, {**params, "trader_ids": json.dumps(traders)})
+            cursor.execute("ANALYZE")
 
 
 def measure(client, path: str, runs: int) -> tuple[list[float], int]:
