@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django import forms
+from django.utils import timezone
 
 from adminpanel.selectors.days import midnight
 from adminpanel.selectors.inactive import InactiveFilters
@@ -18,6 +19,7 @@ from gatekeeper.models import Level
 
 PRESETS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"), ("all", "All time"))
 DEFAULT_PRESET = "30"
+PERIOD_MAX = timedelta(days=3660)  # dates: ten years at most (the charts draw one point a day)
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,13 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
-        if since and until and until < since:
+        today = timezone.now().astimezone(UTC).date()
+        if until and until > today:
+            self.add_error("until", f"The end date is after today ({today}, UTC).")
+        elif since and until and until < since:
             self.add_error("until", "The end date is before the start date.")
+        elif since and (until or today) - since > PERIOD_MAX:
+            self.add_error("since", f"A period is at most {PERIOD_MAX.days} days (or choose “All time”).")
         return data
 
     def period(self, today: date) -> Period:

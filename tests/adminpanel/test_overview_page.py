@@ -138,7 +138,14 @@ def test_a_custom_period_narrows_the_funnel(staff_client, customers):
 
 @pytest.mark.parametrize(
     "query",
-    ["since=yesterday", "since=2026-02-30", "since=2026-05-10&until=2026-05-01", "preset=365"],
+    [
+        "since=yesterday",
+        "since=2026-02-30",
+        "since=2026-05-10&until=2026-05-01",
+        "preset=365",
+        "until=2999-01-01",
+        "since=1990-01-01",
+    ],
 )
 def test_a_bad_period_is_a_form_error_and_the_page_still_renders(staff_client, customers, query):
     response = staff_client.get(f"/staff/?{query}")
