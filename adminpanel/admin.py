@@ -23,6 +23,8 @@ from adminpanel.services import user_actions
 from core.errors import ApplicationError
 from gatekeeper.admin import AccessAdmin
 from gatekeeper.models import Access
+from trading.admin import TradingProfileAdmin
+from trading.models import TradingProfile
 
 
 class AuditTrailAdmin(admin.ModelAdmin):
@@ -134,6 +136,16 @@ class StaffAccessAdmin(AccessAdmin):
 
     actions = (*AccessAdmin.actions, *admin_actions.USER_ACTIONS)
 
+    @admin.action(description=AccessAdmin.remove_bingx_key.short_description, permissions=["change"])
+    def remove_bingx_key(self, request, queryset) -> None:
+        admin_actions.run(
+            request,
+            admin_actions.users_of(queryset),
+            user_actions.user_bingx_key_remove,
+            "Removed the BingX key (access LIMITED unless overridden); their BingX accounts can be connected by "
+            "another FLAXU account",
+        )
+
     def override_save(self, request, *, user, level: str, reason: str, expires_at) -> None:
         try:
             user_actions.user_override(
@@ -141,3 +153,22 @@ class StaffAccessAdmin(AccessAdmin):
             )
         except ApplicationError as exc:
             self.message_user(request, exc.message, level="error")
+
+
+admin.site.unregister(TradingProfile)
+
+
+@admin.register(TradingProfile)
+class StaffTradingProfileAdmin(TradingProfileAdmin):
+    """Lifting a pause from the trading settings list is a staff action like the others (logged)."""
+
+    def has_lift_permission(self, request: HttpRequest) -> bool:
+        # The settings are read-only here (only the user changes them), so the model's change permission
+        # says who may lift a pause, not has_change_permission.
+        return request.user.has_perm("trading.change_tradingprofile")
+
+    @admin.action(description="Lift the automation pause (logged)", permissions=["lift"])
+    def lift_pause(self, request, queryset) -> None:
+        admin_actions.run(
+            request, admin_actions.users_of(queryset), user_actions.user_automation_resume, "Automation pause lifted"
+        )

@@ -24,14 +24,14 @@ from core.errors import ApplicationError
 APPLY = "apply"  # the intermediate page's submit button
 
 
-def _users(queryset: QuerySet) -> list[User]:
+def users_of(queryset: QuerySet) -> list[User]:
     """The users behind the selected rows (User rows, or rows with a `user`), with their access."""
     if queryset.model is User:
         return list(queryset.select_related("access").order_by("pk"))
     return list(User.objects.filter(pk__in=queryset.values("user_id")).select_related("access").order_by("pk"))
 
 
-def _run(request: HttpRequest, users: list[User], apply: Callable[..., StaffAction], done: str, **data) -> None:
+def run(request: HttpRequest, users: list[User], apply: Callable[..., StaffAction], done: str, **data) -> None:
     """Apply to each user; one refusal does not stop the others, and each is reported by email."""
     succeeded, refused, queued = 0, [], []
     for user in users:
@@ -58,10 +58,10 @@ def form_action(
     """An admin action that asks for its input (a reason, …) on an intermediate page before applying."""
 
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
-        users = _users(queryset)
+        users = users_of(queryset)
         form = form_class(request.POST if APPLY in request.POST else None, users=users)
         if APPLY in request.POST and form.is_valid():
-            _run(request, users, apply, done, **form.cleaned_data)
+            run(request, users, apply, done, **form.cleaned_data)
             return None  # back to the changelist, with the messages
         context = {
             **modeladmin.admin_site.each_context(request),
@@ -86,7 +86,7 @@ def direct_action(*, name: str, description: str, apply: Callable[..., object], 
     """An admin action that needs no input: applied to the selected users at once."""
 
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-        _run(request, _users(queryset), apply, done)
+        run(request, users_of(queryset), apply, done)
 
     action.__name__ = name
     return admin.action(description=description, permissions=["change"])(action)  # staff who may change users
@@ -141,5 +141,19 @@ pause_automation = form_action(
     intro="No new automated trade opens for these users until then; open positions keep their stop-loss and "
     "take-profit. The users are told.",
 )
+resume_automation = direct_action(
+    name="resume_automation",
+    description="Lift the automation pause (staff's or the daily loss limit's)",
+    apply=user_actions.user_automation_resume,
+    done="Automation pause lifted",
+)
 
-USER_ACTIONS = (suspend, activate, override_access, revalidate, reset_credentials, pause_automation)
+USER_ACTIONS = (
+    suspend,
+    activate,
+    override_access,
+    revalidate,
+    reset_credentials,
+    pause_automation,
+    resume_automation,
+)

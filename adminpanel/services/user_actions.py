@@ -23,9 +23,10 @@ from adminpanel.models import StaffAction
 from core.errors import Refused
 from gatekeeper import rules
 from gatekeeper.models import AccessCheck
-from gatekeeper.services.access import CheckUnavailable, access_for, access_recheck
+from gatekeeper.services.access import CheckUnavailable, access_for, access_recheck, bingx_credential, key_remove
 from gatekeeper.services.overrides import access_override
-from trading.services.risk import automation_pause_staff
+from trading.services.profile import profile_for
+from trading.services.risk import automation_pause_lift, automation_pause_staff
 
 # StaffAction.action values.
 SUSPEND = "suspend"
@@ -34,6 +35,8 @@ OVERRIDE = "access_override"
 REVALIDATE = "revalidate"
 CREDENTIALS_RESET = "credentials_reset"
 AUTOMATION_PAUSE = "automation_pause"
+AUTOMATION_RESUME = "automation_resume"
+BINGX_KEY_REMOVE = "bingx_key_remove"
 
 STAFF_PAUSE_DEFAULT = timedelta(days=7)  # a staff pause without an end date lasts a week (staff can lift it)
 LEVELS = (rules.LIMITED, rules.FULL, rules.SUSPENDED)
@@ -176,3 +179,25 @@ def user_automation_pause(
     until = until or timezone.now() + STAFF_PAUSE_DEFAULT
     automation_pause_staff(user, by=actor, reason=reason, until=until, request=request)
     return _record(actor=actor, target=user, action=AUTOMATION_PAUSE, reason=reason, paused_until=until.isoformat())
+
+
+@transaction.atomic
+def user_automation_resume(*, user: User, actor: User | None, request: HttpRequest | None = None) -> StaffAction:
+    """End the user's automation pause now (staff's or the daily loss limit's)."""
+    profile = profile_for(user)
+    if not (profile.paused_until and profile.paused_until > timezone.now()):
+        raise Refused(f"{user.email}'s automation is not paused.")
+    was, why = profile.paused_until, profile.pause_reason
+    automation_pause_lift(user, actor, request)
+    return _record(actor=actor, target=user, action=AUTOMATION_RESUME, paused_until=was.isoformat(), pause_reason=why)
+
+
+@transaction.atomic
+def user_bingx_key_remove(*, user: User, actor: User | None, request: HttpRequest | None = None) -> StaffAction:
+    """Remove the BingX key access is decided from, freeing its BingX account for another FLAXU account."""
+    credential = bingx_credential(user)
+    if credential is None:
+        raise Refused(f"{user.email} has no BingX key.")
+    detail = {"label": credential.label, "mask": credential.api_key_masked}
+    key_remove(user=user, request=request)
+    return _record(actor=actor, target=user, action=BINGX_KEY_REMOVE, **detail)

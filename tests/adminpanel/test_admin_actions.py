@@ -322,3 +322,20 @@ def test_an_action_with_nothing_to_do_is_refused_by_name_and_the_others_still_ap
     messages = _messages(act("reset_credentials", [keyless], reason="support ticket"))
     assert f"{keyless.email} has no exchange key to delete." in messages
     assert _actions(target=keyless) == []
+
+
+def test_lifting_a_pause_and_removing_a_bingx_key_are_logged_staff_actions(act, staff_client, bingx):
+    trader = UserFactory()
+    account = bingx.trader(uid="2004", deposits=[(500, "USDT", 1, timedelta(hours=1))])
+    key_connect(user=trader, api_key=account.api_key, api_secret=account.secret)
+    act("pause_automation", [trader], reason="checking an order")
+
+    profile = TradingProfile.objects.get(user=trader)
+    act("lift_pause", [profile], url="/admin/trading/tradingprofile/")
+    assert TradingProfile.objects.get(user=trader).paused_until is None
+    refused = _messages(act("resume_automation", [trader]))
+    assert f"{trader.email}'s automation is not paused." in refused
+
+    act("remove_bingx_key", [access_for(trader)], url="/admin/gatekeeper/access/")
+    assert not ExchangeCredential.objects.filter(user=trader).exists() and access_for(trader).level == rules.LIMITED
+    assert [a for a, _ in _actions(target=trader)] == ["bingx_key_remove", "automation_resume", "automation_pause"]
