@@ -81,6 +81,18 @@ def user_links(user: User) -> list[tuple[str, str]]:
     ]
 
 
+class CheckedLevelFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "checked access level"
+
+
+class OverrideLevelFilter(admin.ChoicesFieldListFilter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "staff override"
+
+
 admin.site.unregister(User)
 
 
@@ -89,7 +101,11 @@ class StaffUserAdmin(UserAdmin):
     """Users, with the staff actions (each logged as a StaffAction) and links to everything about them."""
 
     list_display = (*UserAdmin.list_display[:1], "access_level", *UserAdmin.list_display[1:])
-    list_filter = (*UserAdmin.list_filter, "access__level", "access__override_level")
+    list_filter = (
+        *UserAdmin.list_filter,
+        ("access__level", CheckedLevelFilter),
+        ("access__override_level", OverrideLevelFilter),
+    )
     list_select_related = ("access",)
     actions = admin_actions.USER_ACTIONS
     readonly_fields = (*UserAdmin.readonly_fields, "access_level", "back_office_links")

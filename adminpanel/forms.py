@@ -36,8 +36,17 @@ class PauseForm(ReasonForm):
 
 
 class OverrideForm(forms.Form):
+    """Set a level, or remove the override: an explicit choice, so submitting untouched removes nothing."""
+
+    REMOVE = "remove"
+
     level = forms.ChoiceField(
-        choices=[("", "— no override: remove it (the checked level applies) —"), *Level.choices], required=False
+        choices=[
+            ("", "— choose —"),
+            (REMOVE, "Remove the override (the checked level applies again)"),
+            *Level.choices,
+        ],
+        error_messages={"required": "Choose a level to set, or “Remove the override”."},
     )
     reason = forms.CharField(
         required=False,
@@ -54,12 +63,17 @@ class OverrideForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        has_override = any(_has_override(user) for user in self.users)
+        if "level" not in data:
+            return data
+        removing = data["level"] == self.REMOVE
+        level = data["level"] = "" if removing else data["level"]
+        if removing and not any(_has_override(user) for user in self.users):
+            self.add_error("level", "There is no override to remove.")
         errors = override_input_errors(
-            level=data.get("level", ""),
+            level=level,
             reason=data.get("reason", ""),
             expires_at=data.get("expires_at"),
-            has_override=has_override,
+            has_override=True,  # removing: checked above; a reason given is kept in the history
         )
         for field, message in errors.items():
             self.add_error(field, message)

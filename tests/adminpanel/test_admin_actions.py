@@ -120,9 +120,10 @@ def test_an_access_override_with_a_level_reason_and_expiry_is_applied_and_logged
     ("form", "field", "message"),
     [
         ({"level": "FULL", "reason": ""}, "reason", "Give a reason"),
-        ({"level": "", "reason": "forgot the level"}, "level", "there is no override to remove"),
+        ({"level": "", "reason": "forgot the level"}, "level", "Choose a level to set"),
+        ({"level": "remove", "reason": "nothing to remove"}, "level", "There is no override to remove"),
         (
-            {"level": "", "expires_at_0": "2099-01-01", "expires_at_1": "00:00:00"},
+            {"level": "remove", "expires_at_0": "2099-01-01", "expires_at_1": "00:00:00"},
             "expires_at",
             "An expiry needs a level",
         ),
@@ -145,7 +146,7 @@ def test_the_override_form_refuses_input_it_would_drop_or_cannot_apply(staff_cli
 def test_removing_an_override_needs_no_reason(act, staff_client):
     trader = UserFactory()
     access_override(user=trader, level=rules.FULL, reason="trial", expires_at=None, actor=None)
-    response = act("override_access", [trader], level="", reason="")
+    response = act("override_access", [trader], level="remove", reason="")
     assert "Access override saved: 1 user(s)" in _messages(response)
     assert Access.objects.get(user=trader).effective_level() == rules.LIMITED
     assert StaffAction.objects.get(target=trader).detail["after"] == rules.LIMITED
