@@ -20,6 +20,20 @@ class FlaxuAdminSite(admin.AdminSite):
     site_title = "FLAXU admin"
     index_title = "Back office"
 
+    # Models whose own names read badly in the index ("Daily equitys", django-otp's class names).
+    MODEL_NAMES = {
+        "otp_totp.TOTPDevice": "Authenticator apps",
+        "otp_static.StaticDevice": "Recovery code sets",
+        "trading.DailyEquity": "Start-of-day equity",
+    }
+
+    def get_app_list(self, request: HttpRequest, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            for model in app["models"]:
+                model["name"] = self.MODEL_NAMES.get(model["model"]._meta.label, model["name"])
+        return app_list
+
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and request.user.is_verified()
 

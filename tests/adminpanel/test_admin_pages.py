@@ -198,3 +198,9 @@ def test_a_list_costs_the_same_queries_for_3_rows_as_for_30(staff_client, staff_
     few = queries()
     rows(27)
     assert queries() == few
+
+
+def test_the_index_names_models_in_plain_words(staff_client, db):
+    names = [model["name"] for app in staff_client.get("/admin/").context["app_list"] for model in app["models"]]
+    assert {"Authenticator apps", "Recovery code sets", "Start-of-day equity"} <= set(names)
+    assert not {"TOTP devices", "Static devices", "Daily equitys"} & set(names)
