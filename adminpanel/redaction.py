@@ -30,7 +30,7 @@ _SECRET_SETTING = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|_KEYS?$|^KEY$|SIGNA
 # A dotted Python path (a validator, a hasher) is configuration, not a secret.
 _DOTTED_PATH = re.compile(r"^\w+(\.\w+)+$")
 # The password of a URL such as postgres://user:password@host or redis://:password@host.
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s/:@]*:)[^\s/@]+@", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s/:@]*:)[^\s/@]+@", re.IGNORECASE)
 # Settings values shorter than this are not searched for (a 3-letter "secret" would mask ordinary words).
 _MIN_SECRET_LENGTH = 8
 
@@ -69,7 +69,7 @@ def scrub_text(text: str, sensitive: Iterable[str | Secret] = ()) -> str:
     if not text:
         return ""
     secrets = [*sensitive, *configured_secrets()]
-    lines = (_URL_PASSWORD.sub(r"\1***@", line) for line in str(text).splitlines())
+    lines = (URL_PASSWORD.sub(r"\1***@", line) for line in str(text).splitlines())
     return "\n".join(scrub(line, secrets) for line in lines)
 
 
@@ -96,7 +96,7 @@ def _scrub_event_value(key: str, value: Any, secrets: list[str], depth: int = 0)
     if depth > 20:
         return value
     if isinstance(value, str):
-        return "\n".join(scrub(line, secrets) for line in _URL_PASSWORD.sub(r"\1***@", value).splitlines())
+        return "\n".join(scrub(line, secrets) for line in URL_PASSWORD.sub(r"\1***@", value).splitlines())
     if isinstance(value, Mapping):
         return {k: _scrub_event_value(k, v, secrets, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):

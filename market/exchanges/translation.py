@@ -30,15 +30,16 @@ BINGX_TIMESTAMP_REJECTED = "100421"
 BINGX_TRANSIENT_CODES = frozenset({"100410", "100500", "100503", "109500", "110500", "500", "502", "503", "504"})
 
 
-def scrub(text: str, sensitive: Iterable[str | Secret] = ()) -> str:
-    """``text`` without the given values, credential-looking pairs or signatures, and kept short."""
+def scrub(text: str, sensitive: Iterable[str | Secret] = (), *, max_length: int | None = _MAX_MESSAGE) -> str:
+    """``text`` without the given values, credential-looking pairs or signatures, and kept short
+    (``max_length`` characters; None keeps it whole)."""
     for value in sensitive:
         if value and len(reveal(value)) >= 4:
             text = text.replace(reveal(value), _REDACTED)
     text = _QUERY.sub(r"\1?…", text)
     text = _SENSITIVE_PAIR.sub(lambda m: m.group(1) + _REDACTED, text)
-    if len(text) > _MAX_MESSAGE:
-        text = text[: _MAX_MESSAGE - 1] + "…"
+    if max_length is not None and len(text) > max_length:
+        text = text[: max_length - 1] + "…"
     return text
 
 

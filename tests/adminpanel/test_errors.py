@@ -158,13 +158,14 @@ def test_the_same_error_within_a_minute_is_counted_on_one_record():
 @pytest.mark.django_db
 def test_an_error_logged_while_formatting_an_error_is_not_stored_again():
     class Noisy:
-        """Logs an error the first time it is formatted: that is by the first handler, the error records'."""
+        """Logs an error the second time it is formatted: the first is the log-record factory's scrubbing
+        (adminpanel.log_scrubbing), the second the first handler's, the error records'."""
 
         formatted = 0
 
         def __str__(self) -> str:
             self.formatted += 1
-            if self.formatted == 1:
+            if self.formatted == 2:
                 logging.getLogger("trading").error("while formatting")  # an error while storing one
             return "noisy object"
 
