@@ -276,6 +276,22 @@ def test_bulk_suspend_suspends_the_user(staff_client, customers):
     assert "idle@example.com" in html
 
 
+def test_a_user_the_action_refuses_is_named_and_the_others_still_get_it(staff_client, customers):
+    _, idle = customers
+    other = make_user("other@example.com", joined=timezone.now() - timedelta(days=60))
+    staff_client.post("/staff/inactive/", {"users": [idle.pk], "action": "suspend", "reason": "spam"})
+    response = staff_client.post(
+        "/staff/inactive/", {"users": [idle.pk, other.pk], "action": "suspend", "reason": "spam ring"}, follow=True
+    )
+    html = response.content.decode()
+    assert "Suspend: done for 1 user (other@example.com)." in html
+    assert "idle@example.com: " in html  # why the service refused (already suspended)
+    assert Access.objects.get(user=other).effective_level() == "SUSPENDED"
+    assert Access.objects.get(user=idle).override_reason == "spam"  # left as it was
+    batch = StaffAction.objects.filter(action="bulk_suspend").first()
+    assert batch.detail["done"] == ["other@example.com"] and "idle@example.com" in batch.detail["refused"]
+
+
 def test_bulk_key_reset_deletes_the_keys(staff_client):
     user = make_user("keyed@example.com", joined=timezone.now() - timedelta(days=50))
     add_key(user)
