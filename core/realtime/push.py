@@ -8,11 +8,14 @@ the `OutboxEvent` table instead and the web process relays it (see `core.realtim
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import threading
+from collections.abc import Coroutine
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -80,6 +83,42 @@ def deliver_on_commit(group: str, type: str, payload: Any) -> None:
 def _deliver(group: str, type: str, payload: Any) -> None:
     if settings.REDIS_URL:
         layer = get_channel_layer()
-        async_to_sync(layer.group_send)(group, layer_message(type, payload))
+        _publisher.run(layer.group_send(group, layer_message(type, payload)))
     else:
         OutboxEvent.objects.create(group=group, type=type, payload=payload)
+
+
+class _Publisher:
+    """One event loop per process, on a daemon thread, for every push sent from sync code.
+
+    channels-redis keeps a layer (and its Redis connection) per event loop; `async_to_sync` ran each push
+    on a new loop, so every push opened and closed a connection (≈ 2-4 ms: a worker pushing each user's
+    live PnL spent seconds a round). On one long-lived loop the connection is opened once. Made again in a
+    forked child (Celery's prefork pool), whose copy of the parent's thread does not run.
+    """
+
+    TIMEOUT_SECONDS = 10.0  # above the layer's Redis socket timeout (5 s): that error is the one raised
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():
+                self._loop, self._pid = asyncio.new_event_loop(), os.getpid()
+                threading.Thread(target=self._loop.run_forever, name="flaxu-push", daemon=True).start()
+            return self._loop
+
+    def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        """Run `coroutine` on the push loop and wait for it (from sync code only, never on an event loop)."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._running_loop())
+        try:
+            return future.result(self.TIMEOUT_SECONDS)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+
+_publisher = _Publisher()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import uuid
 from decimal import Decimal
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import transaction
 
 from core.realtime.groups import group_name
 from core.realtime.push import json_safe, push, push_to_user
+from tests.core.realtime.pushes import PushRecorder
 from tests.core.realtime.sockets import connect_hello, live_socket, receive_type, run, session_cookie
 
 
@@ -91,3 +94,29 @@ def test_pushed_event_reaches_the_socket_json_safe_and_only_after_commit(user):
         await ws.disconnect()
 
     run(scenario)
+
+
+def _push_from_child(group: str) -> None:
+    push(group, "ping", {"from": "child"})
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="pushes travel through Redis only with REDIS_URL")
+@pytest.mark.django_db(transaction=True)
+def test_pushes_from_sync_code_arrive_in_order_and_from_a_forked_worker_too():
+    """Pushes share one publishing loop per process; a forked child (Celery's prefork pool) gets its own."""
+    group = "market.publisher-test"
+    recorder = PushRecorder()
+    recorder.watch(group)
+    try:
+        for n in range(5):
+            push(group, "ping", {"n": n})
+        child = multiprocessing.get_context("fork").Process(target=_push_from_child, args=(group,))
+        child.start()
+        child.join(30)
+        assert child.exitcode == 0
+        push(group, "ping", {"n": 5})
+        data = [event["data"] for event in recorder.events(group)]
+        assert data[:5] == [{"n": n} for n in range(5)]
+        assert sorted(map(str, data[5:])) == sorted(map(str, [{"from": "child"}, {"n": 5}]))
+    finally:
+        recorder.close()
