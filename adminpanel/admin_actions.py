@@ -22,6 +22,17 @@ from adminpanel.services import user_actions
 from core.errors import ApplicationError
 
 APPLY = "apply"  # the intermediate page's submit button
+MAX_USERS = 200  # every user is done in the one request: a few pages of the list at most
+MAX_USERS_ASKING_BINGX = 25  # a re-check asks BingX for each user, seconds each when it is slow
+
+
+def _too_many(request: HttpRequest, queryset: QuerySet, limit: int) -> bool:
+    count = queryset.count()
+    if count > limit:
+        messages.error(
+            request, f"{count} rows are selected: this action takes at most {limit} at once (each is done now)."
+        )
+    return count > limit
 
 
 def users_of(queryset: QuerySet) -> list[User]:
@@ -58,6 +69,8 @@ def form_action(
     """An admin action that asks for its input (a reason, …) on an intermediate page before applying."""
 
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+        if _too_many(request, queryset, MAX_USERS):
+            return None
         users = users_of(queryset)
         form = form_class(request.POST if APPLY in request.POST else None, users=users)
         if APPLY in request.POST and form.is_valid():
@@ -82,11 +95,14 @@ def form_action(
     return admin.action(description=description, permissions=["change"])(action)  # staff who may change users
 
 
-def direct_action(*, name: str, description: str, apply: Callable[..., object], done: str) -> Callable:
+def direct_action(
+    *, name: str, description: str, apply: Callable[..., object], done: str, max_users: int = MAX_USERS
+) -> Callable:
     """An admin action that needs no input: applied to the selected users at once."""
 
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-        run(request, users_of(queryset), apply, done)
+        if not _too_many(request, queryset, max_users):
+            run(request, users_of(queryset), apply, done)
 
     action.__name__ = name
     return admin.action(description=description, permissions=["change"])(action)  # staff who may change users
@@ -122,6 +138,7 @@ revalidate = direct_action(
     description="Re-check access against BingX now",
     apply=user_actions.user_revalidate,
     done="Re-checked against BingX",
+    max_users=MAX_USERS_ASKING_BINGX,
 )
 reset_credentials = form_action(
     name="reset_credentials",

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import ActivityLog, ExchangeCredential, Notification
+from adminpanel.admin_actions import MAX_USERS_ASKING_BINGX
 from adminpanel.models import StaffAction
 from gatekeeper import rules
 from gatekeeper.models import Access, AccessCheck
@@ -340,3 +341,10 @@ def test_lifting_a_pause_and_removing_a_bingx_key_are_logged_staff_actions(act, 
     act("remove_bingx_key", [access_for(trader)], url="/admin/gatekeeper/access/")
     assert not ExchangeCredential.objects.filter(user=trader).exists() and access_for(trader).level == rules.LIMITED
     assert [a for a, _ in _actions(target=trader)] == ["bingx_key_remove", "automation_resume", "automation_pause"]
+
+
+def test_a_selection_larger_than_an_action_takes_is_refused_whole(act, staff_client):
+    users = [UserFactory() for _ in range(MAX_USERS_ASKING_BINGX + 1)]
+    messages = _messages(act("revalidate", users))
+    assert f"{len(users)} rows are selected: this action takes at most {MAX_USERS_ASKING_BINGX} at once" in messages
+    assert not StaffAction.objects.exists() and not AccessCheck.objects.exists()
