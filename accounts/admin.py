@@ -161,6 +161,7 @@ class SecondFactorAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "name")
     list_select_related = ("user",)
     fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fieldsets = None  # django-otp's admins set fieldsets (with the key); Django refuses both (admin.E005)
     inlines = ()  # django-otp's recovery-code inline would list the codes
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
