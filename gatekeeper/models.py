@@ -72,6 +72,7 @@ class AccessCheck(models.Model):
         CONNECT = "connect", "Key connected"
         RECHECK = "recheck", "User asked to check again"
         SCHEDULE = "schedule", "Scheduled re-validation"
+        STAFF_RECHECK = "staff_recheck", "Staff re-check"
         OVERRIDE = "override", "Staff override"
         OVERRIDE_EXPIRED = "override_expired", "Staff override expired"
         KEY_REMOVED = "key_removed", "Key removed"

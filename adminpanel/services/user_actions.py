@@ -141,7 +141,7 @@ def user_revalidate(*, user: User, actor: User | None, request: HttpRequest | No
     from gatekeeper.tasks import revalidate_user  # tasks import Celery: only when needed
 
     try:
-        check = access_recheck(user=user, source=AccessCheck.Source.SCHEDULE, request=request)
+        check = access_recheck(user=user, source=AccessCheck.Source.STAFF_RECHECK, request=request, actor=actor)
     except CheckUnavailable as exc:
         transaction.on_commit(lambda: revalidate_user.delay(user.pk))
         return _record(actor=actor, target=user, action=REVALIDATE, outcome="queued", error=exc.message)

@@ -289,14 +289,17 @@ def key_connect(
         raise
 
 
-def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, request=None) -> AccessCheck:
-    """Re-decide from BingX's current answers. Raises CheckUnavailable (after recording it) on outages."""
+def access_recheck(
+    *, user: User, source: str = Source.RECHECK, now=None, request=None, actor: User | None = None
+) -> AccessCheck:
+    """Re-decide from BingX's current answers (`actor`: the staff member who asked). Raises CheckUnavailable
+    (after recording it) on outages."""
     now = now or timezone.now()
     credential = bingx_credential(user)
     started = time.monotonic()
     if credential is None:
         outcome = Outcome(_limited(NO_KEY, "Connect your BingX API key to be checked."), {}, None)
-        return _record(user=user, source=source, outcome=outcome, latency_ms=0, now=now, request=request)
+        return _record(user=user, source=source, outcome=outcome, latency_ms=0, now=now, request=request, actor=actor)
     api_key, secret = credential_reveal(credential)
     creds = _credentials(api_key, secret, ref=f"credential {credential.pk}")
     try:
@@ -317,13 +320,17 @@ def access_recheck(*, user: User, source: str = Source.RECHECK, now=None, reques
         raise CheckUnavailable("BingX could not be reached; your access is unchanged.") from exc
     latency_ms = int((time.monotonic() - started) * 1000)
     try:
-        return _record(user=user, source=source, outcome=outcome, latency_ms=latency_ms, now=now, request=request)
+        return _record(
+            user=user, source=source, outcome=outcome, latency_ms=latency_ms, now=now, request=request, actor=actor
+        )
     except IntegrityError:
         if not (outcome.uid and _uid_taken(outcome.uid, user=user)):
             raise
         # Another FLAXU account connected this BingX account during the check: it holds it now.
         taken = Outcome(_limited(UID_TAKEN, _uid_taken_reason(outcome.uid)), {"uid": outcome.uid}, None)
-        return _record(user=user, source=source, outcome=taken, latency_ms=latency_ms, now=now, request=request)
+        return _record(
+            user=user, source=source, outcome=taken, latency_ms=latency_ms, now=now, request=request, actor=actor
+        )
 
 
 def key_remove(*, user: User, request: HttpRequest | None = None) -> None:

@@ -165,6 +165,9 @@ def test_revalidate_now_asks_bingx_again_and_applies_the_answer(act, staff_clien
     assert access_for(trader).level == rules.FULL
     action = StaffAction.objects.get(target=trader, action="revalidate")
     assert action.detail["outcome"] == rules.FULL and action.actor == staff_client.staff
+    # The user's access history says staff asked, and who (AccessCheck.actor stays staff-side).
+    check = AccessCheck.objects.filter(user=trader).latest("created_at")
+    assert check.get_source_display() == "Staff re-check" and check.actor == staff_client.staff
 
 
 def test_reset_credentials_deletes_every_key_and_access_falls_to_limited(act, staff_client, bingx):
