@@ -187,7 +187,7 @@ def test_an_error_logged_in_an_event_loop_is_stored_from_a_worker_thread():
     while not ErrorRecord.objects.filter(logger="core.realtime.relay").exists():
         assert time.monotonic() < deadline, "the error from the event loop was not stored"
         time.sleep(0.05)
-    assert ErrorRecord.objects.get().message == "Outbox relay poll failed; retrying."
+    assert ErrorRecord.objects.get(logger="core.realtime.relay").message == "Outbox relay poll failed; retrying."
 
 
 @pytest.fixture
