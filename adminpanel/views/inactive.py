@@ -12,7 +12,7 @@ from adminpanel.access import staff_required
 from adminpanel.forms_dashboard import BULK_ACTIONS, BulkActionForm, InactiveFilterForm
 from adminpanel.selectors import inactive as selectors
 from adminpanel.selectors.postgres import without_jit
-from adminpanel.services.bulk_actions import users_bulk_apply
+from adminpanel.services.bulk_actions import BulkOutcome, users_bulk_apply
 from core.errors import ApplicationError
 
 USERS_PER_PAGE = 50
@@ -24,7 +24,7 @@ def _filter_form(request: HttpRequest) -> InactiveFilterForm:
     return InactiveFilterForm(query)
 
 
-def _summary(outcome) -> str:
+def _summary(outcome: BulkOutcome) -> str:
     label = dict(BULK_ACTIONS)[outcome.action]
     text = f"{label}: done for {len(outcome.done)} user{'s' if len(outcome.done) != 1 else ''}"
     if outcome.done:
@@ -67,6 +67,7 @@ def inactive_users(request: HttpRequest) -> HttpResponse:
         "ellipsis": Paginator.ELLIPSIS,
         "csv_query": query.urlencode(),
         "window_days": selectors.INACTIVE_WINDOW.days,
+        "selected": set(request.POST.getlist("users")),  # kept ticked when the form comes back with an error
     }
     status = 200 if valid and not bulk.errors else 400
     return render(request, "adminpanel/inactive.html", context, status=status)

@@ -313,6 +313,9 @@ def test_a_bulk_action_without_a_reason_is_a_form_error(staff_client, customers,
     response = staff_client.post("/staff/inactive/", {"users": [idle.pk], "action": "suspend", "reason": reason})
     assert response.status_code == 400
     assert "Give a reason" in response.content.decode()
+    assert f'value="{idle.pk}" id="select-{idle.pk}" aria-label="Select idle@example.com" checked>' in (
+        response.content.decode()
+    )  # still ticked: staff add the reason and apply again
     assert not Access.objects.filter(user=idle).exists()
     assert not StaffAction.objects.exists()
 
