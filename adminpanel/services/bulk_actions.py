@@ -50,18 +50,23 @@ def users_bulk_apply(
     if len(users) > BULK_MAX_USERS:
         raise ApplicationError(f"Select at most {BULK_MAX_USERS} users per action.", field="users")
     outcome = BulkOutcome(action=action)
+    done_ids, refused_ids = [], []
     for user in users:
         try:
             _apply(action, user=user, actor=actor, reason=reason, request=request)
         except ApplicationError as exc:
             outcome.refused.append((user.email, exc.message))
+            refused_ids.append(user.pk)
         else:
             outcome.done.append(user.email)
+            done_ids.append(user.pk)
+    # Ids only (the refusals name the user): the per-user rows point at the users and lose them when an
+    # account is deleted; this row must not keep an address after its account is gone.
     StaffAction.objects.create(
         actor=actor,
         target=None,
         action=f"bulk_{action}",
         reason=reason,
-        detail={"users": [u.pk for u in users], "done": outcome.done, "refused": dict(outcome.refused)},
+        detail={"users": [u.pk for u in users], "done": done_ids, "refused": refused_ids},
     )
     return outcome
