@@ -293,6 +293,23 @@ def test_a_user_the_action_refuses_is_named_and_the_others_still_get_it(staff_cl
     assert "@" not in str(batch.detail)  # no address kept in the batch row
 
 
+def test_a_recheck_of_more_users_than_bingx_can_answer_in_one_request_is_refused_whole(staff_client):
+    now = timezone.now()
+    many = [make_user(f"r{i}@example.com", joined=now - timedelta(days=50)).pk for i in range(26)]
+    response = staff_client.post("/staff/inactive/", {"users": many, "action": "revalidate", "reason": "audit"})
+    assert response.status_code == 400
+    assert "Select at most 25 users for this action (you selected 26)." in response.content.decode()
+    assert not StaffAction.objects.exists()
+
+
+def test_bulk_recheck_records_each_check_and_keeps_the_reason_on_the_batch(staff_client):
+    user = make_user("nokey@example.com", joined=timezone.now() - timedelta(days=50))
+    response = staff_client.post("/staff/inactive/", {"users": [user.pk], "action": "revalidate", "reason": "audit"})
+    assert response.status_code == 302
+    assert StaffAction.objects.filter(action="revalidate", target=user).exists()
+    assert StaffAction.objects.get(action="bulk_revalidate").reason == "audit"
+
+
 def test_bulk_key_reset_deletes_the_keys(staff_client):
     user = make_user("keyed@example.com", joined=timezone.now() - timedelta(days=50))
     add_key(user)

@@ -5,27 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trading', '0012_trade_funding_until'),
+        ("trading", "0012_trade_funding_until"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='trade',
-            index=models.Index(fields=['user', 'opened_at', 'status'], name='trading_trade_user_opened'),
+            model_name="trade",
+            index=models.Index(fields=["user", "opened_at", "status"], name="trading_trade_user_opened"),
         ),
         migrations.AddIndex(
-            model_name='trade',
-            index=models.Index(fields=['opened_at', 'mode', 'status'], name='trading_trade_opened'),
+            model_name="trade",
+            index=models.Index(fields=["opened_at", "mode", "status"], name="trading_trade_opened"),
         ),
         migrations.AddIndex(
-            model_name='trade',
-            index=models.Index(fields=['closed_at', 'mode', 'status', 'signal_type', 'pnl'], name='trading_trade_closed'),
+            model_name="trade",
+            index=models.Index(
+                fields=["closed_at", "mode", "status", "signal_type", "pnl"], name="trading_trade_closed"
+            ),
         ),
         migrations.AddIndex(
-            model_name='trade',
-            index=models.Index(fields=['signal', 'mode', 'status'], name='trading_trade_signal_mode'),
+            model_name="trade",
+            index=models.Index(fields=["signal", "mode", "status"], name="trading_trade_signal_mode"),
         ),
     ]
