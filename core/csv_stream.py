@@ -8,11 +8,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): text cells starting so
+# get a leading apostrophe, which spreadsheets show as text. Emails, labels and notes are user input.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def csv_cell(value: Any) -> str:
-    """Empty for None, ISO 8601 for times, true/false for booleans, else ``str`` (Decimals keep their digits)."""
+    """Empty for None, ISO 8601 for times, true/false for booleans, text a spreadsheet would run as a formula
+    behind an apostrophe, else ``str`` (numbers and Decimals keep their digits and sign)."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, bool):

@@ -61,18 +61,7 @@ def inactive_users(*, now: datetime, filters: InactiveFilters = InactiveFilters(
 
 
 CSV_COLUMNS = ("email", "access_level", "has_key", "date_joined", "last_login", "last_trade_at")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such cells get a
-# leading apostrophe, which spreadsheets show as text. Emails are user input.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def inactive_users_csv(rows: QuerySet[User]) -> Iterator[str]:
     """The rows as CSV lines (header first), streamed from the database in chunks."""
     values = rows.values_list("email", "level", "keyed", "date_joined", "last_login", "last_trade_at")
-    return csv_lines(CSV_COLUMNS, ([spreadsheet_safe(v) for v in row] for row in values.iterator(chunk_size=2000)))
+    return csv_lines(CSV_COLUMNS, values.iterator(chunk_size=2000))
