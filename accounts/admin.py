@@ -17,6 +17,7 @@ from accounts.models import ActivityLog, ApiToken, ExchangeCredential, Notificat
 from accounts.services.credentials import credential_delete
 from accounts.services.otp import otp_enabled
 from accounts.services.tokens import token_revoke
+from core.admin_bases import RecordAdmin
 
 _CIPHERTEXT_FIELDS = ("api_key_encrypted", "api_secret_encrypted")
 
@@ -92,7 +93,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ActivityLog)
-class ActivityLogAdmin(admin.ModelAdmin):
+class ActivityLogAdmin(RecordAdmin):
     """Every user's security events, for staff; an audit trail, so nobody edits it here."""
 
     list_display = ("created_at", "user", "action", "ip", "user_agent")
@@ -100,15 +101,6 @@ class ActivityLogAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "ip")
     date_hierarchy = "created_at"
     list_select_related = ("user",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ApiToken)
@@ -133,7 +125,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(RecordAdmin):
     """What each user was told (access changes, alerts, orders): a record, read-only."""
 
     list_display = ("created_at", "user", "kind", "title", "read_at")
@@ -141,15 +133,6 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "title")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class SecondFactorAdmin(admin.ModelAdmin):

@@ -20,6 +20,7 @@ from adminpanel import (
 )
 from adminpanel.models import StaffAction
 from adminpanel.services import user_actions
+from core.admin_bases import RecordAdmin
 from core.errors import ApplicationError
 from gatekeeper.admin import AccessAdmin
 from gatekeeper.models import Access
@@ -27,21 +28,8 @@ from trading.admin import TradingProfileAdmin
 from trading.models import TradingProfile
 
 
-class AuditTrailAdmin(admin.ModelAdmin):
-    """Read-only: staff look, nobody adds, edits or deletes."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 @admin.register(StaffAction)
-class StaffActionAdmin(AuditTrailAdmin):
+class StaffActionAdmin(RecordAdmin):
     list_display = ("created_at", "actor", "action", "target", "reason")
     list_filter = ("action",)
     search_fields = ("actor__email", "target__email", "reason")
@@ -51,7 +39,7 @@ class StaffActionAdmin(AuditTrailAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(AuditTrailAdmin):
+class LogEntryAdmin(RecordAdmin):
     """Django's record of edits made through the admin forms (staff actions are in Staff actions)."""
 
     list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change_message")

@@ -5,15 +5,15 @@ Imported by adminpanel.admin, which Django's admin autodiscovery loads."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
 from adminpanel.models import ErrorRecord
+from core.admin_bases import RecordAdmin
 
 
 @admin.register(ErrorRecord)
-class ErrorRecordAdmin(admin.ModelAdmin):
+class ErrorRecordAdmin(RecordAdmin):
     list_display = ("when", "kind", "exception_type", "short_message", "times", "staff_page")
     list_filter = ("kind", "created_at")
     search_fields = ("message", "exception_type", "logger")
@@ -38,12 +38,3 @@ class ErrorRecordAdmin(admin.ModelAdmin):
     @admin.display(description="Staff page")
     def staff_page(self, record: ErrorRecord) -> str:
         return format_html('<a href="{}">view</a>', reverse("staff_error_detail", args=[record.pk]))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: ErrorRecord | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ErrorRecord | None = None) -> bool:
-        return False

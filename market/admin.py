@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from core.admin_bases import RecordAdmin
 from market.models import Candle, PriceAlert
 
 
@@ -65,7 +66,7 @@ class CappedCountPaginator(Paginator):
 
 
 @admin.register(Candle)
-class CandleAdmin(admin.ModelAdmin):
+class CandleAdmin(RecordAdmin):
     """Stored candles, read-only (written by the candle service from the exchange). A huge table: no full
     count, no date drill-down, filters only on short choice lists, and a search that matches a symbol exactly."""
 
@@ -76,12 +77,3 @@ class CandleAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     list_per_page = 50
     sortable_by = ()  # the unique index's order (exchange, symbol, timeframe, open_time) is the only cheap one
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from core.admin_bases import ReadOnlyAdmin, RecordAdmin
 from trading.models import (
     Backtest,
     BacktestTrade,
@@ -20,21 +21,6 @@ from trading.models import (
     TradingProfile,
 )
 from trading.services.risk import automation_pause_lift, global_pause_set
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class RecordAdmin(ReadOnlyAdmin):
-    """A record of what happened at the exchange (or the paper broker): nobody edits or deletes it here."""
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ActedOnByFilter(admin.SimpleListFilter):
