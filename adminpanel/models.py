@@ -48,3 +48,49 @@ class ErrorRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message[:80]}"
+
+
+class TradesOpenedDay(models.Model):
+    """Trades executed (entry filled) opened on one UTC day, per mode: the staff overview's rollup of closed
+    days (adminpanel.services.trading_rollup), read only below TradingRollupMark.computed_until."""
+
+    day = models.DateTimeField(help_text="The day's first instant (UTC).")
+    mode = models.CharField(max_length=5)
+    executed = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "mode"], name="adminpanel_opened_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.mode}: {self.executed} opened"
+
+
+class TradesClosedDay(models.Model):
+    """Trades closed with a PnL on one UTC day, per mode and strategy: how many, the wins, the net PnL sum."""
+
+    day = models.DateTimeField(help_text="The day's first instant (UTC).")
+    mode = models.CharField(max_length=5)
+    signal_type = models.CharField(max_length=6)
+    closed = models.PositiveIntegerField()
+    wins = models.PositiveIntegerField()
+    # Wider than Trade.pnl (28, 8): a sum of many of them.
+    pnl = models.DecimalField(max_digits=36, decimal_places=8)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "mode", "signal_type"], name="adminpanel_closed_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.mode} {self.signal_type}: {self.closed} closed"
+
+
+class TradingRollupMark(models.Model):
+    """One row: the rollup holds every day before ``computed_until`` (None: nothing yet); later days are
+    counted live."""
+
+    computed_until = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"trading rollup until {self.computed_until}"

@@ -1,12 +1,17 @@
-"""Celery tasks of the back office: error-record retention, and failed tasks captured as error records."""
+"""Celery tasks of the back office: error-record retention, failed tasks captured as error records, and the
+staff overview's trading rollup."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from celery import shared_task
 from celery.signals import task_failure
+from django.utils import timezone
 
 from adminpanel.logging import record_failed_task
 from adminpanel.services.errors import error_records_prune
+from adminpanel.services.trading_rollup import rollup_all, rollup_recent
 
 # Every worker imports this module (Celery's autodiscovery), so every failed task of every queue is seen.
 task_failure.connect(record_failed_task, dispatch_uid="adminpanel.record_failed_task")
@@ -16,3 +21,21 @@ task_failure.connect(record_failed_task, dispatch_uid="adminpanel.record_failed_
 def prune_error_records() -> int:
     """Delete error records older than STAFF_ERROR_RETENTION_DAYS."""
     return error_records_prune()
+
+
+def _today():
+    return timezone.now().astimezone(UTC).date()
+
+
+@shared_task(ignore_result=True)
+def rollup_recent_trading() -> str:
+    """The staff overview's trading rollup: the last few whole days, and any day since it last ran."""
+    since, until = rollup_recent(today=_today())
+    return f"trading rollup recomputed [{since or 'start'}, {until})"
+
+
+@shared_task(ignore_result=True)
+def rollup_all_trading() -> str:
+    """The staff overview's trading rollup, every whole day again."""
+    since, until = rollup_all(today=_today())
+    return f"trading rollup recomputed [{since or 'start'}, {until})"

@@ -9,14 +9,16 @@ Every account's trades count (a staff member's test trades too): these are what 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncDay
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Least, TruncDay
 
-from adminpanel.selectors.days import as_date
+from adminpanel.models import TradesClosedDay, TradesOpenedDay, TradingRollupMark
+from adminpanel.selectors.days import as_date, midnight
 from adminpanel.selectors.users import EXECUTED
 from trading.models import Mode, Signal, SignalType, Trade, TradingControl, TradingProfile
 
@@ -25,6 +27,8 @@ ZERO = Decimal("0")
 # COUNT(*), not COUNT(id): PostgreSQL then answers from the dashboard's indexes alone (trading 0013), without
 # reading the trades' rows.
 ROWS = Count("*")
+MARK = 1  # TradingRollupMark's only row
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # before any trade: "no rollup" counts everything live
 
 
 @dataclass
@@ -85,30 +89,91 @@ class TradingDays:
         return min(days) if days else None
 
 
-def trading_days(*, since: datetime | None, until: datetime) -> TradingDays:
-    """Trades executed, and trades closed with their wins and net PnL, per mode (and strategy) and UTC day in
-    [since, until) (since None: from the start). Two grouped queries, read from the dashboard's indexes."""
-    opened = (
+def opened_per_day(*, since: datetime | None, until: datetime) -> QuerySet:
+    """Rows (mode, day, n): trades executed (entry filled) opened per mode and UTC day in [since, until)."""
+    return (
         _between(Trade.objects.filter(status__in=EXECUTED), "opened_at", since, until)
         .annotate(day=TruncDay("opened_at"))
         .values("mode", "day")
         .annotate(n=ROWS)
         .order_by()
     )
-    closed = (
+
+
+def closed_per_day(*, since: datetime | None, until: datetime) -> QuerySet:
+    """Rows (mode, signal_type, day, n, wins, pnl_sum): trades closed with a PnL per mode, strategy and UTC day
+    in [since, until); a win is PnL > 0."""
+    return (
         _between(Trade.objects.filter(status=Trade.Status.CLOSED, pnl__isnull=False), "closed_at", since, until)
         .annotate(day=TruncDay("closed_at"))
         .values("mode", "signal_type", "day")
         .annotate(n=ROWS, wins=Count("pnl", filter=Q(pnl__gt=0)), pnl_sum=Sum("pnl"))
         .order_by()
     )
-    return TradingDays(
-        opened={(row["mode"], as_date(row["day"])): row["n"] for row in opened},
-        closed={
-            (row["mode"], row["signal_type"], as_date(row["day"])): (row["n"], row["wins"], row["pnl_sum"])
-            for row in closed
-        },
+
+
+def as_trading_days(opened: Iterable[dict], closed: Iterable[dict]) -> TradingDays:
+    """TradingDays from rows of opened_per_day and closed_per_day (a day met twice is added up)."""
+    opened_days: dict[tuple[str, date], int] = {}
+    for row in opened:
+        key = (row["mode"], as_date(row["day"]))
+        opened_days[key] = opened_days.get(key, 0) + row["n"]
+    closed_days: dict[tuple[str, str, date], tuple[int, int, Decimal]] = {}
+    for row in closed:
+        key = (row["mode"], row["signal_type"], as_date(row["day"]))
+        n, wins, pnl = closed_days.get(key, (0, 0, ZERO))
+        closed_days[key] = (n + row["n"], wins + row["wins"], pnl + row["pnl_sum"])
+    return TradingDays(opened=opened_days, closed=closed_days)
+
+
+def live_trading_days(*, since: datetime | None, until: datetime) -> TradingDays:
+    """trading_days counted from the trades alone (what the rollup stores for a day)."""
+    return as_trading_days(opened_per_day(since=since, until=until), closed_per_day(since=since, until=until))
+
+
+def _day_floor(instant: datetime) -> datetime:
+    return midnight(as_date(instant))
+
+
+def _day_ceil(instant: datetime) -> datetime:
+    floor = _day_floor(instant)
+    return floor if floor == instant else floor + timedelta(days=1)
+
+
+def trading_days(*, since: datetime | None, until: datetime) -> TradingDays:
+    """Trades executed, and trades closed with their wins and net PnL, per mode (and strategy) and UTC day in
+    [since, until) (since None: from the start). Two queries: each reads the rollup's whole days of the period
+    below TradingRollupMark.computed_until, UNION ALL the trades counted live for the rest (today, a day the
+    rollup has not reached, a partial day at either end; everything when there is no rollup yet). The mark is
+    a subquery of the same statement, so the rows and the mark are one snapshot."""
+    computed_until = Subquery(TradingRollupMark.objects.filter(pk=MARK).values("computed_until")[:1])
+    # Whole days of the period the rollup may answer for: [first, last) and below computed_until.
+    first = _day_ceil(since) if since is not None else None
+    last = _day_floor(until)
+    rolled = Q(day__lt=last) & Q(day__lt=computed_until)
+    if first is not None:
+        rolled &= Q(day__gte=first)
+    # The rest of the period is counted live: before ``first`` (a partial first day), and from where the rollup
+    # stops (the earlier of ``last`` and computed_until; no mark: from the start).
+    live_from = Least(Value(last), Coalesce(computed_until, Value(EPOCH)))
+
+    def live(rows: QuerySet, field: str) -> QuerySet:
+        rest = Q(**{f"{field}__gte": live_from})
+        if since is not None and first != since:
+            rest |= Q(**{f"{field}__lt": first})
+        return rows.filter(rest)
+
+    # The live rows come first: a union's rows take the first query's column names (the columns match by place).
+    opened = live(opened_per_day(since=since, until=until), "opened_at").union(
+        TradesOpenedDay.objects.filter(rolled).values("mode", "day", n=F("executed")), all=True
     )
+    closed = live(closed_per_day(since=since, until=until), "closed_at").union(
+        TradesClosedDay.objects.filter(rolled).values(
+            "mode", "signal_type", "day", n=F("closed"), won=F("wins"), pnl_sum=F("pnl")
+        ),
+        all=True,
+    )
+    return as_trading_days(opened, closed)
 
 
 def trading_figures(

@@ -75,6 +75,8 @@ EXPECTED = {
         "market.tasks.intel.refresh_fear_greed",
         "market.tasks.intel.refresh_altcoin_season",
         "adminpanel.tasks.prune_error_records",
+        "adminpanel.tasks.rollup_recent_trading",
+        "adminpanel.tasks.rollup_all_trading",
     },
     "reports": {
         "trading.tasks.run_backtest",
