@@ -16,6 +16,7 @@ from accounts.admin import UserAdmin
 from accounts.models import User
 from adminpanel import (
     admin_actions,
+    admin_beat,  # noqa: F401  (beat schedules with who and why)
     admin_errors,  # noqa: F401  (registers ErrorRecord's read-only admin)
 )
 from adminpanel.models import StaffAction
