@@ -7,7 +7,8 @@ template), signed in as a staff member past 2FA; DEBUG stays as the environment 
 some overrides, half with a key and a connect check, 40 % with trading settings, some paused), 8,760 hourly
 signals, and trades spread over the last 365 days on 60 % of the users (80 % paper, 97 % closed, 1 % open,
 2 % failed; ICT trades linked to signals). Trades are written by one INSERT ... SELECT (generate_series on
-PostgreSQL, a recursive CTE on SQLite).
+PostgreSQL, a recursive CTE on SQLite); then the overview's per-day trading rollup is computed for every whole
+day before today, as beat keeps it in production (today is always counted live).
 
 PostgreSQL: ``--database-url`` names a database whose name contains "bench" (created if missing, never
 dropped; its rows are wiped at the start). Without it: SQLite in a throw-away FLAXU_VAR_DIR. Prints, never
@@ -65,13 +66,17 @@ def wipe() -> None:
     from django.db import connection
 
     from accounts.models import User
+    from adminpanel.models import TradesClosedDay, TradesOpenedDay, TradingRollupMark
     from trading.models import Signal, Trade
 
+    rollup = (TradesOpenedDay, TradesClosedDay, TradingRollupMark)
     if connection.vendor == "postgresql":
-        tables = [m._meta.db_table for m in (User, Signal, Trade)]
+        tables = [m._meta.db_table for m in (User, Signal, Trade, *rollup)]
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     else:
+        for model in rollup:
+            model.objects.all().delete()
         Trade.objects.all().delete()
         Signal.objects.all().delete()
         User.objects.all().delete()
@@ -247,6 +252,17 @@ def fill_trades(n: int, traders: list[int], first_signal: int) -> None:
             cursor.execute("ANALYZE")
 
 
+def roll_up() -> float:
+    """What beat does in production: the staff overview's trading rollup of every whole day before today (the
+    empty database is measured without one). Returns the seconds it took."""
+    from adminpanel.services.trading_rollup import rollup_all
+    from adminpanel.tasks import _today
+
+    started = time.perf_counter()
+    rollup_all(today=_today())
+    return time.perf_counter() - started
+
+
 def measure(client, path: str, runs: int) -> tuple[list[float], int]:
     """Render times (seconds) of ``runs`` renders after one warm-up, and the queries of one render (counted by
     an execute wrapper: a request empties the query log CaptureQueriesContext reads)."""
@@ -300,6 +316,7 @@ def main() -> int:
     first_signal = fill_signals()
     fill_trades(args.trades, traders, first_signal)
     built = time.perf_counter() - started
+    rolled_up = roll_up()
     full = {path: measure(client, path, args.runs) for _, path in PAGES}
 
     from accounts.models import User
@@ -307,7 +324,8 @@ def main() -> int:
 
     users, trades = User.objects.filter(is_staff=False).count(), Trade.objects.count()
     print(f"Staff dashboard on {connection.vendor} ({connection.settings_dict['NAME']}), DEBUG={_debug()}, "
-          f"{args.runs} renders per page after a warm-up; data built in {built:.0f} s")  # fmt: skip
+          f"{args.runs} renders per page after a warm-up; data built in {built:.0f} s, "
+          f"trading rollup (every whole day) in {rolled_up:.1f} s")  # fmt: skip
     print(f"{'page':28} | {'empty database':^20} | {f'{users:,} users, {trades:,} trades':^28} | target")
     print(f"{'':28} | {'median     p95  q':>20} | {'median     p95  q':>28} |")
     for label, path in PAGES:

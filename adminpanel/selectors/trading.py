@@ -5,6 +5,8 @@ win rate and PnL are over trades *closed* in it (PnL net of fees and funding; a 
 *generated* are live signals known in it (backfilled ones are never executed, so they are left out), and
 *executed* those of them at least one user's trade opened on. Open positions and paused users are now.
 Every account's trades count (a staff member's test trades too): these are what the platform executed.
+The per-day counts of whole days come from the rollup (adminpanel.services.trading_rollup) where it has been
+computed, the rest from the trades: both by the same grouped queries (opened_per_day, closed_per_day).
 """
 
 from __future__ import annotations

@@ -54,6 +54,11 @@ NOT_REGISTERED = {
     "django_celery_beat.PeriodicTasks": "beat's internal 'schedule changed' marker",
     "account.EmailConfirmation": "email verification keys (secrets; allauth uses signed keys, no rows)",
     "otp_static.StaticToken": "recovery codes (secrets)",
+    # The staff overview's trading rollup: figures derived from the trades and rebuilt by beat (an edit would
+    # only falsify the overview until the next run).
+    "adminpanel.TradesOpenedDay": "derived from trades, rebuilt by beat",
+    "adminpanel.TradesClosedDay": "derived from trades, rebuilt by beat",
+    "adminpanel.TradingRollupMark": "derived from trades, rebuilt by beat",
 }
 
 
