@@ -3,7 +3,7 @@ staff overview's trading rollup."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date
 
 from celery import shared_task
 from celery.signals import task_failure
@@ -23,19 +23,20 @@ def prune_error_records() -> int:
     return error_records_prune()
 
 
-def _today():
+def today_utc() -> date:
+    """Today's date in UTC (the rollup's days are UTC days)."""
     return timezone.now().astimezone(UTC).date()
 
 
 @shared_task(ignore_result=True)
 def rollup_recent_trading() -> str:
     """The staff overview's trading rollup: the last few whole days, and any day since it last ran."""
-    since, until = rollup_recent(today=_today())
+    since, until = rollup_recent(today=today_utc())
     return f"trading rollup recomputed [{since or 'start'}, {until})"
 
 
 @shared_task(ignore_result=True)
 def rollup_all_trading() -> str:
     """The staff overview's trading rollup, every whole day again."""
-    since, until = rollup_all(today=_today())
+    since, until = rollup_all(today=today_utc())
     return f"trading rollup recomputed [{since or 'start'}, {until})"

@@ -256,10 +256,10 @@ def roll_up() -> float:
     """What beat does in production: the staff overview's trading rollup of every whole day before today (the
     empty database is measured without one). Returns the seconds it took."""
     from adminpanel.services.trading_rollup import rollup_all
-    from adminpanel.tasks import _today
+    from adminpanel.tasks import today_utc
 
     started = time.perf_counter()
-    rollup_all(today=_today())
+    rollup_all(today=today_utc())
     return time.perf_counter() - started
 
 
