@@ -83,8 +83,9 @@ class TopCoinsQuerySerializer(serializers.Serializer):
         required=False,
         default="rank",
         help_text=f"{', '.join(TOP_SORTS)}; prefix '-' for descending.",
-        error_messages={"invalid_choice": f"Unknown sort {{input!r}}; expected one of {', '.join(TOP_SORTS)}, "
-                        "optionally with '-'."},
+        error_messages={
+            "invalid_choice": f"Unknown sort {{input!r}}; expected one of {', '.join(TOP_SORTS)}, optionally with '-'."
+        },
     )
     q = serializers.CharField(required=False, default="", allow_blank=True, max_length=40, help_text="Symbol or name.")
 

@@ -136,8 +136,6 @@ TRADE_CSV_COLUMNS = (
 )  # fmt: skip
 
 
-
-
 def backtest_trades_csv(backtest: Backtest) -> Iterator[str]:
     """The backtest's trades as CSV lines (a header, then one line per trade), for streaming."""
     rows = BacktestTrade.objects.filter(backtest=backtest).order_by("number").values_list(*TRADE_CSV_COLUMNS)

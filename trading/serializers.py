@@ -226,8 +226,15 @@ class BacktestDetailSerializer(BacktestSerializer):
     trades_csv = serializers.SerializerMethodField(help_text="Download the trades as CSV.")
 
     class Meta(BacktestSerializer.Meta):
-        fields = [*BacktestSerializer.Meta.fields, "parameters", "stats", "equity", "calibration", "trades_count",
-                  "trades_csv"]
+        fields = [
+            *BacktestSerializer.Meta.fields,
+            "parameters",
+            "stats",
+            "equity",
+            "calibration",
+            "trades_count",
+            "trades_csv",
+        ]
         read_only_fields = fields
 
     def get_trades_count(self, backtest: Backtest) -> int:

@@ -61,6 +61,8 @@ def inactive_users(*, now: datetime, filters: InactiveFilters = InactiveFilters(
 
 
 CSV_COLUMNS = ("email", "access_level", "has_key", "date_joined", "last_login", "last_trade_at")
+
+
 def inactive_users_csv(rows: QuerySet[User]) -> Iterator[str]:
     """The rows as CSV lines (header first), streamed from the database in chunks."""
     values = rows.values_list("email", "level", "keyed", "date_joined", "last_login", "last_trade_at")

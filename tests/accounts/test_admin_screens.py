@@ -27,9 +27,7 @@ def test_staff_revoke_a_token_and_the_key_hash_is_not_shown(staff_client):
     token, key = token_create(user=trader, name="bot")
     change = staff_client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
     assert token.key_hash not in change and key not in change
-    staff_client.post(
-        "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
-    )
+    staff_client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert ActivityLog.objects.filter(user=trader, action="token_revoked").exists()
 

@@ -26,9 +26,7 @@ def test_changing_email_takes_effect_after_verifying_the_new_address(client, use
 def test_password_change_is_logged_and_the_new_password_works(client, user, password):
     client.force_login(user)
     new = "another-long-passphrase-42"
-    response = client.post(
-        "/accounts/password/change/", {"oldpassword": password, "password1": new, "password2": new}
-    )
+    response = client.post("/accounts/password/change/", {"oldpassword": password, "password1": new, "password2": new})
     assert response.status_code == 302
     assert ActivityLog.objects.filter(user=user, action="password_changed").exists()
     client.post("/accounts/logout/")

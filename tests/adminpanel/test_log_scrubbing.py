@@ -63,8 +63,7 @@ def test_a_websocket_token_in_an_access_line_and_a_configured_secret_in_a_messag
 
 def test_every_process_that_loads_django_scrubs_its_log_records():
     code = (
-        "import django, logging; django.setup(); "
-        "print(getattr(logging.getLogRecordFactory(), 'scrubs_secrets', False))"
+        "import django, logging; django.setup(); print(getattr(logging.getLogRecordFactory(), 'scrubs_secrets', False))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=settings.BASE_DIR

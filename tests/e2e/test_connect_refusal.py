@@ -22,9 +22,11 @@ def test_a_refused_key_leaves_both_boxes_filled_and_says_why(page, live_asgi_ser
     key_sent_back = []
     page.on(
         "response",
-        lambda response: key_sent_back.append(response.url)
-        if "/access/connect/" in response.url and risky.api_key in response.text()
-        else None,
+        lambda response: (
+            key_sent_back.append(response.url)
+            if "/access/connect/" in response.url and risky.api_key in response.text()
+            else None
+        ),
     )
 
     page.goto("/access/connect/")

@@ -71,8 +71,9 @@ def test_stale_timestamp_answers_100421(fake_bingx):
 def test_recv_window_widens_the_window(fake_bingx):
     acct = fake_bingx.add_account(uid="1001")
     stale = int(time.time() * 1000) - 6000
-    answer = raw_get(fake_bingx, "/openApi/account/v1/uid", {"recvWindow": 10000, "timestamp": stale},
-                     acct.api_key, acct.secret)
+    answer = raw_get(
+        fake_bingx, "/openApi/account/v1/uid", {"recvWindow": 10000, "timestamp": stale}, acct.api_key, acct.secret
+    )
     assert answer["code"] == 0
     assert answer["data"]["uid"] == 1001
 
@@ -92,8 +93,9 @@ def test_missing_key_header_and_signature(fake_bingx):
     ts = int(time.time() * 1000)
     with urllib.request.urlopen(f"{fake_bingx.url}/openApi/account/v1/uid?timestamp={ts}", timeout=5) as resp:
         assert json.loads(resp.read())["code"] == 100413
-    req = urllib.request.Request(f"{fake_bingx.url}/openApi/account/v1/uid?timestamp={ts}",
-                                 headers={"X-BX-APIKEY": acct.api_key})
+    req = urllib.request.Request(
+        f"{fake_bingx.url}/openApi/account/v1/uid?timestamp={ts}", headers={"X-BX-APIKEY": acct.api_key}
+    )
     with urllib.request.urlopen(req, timeout=5) as resp:
         assert json.loads(resp.read())["code"] == 100412
 
@@ -110,8 +112,9 @@ def test_permissions_uid_and_restrictions(fake_bingx):
     assert ex.accountV1PrivateGetUid()["data"]["uid"] == 1001
     restrictions = ex.accountV1PrivateGetAccountApiRestrictions()["data"]
     assert restrictions["enableReading"] is True and restrictions["enableFutures"] is True
-    fake_bingx.set_permissions("1001", enableWithdrawals=False, permitsUniversalTransfer=True,
-                               enableInternalTransfer=True)
+    fake_bingx.set_permissions(
+        "1001", enableWithdrawals=False, permitsUniversalTransfer=True, enableInternalTransfer=True
+    )
     assert ex.accountV1PrivateGetAccountApiPermissions()["data"]["permissions"] == [2, 3, 4, 7]
 
 

@@ -45,13 +45,16 @@ def test_timeout_after_accept_places_the_order_while_the_client_times_out(fake_b
     assert len(fake_bingx.orders("1001")) == 1
 
 
-@pytest.mark.parametrize(("fault", "options", "error"), [
-    ("http_500", {}, ccxt.ExchangeNotAvailable),
-    ("http_429", {"retry_after": 7}, ccxt.RateLimitExceeded),
-    ("reset", {}, ccxt.NetworkError),
-    ("maintenance", {}, ccxt.ExchangeError),
-    ("permission_denied", {}, ccxt.PermissionDenied),
-])
+@pytest.mark.parametrize(
+    ("fault", "options", "error"),
+    [
+        ("http_500", {}, ccxt.ExchangeNotAvailable),
+        ("http_429", {"retry_after": 7}, ccxt.RateLimitExceeded),
+        ("reset", {}, ccxt.NetworkError),
+        ("maintenance", {}, ccxt.ExchangeError),
+        ("permission_denied", {}, ccxt.PermissionDenied),
+    ],
+)
 def test_refusing_faults_do_not_execute_the_request(fake_bingx, trader, fault, options, error):
     fake_bingx.inject(ORDER, fault, **options)
     with pytest.raises(error):
@@ -112,8 +115,12 @@ def test_requests_are_recorded(fake_bingx, trader):
 
 
 def post(fake, action, body=None):
-    req = urllib.request.Request(f"{fake.url}/_fake/{action}", data=json.dumps(body or {}).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
+    req = urllib.request.Request(
+        f"{fake.url}/_fake/{action}",
+        data=json.dumps(body or {}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(req, timeout=5) as resp:
         return json.loads(resp.read())
 
@@ -165,8 +172,13 @@ def test_context_manager_and_free_port():
 
 
 def test_standalone_cli_starts_seeds_and_stops():
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.bingx", "--port", "0", "--seed-demo"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.bingx", "--port", "0", "--seed-demo"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         info = json.loads(proc.stdout.readline())
         demo = info["demo"]

@@ -30,10 +30,19 @@ def test_new_accounts_are_in_hedge_mode(fake_bingx, trader):
 
 def test_market_order_with_stops_fills_at_mark_and_stop_loss_closes(fake_bingx, trader):
     trader.set_leverage(10, BTC, {"side": "LONG"})
-    created = trader.create_order(BTC, "market", "buy", 0.01, None, {
-        "hedged": True, "clientOrderId": "Sig-42-A",
-        "stopLoss": {"triggerPrice": 63000}, "takeProfit": {"triggerPrice": 70000},
-    })
+    created = trader.create_order(
+        BTC,
+        "market",
+        "buy",
+        0.01,
+        None,
+        {
+            "hedged": True,
+            "clientOrderId": "Sig-42-A",
+            "stopLoss": {"triggerPrice": 63000},
+            "takeProfit": {"triggerPrice": 70000},
+        },
+    )
     assert created["status"] is None  # BingX's order answer carries no status
     assert created["clientOrderId"] == "sig-42-a"  # lower-cased by BingX
     order = trader.fetch_order(created["id"], BTC)
@@ -70,8 +79,14 @@ def test_market_order_with_stops_fills_at_mark_and_stop_loss_closes(fake_bingx, 
 
 
 def test_take_profit_on_a_short(fake_bingx, trader):
-    trader.create_order(BTC, "market", "sell", 0.01, None, {
-        "hedged": True, "stopLoss": {"triggerPrice": 66000}, "takeProfit": {"triggerPrice": 60000}})
+    trader.create_order(
+        BTC,
+        "market",
+        "sell",
+        0.01,
+        None,
+        {"hedged": True, "stopLoss": {"triggerPrice": 66000}, "takeProfit": {"triggerPrice": 60000}},
+    )
     [position] = trader.fetch_positions()
     assert position["side"] == "short"
     fake_bingx.set_mark_price("BTC-USDT", 59950)
@@ -81,11 +96,14 @@ def test_take_profit_on_a_short(fake_bingx, trader):
     assert Decimal(tp["profit"]) == Decimal("50.5")  # (65000 - 59950) * 0.01
 
 
-@pytest.mark.parametrize(("side", "stops", "code"), [
-    ("buy", {"stopLoss": {"triggerPrice": 65500}}, "110411"),
-    ("buy", {"takeProfit": {"triggerPrice": 64000}}, "110413"),
-    ("sell", {"stopLoss": {"triggerPrice": 64000}}, "110412"),
-])
+@pytest.mark.parametrize(
+    ("side", "stops", "code"),
+    [
+        ("buy", {"stopLoss": {"triggerPrice": 65500}}, "110411"),
+        ("buy", {"takeProfit": {"triggerPrice": 64000}}, "110413"),
+        ("sell", {"stopLoss": {"triggerPrice": 64000}}, "110412"),
+    ],
+)
 def test_stop_on_the_wrong_side_of_the_mark_is_refused(fake_bingx, trader, side, stops, code):
     with pytest.raises(ccxt.ExchangeError, match=code):
         trader.create_order(BTC, "market", side, 0.01, None, {"hedged": True, **stops})
@@ -124,8 +142,7 @@ def test_fetch_order_by_client_order_id(fake_bingx, trader):
 
 
 def test_close_with_reduce_only_and_cancel(fake_bingx, trader):
-    trader.create_order(BTC, "market", "buy", 0.002, None, {
-        "hedged": True, "stopLoss": {"triggerPrice": 60000}})
+    trader.create_order(BTC, "market", "buy", 0.002, None, {"hedged": True, "stopLoss": {"triggerPrice": 60000}})
     [stop] = trader.fetch_open_orders(BTC)
     cancelled = trader.cancel_order(stop["id"], BTC)
     assert cancelled["status"] == "canceled"
@@ -176,8 +193,9 @@ def test_position_mode_margin_mode_and_leverage(fake_bingx, trader):
 
 def test_minimum_order_size(fake_bingx, trader):
     with pytest.raises(ccxt.InvalidOrder, match="101400"):
-        trader.swapV2PrivatePostTradeOrder({"symbol": "BTC-USDT", "side": "BUY", "positionSide": "LONG",
-                                            "type": "MARKET", "quantity": "0.00001"})
+        trader.swapV2PrivatePostTradeOrder(
+            {"symbol": "BTC-USDT", "side": "BUY", "positionSide": "LONG", "type": "MARKET", "quantity": "0.00001"}
+        )
 
 
 def test_public_market_data(fake_bingx, trader):

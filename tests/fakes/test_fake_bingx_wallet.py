@@ -26,7 +26,11 @@ def test_deposits_with_statuses_and_time_window(fake_bingx):
 
     deposits = ex.fetch_deposits("USDT", now - 5 * DAY, None, {"until": now})
     assert sorted((d["amount"], d["status"]) for d in deposits) == [
-        (40.0, "pending"), (60.0, "pending"), (150.0, "ok"), (500.0, "7")]
+        (40.0, "pending"),
+        (60.0, "pending"),
+        (150.0, "ok"),
+        (500.0, "7"),
+    ]
     assert all(d["type"] == "deposit" and d["currency"] == "USDT" for d in deposits)
     [credited] = [d for d in deposits if d["status"] == "ok"]
     assert credited["timestamp"] == now - 2 * DAY and credited["txid"].startswith("0x")
@@ -46,7 +50,9 @@ def test_withdrawals(fake_bingx):
     ex = ccxt_client(fake_bingx, acct)
     withdrawals = ex.fetch_withdrawals("USDT")
     assert sorted((w["amount"], w["status"], w["type"]) for w in withdrawals) == [
-        (10.0, "pending", "withdrawal"), (25.0, "ok", "withdrawal")]
+        (10.0, "pending", "withdrawal"),
+        (25.0, "ok", "withdrawal"),
+    ]
 
 
 @pytest.fixture

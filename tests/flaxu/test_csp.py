@@ -202,9 +202,15 @@ def test_favicon_ico_leads_to_the_icon_every_page_links(client):
 def test_a_running_backtests_progress_bar_passes_the_policy(client):
     user = UserFactory()
     grant_full(user)
-    backtest = Backtest.objects.create(user=user, exchange="bingx", symbol="BTC/USDT:USDT", timeframe="5m",
-                                       start=datetime(2024, 1, 2, tzinfo=UTC), end=datetime(2024, 1, 3, tzinfo=UTC),
-                                       progress=37)
+    backtest = Backtest.objects.create(
+        user=user,
+        exchange="bingx",
+        symbol="BTC/USDT:USDT",
+        timeframe="5m",
+        start=datetime(2024, 1, 2, tzinfo=UTC),
+        end=datetime(2024, 1, 3, tzinfo=UTC),
+        progress=37,
+    )
     client.force_login(user)
     assert_passes_policy(client, reverse("backtest_detail", args=[backtest.pk]))
     assert 'class="bar pct-37"' in client.get(reverse("backtest_detail", args=[backtest.pk])).content.decode()

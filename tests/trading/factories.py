@@ -43,8 +43,9 @@ def synthetic(n: int, *, seed: int = 3, timeframe: str = "5m", start: str = STAR
     return generate_candles(n, seed=seed, timeframe=timeframe, start=start, **kwargs)
 
 
-def seed_candles(n: int = 2000, *, seed: int = 3, symbol: str = BTC, timeframe: str = "5m", start: str = START,
-                 **kwargs) -> pd.DataFrame:
+def seed_candles(
+    n: int = 2000, *, seed: int = 3, symbol: str = BTC, timeframe: str = "5m", start: str = START, **kwargs
+) -> pd.DataFrame:
     """Generate and store ``n`` synthetic candles; returns the generated (float) frame."""
     frame = synthetic(n, seed=seed, timeframe=timeframe, start=start, **kwargs)
     store_candles(frame, symbol=symbol, timeframe=timeframe)
@@ -55,9 +56,19 @@ def grant_full(user) -> None:
     access_override(user=user, level="FULL", reason="test", expires_at=None, actor=None)
 
 
-def make_signal(*, bar_time, timeframe: str = "5m", symbol: str = BTC, direction: str = "LONG", confidence: int = 80,
-                entry: str = "97000.5", stop_loss: str = "96500", take_profit_1: str = "98000.25",
-                take_profit_2: str = "98500", **fields):
+def make_signal(
+    *,
+    bar_time,
+    timeframe: str = "5m",
+    symbol: str = BTC,
+    direction: str = "LONG",
+    confidence: int = 80,
+    entry: str = "97000.5",
+    stop_loss: str = "96500",
+    take_profit_1: str = "98000.25",
+    take_profit_2: str = "98500",
+    **fields,
+):
     """One stored Signal (as ``signals_run`` writes it) with plain levels, for list and page tests;
     ``fields``: more columns (evidence, outcome, historical)."""
     from trading.models import Signal

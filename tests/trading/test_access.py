@@ -17,15 +17,27 @@ pytestmark = pytest.mark.django_db
 def rows(limited_user):
     seed_candles(1500)
     signal = signals_run(exchange=EXCHANGE, symbol=BTC, timeframe="5m")[-1]
-    backtest = Backtest.objects.create(user=limited_user, exchange=EXCHANGE, symbol=BTC, timeframe="5m",
-                                       start=datetime(2024, 1, 2, tzinfo=UTC), end=datetime(2024, 1, 3, tzinfo=UTC))
+    backtest = Backtest.objects.create(
+        user=limited_user,
+        exchange=EXCHANGE,
+        symbol=BTC,
+        timeframe="5m",
+        start=datetime(2024, 1, 2, tzinfo=UTC),
+        end=datetime(2024, 1, 3, tzinfo=UTC),
+    )
     return signal, backtest
 
 
 def test_limited_users_see_the_locked_page(limited_client, rows):
     signal, backtest = rows
-    for url in ("/signals/", "/signals/rows/", f"/signals/{signal.pk}/", "/signals/sniper/", "/backtests/",
-                f"/backtests/{backtest.pk}/"):
+    for url in (
+        "/signals/",
+        "/signals/rows/",
+        f"/signals/{signal.pk}/",
+        "/signals/sniper/",
+        "/backtests/",
+        f"/backtests/{backtest.pk}/",
+    ):
         response = limited_client.get(url)
         assert response.status_code == 403, url
         assert "This page needs FULL access" in response.content.decode(), url
@@ -34,8 +46,13 @@ def test_limited_users_see_the_locked_page(limited_client, rows):
 
 def test_limited_users_get_403_with_the_reason_from_the_api(limited_client, rows):
     signal, backtest = rows
-    for url in ("/api/signals/", f"/api/signals/{signal.pk}/", "/api/sniper/alerts/", "/api/backtests/",
-                f"/api/backtests/{backtest.pk}/"):
+    for url in (
+        "/api/signals/",
+        f"/api/signals/{signal.pk}/",
+        "/api/sniper/alerts/",
+        "/api/backtests/",
+        f"/api/backtests/{backtest.pk}/",
+    ):
         response = limited_client.get(url)
         assert response.status_code == 403, url
         assert response.json()["detail"] == "This needs FULL access. Connect your BingX API key first.", url

@@ -26,8 +26,20 @@ def test_signal_list_with_filters(full_client, signals):
     assert body["count"] == len(signals) and len(body["results"]) == min(50, len(signals))
     newest = body["results"][0]
     assert newest["id"] == max(signals, key=lambda s: (s.bar_time, s.pk)).pk
-    assert set(newest) >= {"symbol", "timeframe", "bar_time", "direction", "entry", "stop_loss", "take_profit_1",
-                           "take_profit_2", "confidence", "auto_executable", "setup", "url"}
+    assert set(newest) >= {
+        "symbol",
+        "timeframe",
+        "bar_time",
+        "direction",
+        "entry",
+        "stop_loss",
+        "take_profit_1",
+        "take_profit_2",
+        "confidence",
+        "auto_executable",
+        "setup",
+        "url",
+    }
     assert isinstance(newest["entry"], str)  # Decimal as a string
 
     shorts = full_client.get("/api/signals/", {"direction": "SHORT", "min_confidence": 65, "symbol": "BTC"}).json()
@@ -61,8 +73,13 @@ def test_sniper_alert_list(full_client):
 
 def test_backtest_status_and_results(full_client, full_user):
     seed_candles(3000, seed=12)
-    backtest = backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=datetime(2024, 1, 3, tzinfo=UTC),
-                               end=datetime(2024, 1, 10, tzinfo=UTC))
+    backtest = backtest_create(
+        user=full_user,
+        symbol=BTC,
+        timeframe="5m",
+        start=datetime(2024, 1, 3, tzinfo=UTC),
+        end=datetime(2024, 1, 10, tzinfo=UTC),
+    )
     queued = full_client.get(f"/api/backtests/{backtest.pk}/").json()
     assert queued["status"] == "queued" and queued["progress"] == 0 and queued["stats"] == {}
 
@@ -80,8 +97,13 @@ def test_the_status_endpoint_can_be_polled_every_second(full_client, full_user, 
     from rest_framework.throttling import SimpleRateThrottle
 
     seed_candles(2000)
-    backtest = backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=datetime(2024, 1, 2, tzinfo=UTC),
-                               end=datetime(2024, 1, 5, tzinfo=UTC))
+    backtest = backtest_create(
+        user=full_user,
+        symbol=BTC,
+        timeframe="5m",
+        start=datetime(2024, 1, 2, tzinfo=UTC),
+        end=datetime(2024, 1, 5, tzinfo=UTC),
+    )
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "api": "3/15m"})
     for _ in range(10):  # more than the general API budget
         assert full_client.get(f"/api/backtests/{backtest.pk}/").status_code == 200
@@ -96,8 +118,14 @@ def test_the_endpoints_are_in_the_schema(full_client):
         import yaml
 
         paths = yaml.safe_load(schema.content)["paths"]
-    for path in ("/api/signals/", "/api/signals/{id}/", "/api/sniper/alerts/", "/api/backtests/",
-                 "/api/backtests/{id}/", "/api/backtests/{id}/trades.csv"):
+    for path in (
+        "/api/signals/",
+        "/api/signals/{id}/",
+        "/api/sniper/alerts/",
+        "/api/backtests/",
+        "/api/backtests/{id}/",
+        "/api/backtests/{id}/trades.csv",
+    ):
         assert path in paths, path
     assert "post" in paths["/api/backtests/"]
 

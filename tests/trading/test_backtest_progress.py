@@ -37,8 +37,9 @@ def test_the_pure_runner_reports_its_share_done_a_bounded_number_of_times():
 @pytest.fixture
 def backtest(full_user):
     seed_candles(3000, seed=12)  # 2024-01-01 .. 2024-01-11 09:55
-    return backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=START, end=END,
-                           parameters={"min_confidence": 55})
+    return backtest_create(
+        user=full_user, symbol=BTC, timeframe="5m", start=START, end=END, parameters={"min_confidence": 55}
+    )
 
 
 @pytest.mark.django_db

@@ -24,8 +24,9 @@ START, END = datetime(2024, 1, 3, tzinfo=UTC), datetime(2024, 1, 10, tzinfo=UTC)
 @pytest.fixture
 def backtest(full_user):
     seed_candles(3000, seed=12)  # 2024-01-01 .. 2024-01-11 09:55
-    return backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=START, end=END,
-                           parameters={"min_confidence": 55})
+    return backtest_create(
+        user=full_user, symbol=BTC, timeframe="5m", start=START, end=END, parameters={"min_confidence": 55}
+    )
 
 
 def test_a_backtest_runs_to_done_with_results(backtest, pushes, django_capture_on_commit_callbacks):
@@ -95,8 +96,14 @@ def test_setups_are_judged_at_the_costs_the_backtest_trades_at(full_user):
     seed_candles(3000, seed=12)
     runs = {}
     for fee in ("0.05", "0.5"):  # percent per fill; at 0.5 % a round trip costs 1 % of price
-        backtest = backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=START, end=END,
-                                   parameters={"min_confidence": 55, "taker_fee_pct": fee})
+        backtest = backtest_create(
+            user=full_user,
+            symbol=BTC,
+            timeframe="5m",
+            start=START,
+            end=END,
+            parameters={"min_confidence": 55, "taker_fee_pct": fee},
+        )
         backtest_run(backtest_id=backtest.pk)
         backtest.refresh_from_db()
         runs[fee] = backtest.signals

@@ -18,8 +18,9 @@ def candles():
 
 
 def post(client, **body):
-    return client.post(URL, {"symbol": "BTC/USDT:USDT", "timeframe": "5m", **PERIOD, **body},
-                       content_type="application/json")
+    return client.post(
+        URL, {"symbol": "BTC/USDT:USDT", "timeframe": "5m", **PERIOD, **body}, content_type="application/json"
+    )
 
 
 def errors(response) -> dict:

@@ -16,10 +16,17 @@ TIMEOUT = 90
 def test_a_backtest_started_by_the_api_is_run_by_the_worker(celery_worker_process, client, full_user):
     seed_candles(3000, seed=12)
     client.force_login(full_user)
-    response = client.post("/api/backtests/", {"symbol": "BTC/USDT:USDT", "timeframe": "5m",
-                                              "start": "2024-01-03T00:00:00Z", "end": "2024-01-10T00:00:00Z",
-                                              "parameters": {"min_confidence": 55}},
-                           content_type="application/json")
+    response = client.post(
+        "/api/backtests/",
+        {
+            "symbol": "BTC/USDT:USDT",
+            "timeframe": "5m",
+            "start": "2024-01-03T00:00:00Z",
+            "end": "2024-01-10T00:00:00Z",
+            "parameters": {"min_confidence": 55},
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     backtest_id = response.json()["id"]
 

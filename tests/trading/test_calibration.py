@@ -25,8 +25,9 @@ def test_a_snapshot_pools_outcomes_and_signals_quote_their_bucket(settings):
     rows = [r for r in snapshot.table if r["setup"] == signal.setup and r["low"] <= signal.confidence < r["high"]]
     assert lookup.cases == sum(r["cases"] for r in rows)
     if lookup.cases >= 30:
-        assert lookup.sentence == (f"setups like this reached TP1 in {100 * lookup.hit_rate:.0f} % of "
-                                   f"{lookup.cases:,} backtested cases")
+        assert lookup.sentence == (
+            f"setups like this reached TP1 in {100 * lookup.hit_rate:.0f} % of {lookup.cases:,} backtested cases"
+        )
     elif lookup.cases:
         assert "too few for a reliable rate" in lookup.sentence
 

@@ -19,8 +19,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def done(full_user):
     seed_candles(3000, seed=12)
-    backtest = backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=datetime(2024, 1, 3, tzinfo=UTC),
-                               end=datetime(2024, 1, 10, tzinfo=UTC), parameters={"min_confidence": 55})
+    backtest = backtest_create(
+        user=full_user,
+        symbol=BTC,
+        timeframe="5m",
+        start=datetime(2024, 1, 3, tzinfo=UTC),
+        end=datetime(2024, 1, 10, tzinfo=UTC),
+        parameters={"min_confidence": 55},
+    )
     return backtest_run(backtest_id=backtest.pk)
 
 

@@ -25,8 +25,9 @@ def text(response) -> str:
 
 
 def json_script(response, element_id: str):
-    match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', response.content.decode(),
-                      re.S)
+    match = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
     assert match, element_id
     return json.loads(match.group(1))
 
@@ -80,10 +81,19 @@ def test_a_signal_page_has_the_chart_data_reasons_and_calibration(full_client, s
 
 
 def test_the_sniper_panel_lists_alerts(full_client):
-    SniperAlert.objects.create(exchange=EXCHANGE, symbol=BTC, time=datetime(2024, 3, 1, 6, 39, tzinfo=UTC),
-                               move="DUMP", change_pct=Decimal("-12.5874"), cleared_pct=Decimal("89.5969"),
-                               direction="SHORT", entry=Decimal("87.545911"), stop_loss=Decimal("100.595885"),
-                               take_profit=Decimal("61.445962"), origin_price=Decimal("100.152522"))
+    SniperAlert.objects.create(
+        exchange=EXCHANGE,
+        symbol=BTC,
+        time=datetime(2024, 3, 1, 6, 39, tzinfo=UTC),
+        move="DUMP",
+        change_pct=Decimal("-12.5874"),
+        cleared_pct=Decimal("89.5969"),
+        direction="SHORT",
+        entry=Decimal("87.545911"),
+        stop_loss=Decimal("100.595885"),
+        take_profit=Decimal("61.445962"),
+        origin_price=Decimal("100.152522"),
+    )
     page = full_client.get("/signals/sniper/")
     assert page.status_code == 200
     body = text(page)
@@ -96,36 +106,92 @@ def test_the_backtest_form_shows_field_errors(full_client):
     page = full_client.get("/backtests/")
     assert page.status_code == 200 and 'id="backtest-form"' in page.content.decode()
 
-    bad = full_client.post("/backtests/", {
-        "symbol": BTC, "timeframe": "5m", "start": "2024-01-05T00:00", "end": "2024-01-02T00:00",
-        "min_confidence": 75, "swing_size": 50, "internal_size": 5, "sl_atr_buffer": 0.25, "tp1_rr": 2,
-        "tp2_rr": 3, "initial_equity": 10000, "risk_pct": 20, "max_leverage": 10, "entry": "market",
-        "tp1_close_pct": 50, "taker_fee_pct": 0.05, "maker_fee_pct": 0.02, "slippage_bps": 1,
-        "funding_rate_pct": 0.01, "max_holding_bars": 0,
-    })
+    bad = full_client.post(
+        "/backtests/",
+        {
+            "symbol": BTC,
+            "timeframe": "5m",
+            "start": "2024-01-05T00:00",
+            "end": "2024-01-02T00:00",
+            "min_confidence": 75,
+            "swing_size": 50,
+            "internal_size": 5,
+            "sl_atr_buffer": 0.25,
+            "tp1_rr": 2,
+            "tp2_rr": 3,
+            "initial_equity": 10000,
+            "risk_pct": 20,
+            "max_leverage": 10,
+            "entry": "market",
+            "tp1_close_pct": 50,
+            "taker_fee_pct": 0.05,
+            "maker_fee_pct": 0.02,
+            "slippage_bps": 1,
+            "funding_rate_pct": 0.01,
+            "max_holding_bars": 0,
+        },
+    )
     assert bad.status_code == 400
     body = text(bad)
     assert "Ensure this value is less than or equal to 10." in body  # risk_pct, a field error
     assert not Backtest.objects.exists()
 
-    reversed_period = full_client.post("/backtests/", {
-        "symbol": BTC, "timeframe": "5m", "start": "2024-01-05T00:00", "end": "2024-01-02T00:00",
-        "min_confidence": 75, "swing_size": 50, "internal_size": 5, "sl_atr_buffer": 0.25, "tp1_rr": 2,
-        "tp2_rr": 3, "initial_equity": 10000, "risk_pct": 1, "max_leverage": 10, "entry": "market",
-        "tp1_close_pct": 50, "taker_fee_pct": 0.05, "maker_fee_pct": 0.02, "slippage_bps": 1,
-        "funding_rate_pct": 0.01, "max_holding_bars": 0,
-    })
+    reversed_period = full_client.post(
+        "/backtests/",
+        {
+            "symbol": BTC,
+            "timeframe": "5m",
+            "start": "2024-01-05T00:00",
+            "end": "2024-01-02T00:00",
+            "min_confidence": 75,
+            "swing_size": 50,
+            "internal_size": 5,
+            "sl_atr_buffer": 0.25,
+            "tp1_rr": 2,
+            "tp2_rr": 3,
+            "initial_equity": 10000,
+            "risk_pct": 1,
+            "max_leverage": 10,
+            "entry": "market",
+            "tp1_close_pct": 50,
+            "taker_fee_pct": 0.05,
+            "maker_fee_pct": 0.02,
+            "slippage_bps": 1,
+            "funding_rate_pct": 0.01,
+            "max_holding_bars": 0,
+        },
+    )
     assert reversed_period.status_code == 400
     assert 'id="end-errors"' in reversed_period.content.decode()
     assert "The period is reversed: the end is before the start." in text(reversed_period)
 
-    good = full_client.post("/backtests/", {
-        "symbol": BTC, "timeframe": "5m", "start": "2024-01-02T00:00", "end": "2024-01-05T00:00",
-        "min_confidence": 60, "swing_size": 50, "internal_size": 5, "sl_atr_buffer": 0.25, "tp1_rr": 2,
-        "tp2_rr": 3, "initial_equity": 10000, "risk_pct": 1, "max_leverage": 10, "entry": "market",
-        "tp1_close_pct": 50, "breakeven_after_tp1": "on", "taker_fee_pct": 0.05, "maker_fee_pct": 0.02,
-        "slippage_bps": 1, "funding_rate_pct": 0.01, "max_holding_bars": 0, "use_minute_data": "on",
-    })
+    good = full_client.post(
+        "/backtests/",
+        {
+            "symbol": BTC,
+            "timeframe": "5m",
+            "start": "2024-01-02T00:00",
+            "end": "2024-01-05T00:00",
+            "min_confidence": 60,
+            "swing_size": 50,
+            "internal_size": 5,
+            "sl_atr_buffer": 0.25,
+            "tp1_rr": 2,
+            "tp2_rr": 3,
+            "initial_equity": 10000,
+            "risk_pct": 1,
+            "max_leverage": 10,
+            "entry": "market",
+            "tp1_close_pct": 50,
+            "breakeven_after_tp1": "on",
+            "taker_fee_pct": 0.05,
+            "maker_fee_pct": 0.02,
+            "slippage_bps": 1,
+            "funding_rate_pct": 0.01,
+            "max_holding_bars": 0,
+            "use_minute_data": "on",
+        },
+    )
     backtest = Backtest.objects.get()
     assert good.status_code == 302 and good["Location"] == f"/backtests/{backtest.pk}/"
     assert backtest.parameters["min_confidence"] == 60 and backtest.parameters["breakeven_after_tp1"] is True
@@ -133,8 +199,14 @@ def test_the_backtest_form_shows_field_errors(full_client):
 
 def test_a_running_backtest_shows_progress_and_a_done_one_its_results(full_client, full_user):
     seed_candles(3000, seed=12)
-    backtest = backtest_create(user=full_user, symbol=BTC, timeframe="5m", start=datetime(2024, 1, 3, tzinfo=UTC),
-                               end=datetime(2024, 1, 10, tzinfo=UTC), parameters={"min_confidence": 55})
+    backtest = backtest_create(
+        user=full_user,
+        symbol=BTC,
+        timeframe="5m",
+        start=datetime(2024, 1, 3, tzinfo=UTC),
+        end=datetime(2024, 1, 10, tzinfo=UTC),
+        parameters={"min_confidence": 55},
+    )
     page = text(full_client.get(f"/backtests/{backtest.pk}/"))
     assert 'data-status="queued"' in page and 'aria-valuenow="0"' in page and "js/backtests.js" in page
     assert f'data-status-url="/api/backtests/{backtest.pk}/"' in page

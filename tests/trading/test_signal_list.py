@@ -97,7 +97,7 @@ def test_on_a_phone_the_key_columns_are_marked_to_stay_and_tp2_to_go(full_client
     for dropped in ("c-tp2", "c-rr", "c-exp", "c-evidence", "c-dist", "c-outcome"):
         assert re.search(rf'<td class="[^"]*{dropped} secondary"', row), dropped
     css = (settings.BASE_DIR / "static/css/trading.css").read_text()
-    phone = css[css.index("@media (max-width: 640px)"):]
+    phone = css[css.index("@media (max-width: 640px)") :]
     assert "table.stack-on-phone thead, table.stack-on-phone .secondary { display: none; }" in phone
     assert '"symbol side conf" "entry stop tp1" "known tf setup"' in phone
 

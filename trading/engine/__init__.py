@@ -21,5 +21,15 @@ from trading.engine.volume_profile import volume_profile
 # made from other sources before anything can load them.
 drop_stale_compilations(__name__, Path(__file__).parent)
 
-__all__ = ["DEFAULT_CONFIG", "KINDS", "SETUPS", "Analysis", "EngineConfig", "MultiTimeframeAnalysis", "analyze",
-           "analyze_mtf", "generate_candles", "volume_profile"]
+__all__ = [
+    "DEFAULT_CONFIG",
+    "KINDS",
+    "SETUPS",
+    "Analysis",
+    "EngineConfig",
+    "MultiTimeframeAnalysis",
+    "analyze",
+    "analyze_mtf",
+    "generate_candles",
+    "volume_profile",
+]

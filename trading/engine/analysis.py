@@ -59,8 +59,9 @@ class Analysis:
         """
         ev = self.events
         kinds = ev["kind"].astype(str)
-        zones = ev.loc[kinds.isin(list(ZONE_END)), ["kind", "scope", "direction", "bar", "confirmed", "top",
-                                                      "bottom", "level"]].rename(columns={"confirmed": "start"})
+        zones = ev.loc[
+            kinds.isin(list(ZONE_END)), ["kind", "scope", "direction", "bar", "confirmed", "top", "bottom", "level"]
+        ].rename(columns={"confirmed": "start"})
         zones["kind"] = zones["kind"].astype(str)
         ends = ev[kinds.isin(list(ZONE_END.values())) & (ev["ref"] >= 0)]
         wanted = ends["ref"].to_numpy()
@@ -73,14 +74,18 @@ class Analysis:
     def explain(self, signal: int) -> str:
         """The signal at row ``signal`` and one line per event behind it."""
         row = self.signals.iloc[signal]
-        lines = [f"{row.direction} {row.setup} at bar {row.confirmed} ({row.time}): entry {row.entry:.6g}, "
-                 f"stop {row.stop_loss:.6g}, targets {row.take_profit_1:.6g} / {row.take_profit_2:.6g}, "
-                 f"confidence {row.confidence}"]
+        lines = [
+            f"{row.direction} {row.setup} at bar {row.confirmed} ({row.time}): entry {row.entry:.6g}, "
+            f"stop {row.stop_loss:.6g}, targets {row.take_profit_1:.6g} / {row.take_profit_2:.6g}, "
+            f"confidence {row.confidence}"
+        ]
         for r in row.reasons:
             e = self.events.iloc[r]
             scope = f" {e.scope}" if e.scope else ""
-            lines.append(f"  #{r}{scope} {e.kind} {e.direction:+d} bar {e.bar} confirmed {e.confirmed}: "
-                         f"{e.bottom:.6g} .. {e.top:.6g}")
+            lines.append(
+                f"  #{r}{scope} {e.kind} {e.direction:+d} bar {e.bar} confirmed {e.confirmed}: "
+                f"{e.bottom:.6g} .. {e.top:.6g}"
+            )
         return "\n".join(lines)
 
 
@@ -90,8 +95,13 @@ def analyze(candles: pd.DataFrame, config: EngineConfig | None = None) -> Analys
     return _analyze(candle_arrays(candles), candles.index, config)
 
 
-def _analyze(arrays: CandleArrays, index: pd.DatetimeIndex, config: EngineConfig,
-             context: Context | None = None, context_max: float = 0.0) -> Analysis:
+def _analyze(
+    arrays: CandleArrays,
+    index: pd.DatetimeIndex,
+    config: EngineConfig,
+    context: Context | None = None,
+    context_max: float = 0.0,
+) -> Analysis:
     ints, floats, atr, swing_bias, internal_bias = detect(arrays, config)
     signals = score_signals(ints, floats, arrays, atr, swing_bias, internal_bias, config, context, context_max)
     return Analysis(index, config, swing_bias, internal_bias, atr, ints, floats, signals)
@@ -105,8 +115,17 @@ def _detector_args(config: EngineConfig) -> tuple:
     if hit is not None and hit[0] is config:
         return hit[1]
     c = config
-    args = (int(c.atr_period), int(c.swing_size), int(c.internal_size), float(c.ob_max_candle_atr),
-            int(c.zone_max_age), float(c.fvg_min_atr), float(c.fvg_min_body), float(c.pool_atr), int(c.pool_lookback))
+    args = (
+        int(c.atr_period),
+        int(c.swing_size),
+        int(c.internal_size),
+        float(c.ob_max_candle_atr),
+        int(c.zone_max_age),
+        float(c.fvg_min_atr),
+        float(c.fvg_min_body),
+        float(c.pool_atr),
+        int(c.pool_lookback),
+    )
     if len(_ARGS) >= 64:
         _ARGS.clear()
     _ARGS[id(config)] = (config, args)

@@ -45,13 +45,48 @@ import pandas as pd
 from numba import njit
 
 KINDS = (
-    "pivot_high", "pivot_low", "bos", "choch", "ob", "mb", "fvg", "equal_highs", "equal_lows",
-    "ob_mitigated", "breaker", "breaker_mitigated", "breaker_invalidated", "mb_mitigated", "mb_invalidated",
-    "fvg_mitigated", "fvg_filled", "sweep", "run",
+    "pivot_high",
+    "pivot_low",
+    "bos",
+    "choch",
+    "ob",
+    "mb",
+    "fvg",
+    "equal_highs",
+    "equal_lows",
+    "ob_mitigated",
+    "breaker",
+    "breaker_mitigated",
+    "breaker_invalidated",
+    "mb_mitigated",
+    "mb_invalidated",
+    "fvg_mitigated",
+    "fvg_filled",
+    "sweep",
+    "run",
 )
 KIND = {name: code for code, name in enumerate(KINDS)}
-(PIVOT_HIGH, PIVOT_LOW, BOS, CHOCH, OB, MB, FVG, EQUAL_HIGHS, EQUAL_LOWS, OB_MITIGATED, BREAKER, BREAKER_MITIGATED,
- BREAKER_INVALIDATED, MB_MITIGATED, MB_INVALIDATED, FVG_MITIGATED, FVG_FILLED, SWEEP, RUN) = range(len(KINDS))
+(
+    PIVOT_HIGH,
+    PIVOT_LOW,
+    BOS,
+    CHOCH,
+    OB,
+    MB,
+    FVG,
+    EQUAL_HIGHS,
+    EQUAL_LOWS,
+    OB_MITIGATED,
+    BREAKER,
+    BREAKER_MITIGATED,
+    BREAKER_INVALIDATED,
+    MB_MITIGATED,
+    MB_INVALIDATED,
+    FVG_MITIGATED,
+    FVG_FILLED,
+    SWEEP,
+    RUN,
+) = range(len(KINDS))
 SCOPES = ("swing", "internal", "")
 SWING, INTERNAL, NO_SCOPE = 0, 1, 2
 
@@ -196,15 +231,17 @@ def sort_events(ints: np.ndarray, floats: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def events_frame(ints: np.ndarray, floats: np.ndarray) -> pd.DataFrame:
     """The event table from sorted raw events (see the module docstring)."""
-    return pd.DataFrame({
-        "kind": pd.Categorical.from_codes(ints[I_KIND], dtype=KIND_DTYPE),
-        "scope": pd.Categorical.from_codes(ints[I_SCOPE], dtype=SCOPE_DTYPE),
-        "direction": ints[I_DIR],
-        "bar": ints[I_BAR],
-        "confirmed": ints[I_CONF],
-        "top": floats[F_TOP],
-        "bottom": floats[F_BOTTOM],
-        "level": floats[F_LEVEL],
-        "value": floats[F_VALUE],
-        "ref": ints[I_REF],
-    })
+    return pd.DataFrame(
+        {
+            "kind": pd.Categorical.from_codes(ints[I_KIND], dtype=KIND_DTYPE),
+            "scope": pd.Categorical.from_codes(ints[I_SCOPE], dtype=SCOPE_DTYPE),
+            "direction": ints[I_DIR],
+            "bar": ints[I_BAR],
+            "confirmed": ints[I_CONF],
+            "top": floats[F_TOP],
+            "bottom": floats[F_BOTTOM],
+            "level": floats[F_LEVEL],
+            "value": floats[F_VALUE],
+            "ref": ints[I_REF],
+        }
+    )

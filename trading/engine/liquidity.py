@@ -112,8 +112,17 @@ def _pool_outcomes(side, level, confirmed, high, low, close, atr, max_age):
 def liquidity_pools(high, low, atr, pivots: Pivots, *, tol_atr: float, lookback: int) -> Pools:
     """Equal highs / lows among ``pivots`` (ordered by the later pivot's confirmation)."""
     high, low, atr = f64(high), f64(low), f64(atr)
-    first, second = _pair_pivots(high, low, atr, i64(pivots.bar), i64(pivots.confirmed), i64(pivots.side),
-                                 f64(pivots.level), float(tol_atr), int(lookback))
+    first, second = _pair_pivots(
+        high,
+        low,
+        atr,
+        i64(pivots.bar),
+        i64(pivots.confirmed),
+        i64(pivots.side),
+        f64(pivots.level),
+        float(tol_atr),
+        int(lookback),
+    )
     a = pivots.level[first]
     b = pivots.level[second]
     side = pivots.side[second]
@@ -127,5 +136,15 @@ def liquidity_pools(high, low, atr, pivots: Pivots, *, tol_atr: float, lookback:
 
 def pool_outcomes(pools: Pools, high, low, close, atr, *, max_age: int) -> PoolOutcomes:
     """The first sweep or run of every pool (see the module docstring)."""
-    return PoolOutcomes(*_pool_outcomes(i64(pools.side), f64(pools.level), i64(pools.confirmed), f64(high), f64(low),
-                                        f64(close), f64(atr), int(max_age)))
+    return PoolOutcomes(
+        *_pool_outcomes(
+            i64(pools.side),
+            f64(pools.level),
+            i64(pools.confirmed),
+            f64(high),
+            f64(low),
+            f64(close),
+            f64(atr),
+            int(max_age),
+        )
+    )

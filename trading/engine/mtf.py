@@ -82,8 +82,13 @@ class MultiTimeframeAnalysis:
         """Every timeframe's signals, with ``timeframe`` and ``known_at`` (close time of the confirming bar),
         ordered by ``known_at`` (then the higher timeframe first)."""
         analyses = list(self.analyses.values())
-        return mtf_signals_frame([a.index for a in analyses], [a.raw_signals for a in analyses], list(self.analyses),
-                                 self.durations, analyses[0].config)
+        return mtf_signals_frame(
+            [a.index for a in analyses],
+            [a.raw_signals for a in analyses],
+            list(self.analyses),
+            self.durations,
+            analyses[0].config,
+        )
 
 
 @njit(cache=True, nogil=True)
@@ -108,8 +113,15 @@ def _zone_table(ints):
             zones[nz] = e
             nz += 1
         # the zone kind this event ends (rows ascending: a later end of the same zone overwrites)
-        parent = OB if k == BREAKER else BREAKER if k == BREAKER_INVALIDATED else MB if k == MB_INVALIDATED else (
-            FVG if k == FVG_FILLED else -1)
+        parent = (
+            OB
+            if k == BREAKER
+            else BREAKER
+            if k == BREAKER_INVALIDATED
+            else MB
+            if k == MB_INVALIDATED
+            else (FVG if k == FVG_FILLED else -1)
+        )
         if parent >= 0 and ref[e] >= 0 and kind[ref[e]] == parent:
             end[ref[e]] = conf[e]
     zones = zones[:nz]
@@ -117,8 +129,25 @@ def _zone_table(ints):
 
 
 @njit(cache=True, nogil=True)
-def _context(close_ns, bias, break_conf, break_rows, zone_rows, start, end, direction, top, bottom, max_age,
-             known_ns, directions, entries, w_bias, w_counter, w_zone):
+def _context(
+    close_ns,
+    bias,
+    break_conf,
+    break_rows,
+    zone_rows,
+    start,
+    end,
+    direction,
+    top,
+    bottom,
+    max_age,
+    known_ns,
+    directions,
+    entries,
+    w_bias,
+    w_counter,
+    w_zone,
+):
     """Per candidate: points, the row of the swing break behind the bias (or -1), the row of the newest
     zone alive at the last higher bar closed by ``known_ns`` that contains the entry and points the same
     way (or -1)."""
@@ -172,16 +201,31 @@ class HigherTimeframe:
         """(points, reasons) per lower-timeframe candidate known at ``known_ns``; reasons as (timeframe,
         event row) pairs per candidate."""
         points, bias_rows, zone_rows = self.context_arrays(known_ns, directions, entries, config)
-        return points, [[(self.timeframe, int(r)) for r in (b, z) if r >= 0]
-                        for b, z in zip(bias_rows, zone_rows, strict=True)]
+        return points, [
+            [(self.timeframe, int(r)) for r in (b, z) if r >= 0] for b, z in zip(bias_rows, zone_rows, strict=True)
+        ]
 
     def context_arrays(self, known_ns, directions, entries, config: EngineConfig):
         """(points, row of the break behind the bias or -1, row of the zone or -1) per candidate."""
-        return _context(self.close_ns, self.bias, self.break_conf, self.break_rows, self.zone_rows, self.zone_start,
-                        self.zone_end, self.zone_dir, self.zone_top, self.zone_bottom, int(self.max_age),
-                        np.asarray(known_ns, np.int64), np.asarray(directions, np.int64),
-                        np.asarray(entries, np.float64), float(config.w_htf_bias), float(config.w_htf_counter),
-                        float(config.w_htf_zone))
+        return _context(
+            self.close_ns,
+            self.bias,
+            self.break_conf,
+            self.break_rows,
+            self.zone_rows,
+            self.zone_start,
+            self.zone_end,
+            self.zone_dir,
+            self.zone_top,
+            self.zone_bottom,
+            int(self.max_age),
+            np.asarray(known_ns, np.int64),
+            np.asarray(directions, np.int64),
+            np.asarray(entries, np.float64),
+            float(config.w_htf_bias),
+            float(config.w_htf_counter),
+            float(config.w_htf_zone),
+        )
 
 
 def analyze_mtf(frames: Mapping[str, pd.DataFrame], config: EngineConfig | None = None) -> MultiTimeframeAnalysis:

@@ -87,8 +87,15 @@ def _failure_swings(high, low, pivot_bar, conf, direction, choch, prior_level):
 def order_blocks(high, low, atr, structure: Structure, *, max_candle_atr: float) -> Blocks:
     """One order block per break (where an eligible candle exists)."""
     high, low = f64(high), f64(low)
-    candle = _order_block_candles(high, low, f64(atr), i64(structure.bar), i64(structure.confirmed),
-                                  i64(structure.direction), float(max_candle_atr))
+    candle = _order_block_candles(
+        high,
+        low,
+        f64(atr),
+        i64(structure.bar),
+        i64(structure.confirmed),
+        i64(structure.direction),
+        float(max_candle_atr),
+    )
     keep = np.flatnonzero(candle >= 0)
     bars = candle[keep]
     return Blocks(keep, bars, structure.confirmed[keep], structure.direction[keep], high[bars], low[bars])
@@ -97,8 +104,15 @@ def order_blocks(high, low, atr, structure: Structure, *, max_candle_atr: float)
 def mitigation_blocks(high, low, structure: Structure) -> Blocks:
     """One mitigation block per CHoCH that ended a failure swing."""
     high, low = f64(high), f64(low)
-    failed = _failure_swings(high, low, i64(structure.bar), i64(structure.confirmed), i64(structure.direction),
-                             np.ascontiguousarray(structure.choch, dtype=np.bool_).copy(), f64(structure.prior_level))
+    failed = _failure_swings(
+        high,
+        low,
+        i64(structure.bar),
+        i64(structure.confirmed),
+        i64(structure.direction),
+        np.ascontiguousarray(structure.choch, dtype=np.bool_).copy(),
+        f64(structure.prior_level),
+    )
     keep = np.flatnonzero(failed)
     bars = structure.bar[keep]
     return Blocks(keep, bars, structure.confirmed[keep], structure.direction[keep], high[bars], low[bars])

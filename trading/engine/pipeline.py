@@ -84,8 +84,7 @@ def _put(ints, floats, p, kind, scope, direction, bar, conf, ref, top, bottom, l
 
 
 @njit(cache=True, nogil=True)
-def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, zvalue, high, low, close, max_age,
-                ext):
+def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, zvalue, high, low, close, max_age, ext):
     """A zone kind's creation and life events. ``spec`` = [kind, its mitigation kind, its end kind, scope,
     wick kill (0/1), flip (0/1)]: one int64 array rather than constants, so numba compiles this once."""
     kind = spec[0]
@@ -95,8 +94,9 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
     wick_kill = spec[4] == 1
     flip = spec[5] == 1
     z = zbar.shape[0]
-    mit, depth, dead, mit2, depth2, dead2 = track_zones(zdir, ztop, zbottom, zconf, high, low, close, max_age,
-                                                        wick_kill, flip, ext)
+    mit, depth, dead, mit2, depth2, dead2 = track_zones(
+        zdir, ztop, zbottom, zconf, high, low, close, max_age, wick_kill, flip, ext
+    )
     count = z  # exactly the rows written below: a bound like 5 z would outgrow the buffer on most series
     for k in range(z):
         count += (mit[k] >= 0) + (dead[k] >= 0) + (mit2[k] >= 0) + (dead2[k] >= 0)
@@ -109,8 +109,21 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
     for k in range(z):
         if mit[k] >= 0:
             mid = (ztop[k] + zbottom[k]) / 2.0
-            _put(ints, floats, p, kind_mitigated, scope, zdir[k], zbar[k], mit[k], first + k, ztop[k], zbottom[k],
-                 mid, depth[k])
+            _put(
+                ints,
+                floats,
+                p,
+                kind_mitigated,
+                scope,
+                zdir[k],
+                zbar[k],
+                mit[k],
+                first + k,
+                ztop[k],
+                zbottom[k],
+                mid,
+                depth[k],
+            )
             p += 1
     end_value = 100.0 if kind == FVG else np.nan
     end_row = p
@@ -118,8 +131,21 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
         if dead[k] >= 0:
             mid = (ztop[k] + zbottom[k]) / 2.0
             direction = -zdir[k] if flip else zdir[k]
-            _put(ints, floats, p, kind_end, scope, direction, zbar[k], dead[k], first + k, ztop[k], zbottom[k], mid,
-                 end_value)
+            _put(
+                ints,
+                floats,
+                p,
+                kind_end,
+                scope,
+                direction,
+                zbar[k],
+                dead[k],
+                first + k,
+                ztop[k],
+                zbottom[k],
+                mid,
+                end_value,
+            )
             p += 1
     if flip:
         for k in range(z):
@@ -127,12 +153,38 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
                 continue  # no breaker (mit2 and dead2 are -1)
             mid = (ztop[k] + zbottom[k]) / 2.0
             if mit2[k] >= 0:
-                _put(ints, floats, p, np.int64(BREAKER_MITIGATED), scope, -zdir[k], zbar[k], mit2[k], end_row,
-                     ztop[k], zbottom[k], mid, depth2[k])
+                _put(
+                    ints,
+                    floats,
+                    p,
+                    np.int64(BREAKER_MITIGATED),
+                    scope,
+                    -zdir[k],
+                    zbar[k],
+                    mit2[k],
+                    end_row,
+                    ztop[k],
+                    zbottom[k],
+                    mid,
+                    depth2[k],
+                )
                 p += 1
             if dead2[k] >= 0:
-                _put(ints, floats, p, np.int64(BREAKER_INVALIDATED), scope, -zdir[k], zbar[k], dead2[k], end_row,
-                     ztop[k], zbottom[k], mid, np.nan)
+                _put(
+                    ints,
+                    floats,
+                    p,
+                    np.int64(BREAKER_INVALIDATED),
+                    scope,
+                    -zdir[k],
+                    zbar[k],
+                    dead2[k],
+                    end_row,
+                    ztop[k],
+                    zbottom[k],
+                    mid,
+                    np.nan,
+                )
                 p += 1
             end_row += 1  # the end rows were written in zone order: this zone's breaker is the next one
     return ints, floats, p
@@ -140,9 +192,16 @@ def _emit_zones(ints, floats, p, spec, zbar, zconf, zdir, ztop, zbottom, zref, z
 
 # _emit_zones specs: order blocks (swing, internal), mitigation blocks (swing, internal), gaps. A global array is
 # a constant of the compiled code: no allocation per call.
-_SPECS = np.array([[OB, OB_MITIGATED, BREAKER, SWING, 0, 1], [OB, OB_MITIGATED, BREAKER, INTERNAL, 0, 1],
-                   [MB, MB_MITIGATED, MB_INVALIDATED, SWING, 0, 0], [MB, MB_MITIGATED, MB_INVALIDATED, INTERNAL, 0, 0],
-                   [FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, 1, 0]], np.int64)
+_SPECS = np.array(
+    [
+        [OB, OB_MITIGATED, BREAKER, SWING, 0, 1],
+        [OB, OB_MITIGATED, BREAKER, INTERNAL, 0, 1],
+        [MB, MB_MITIGATED, MB_INVALIDATED, SWING, 0, 0],
+        [MB, MB_MITIGATED, MB_INVALIDATED, INTERNAL, 0, 0],
+        [FVG, FVG_MITIGATED, FVG_FILLED, NO_SCOPE, 1, 0],
+    ],
+    np.int64,
+)
 
 
 @njit(cache=True, nogil=True)
@@ -178,8 +237,21 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
     pivot0 = p
     for k in range(m):
         kind = np.int64(PIVOT_HIGH if p_side[k] > 0 else PIVOT_LOW)
-        _put(ints, floats, p, kind, scope, p_side[k], p_bar[k], p_conf[k], _NONE, p_level[k], p_level[k], p_level[k],
-             np.nan)
+        _put(
+            ints,
+            floats,
+            p,
+            kind,
+            scope,
+            p_side[k],
+            p_bar[k],
+            p_conf[k],
+            _NONE,
+            p_level[k],
+            p_level[k],
+            p_level[k],
+            np.nan,
+        )
         p += 1
 
     b_pivot, b_conf, b_dir, b_choch, b_prior, bias = _breaks(close, p_conf, p_side, p_level)
@@ -190,8 +262,21 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
     for k in range(nb):
         b_bar[k] = p_bar[b_pivot[k]]
         lvl = p_level[b_pivot[k]]
-        _put(ints, floats, p, np.int64(CHOCH if b_choch[k] else BOS), scope, b_dir[k], b_bar[k], b_conf[k],
-             pivot0 + b_pivot[k], lvl, lvl, lvl, np.nan)
+        _put(
+            ints,
+            floats,
+            p,
+            np.int64(CHOCH if b_choch[k] else BOS),
+            scope,
+            b_dir[k],
+            b_bar[k],
+            b_conf[k],
+            pivot0 + b_pivot[k],
+            lvl,
+            lvl,
+            lvl,
+            np.nan,
+        )
         p += 1
 
     # the zones of the breaks that have one, gathered into two scratch arrays (rows: bar, confirmed, direction,
@@ -201,13 +286,45 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
     zf = np.empty((3, nb))
     candle = _order_block_candles(high, low, atr, b_bar, b_conf, b_dir, ob_max_atr)
     z = _gather_zones(zi, zf, candle, candle >= 0, b_conf, b_dir, break0, high, low)
-    ints, floats, p = _emit_zones(ints, floats, p, _SPECS[scope], zi[0][:z], zi[1][:z], zi[2][:z], zf[0][:z],
-                                  zf[1][:z], zi[3][:z], zf[2][:z], high, low, close, max_age, ext)
+    ints, floats, p = _emit_zones(
+        ints,
+        floats,
+        p,
+        _SPECS[scope],
+        zi[0][:z],
+        zi[1][:z],
+        zi[2][:z],
+        zf[0][:z],
+        zf[1][:z],
+        zi[3][:z],
+        zf[2][:z],
+        high,
+        low,
+        close,
+        max_age,
+        ext,
+    )
 
     failed = _failure_swings(high, low, b_bar, b_conf, b_dir, b_choch, b_prior)
     z = _gather_zones(zi, zf, b_bar, failed, b_conf, b_dir, break0, high, low)
-    ints, floats, p = _emit_zones(ints, floats, p, _SPECS[2 + scope], zi[0][:z], zi[1][:z], zi[2][:z], zf[0][:z],
-                                  zf[1][:z], zi[3][:z], zf[2][:z], high, low, close, max_age, ext)
+    ints, floats, p = _emit_zones(
+        ints,
+        floats,
+        p,
+        _SPECS[2 + scope],
+        zi[0][:z],
+        zi[1][:z],
+        zi[2][:z],
+        zf[0][:z],
+        zf[1][:z],
+        zi[3][:z],
+        zf[2][:z],
+        high,
+        low,
+        close,
+        max_age,
+        ext,
+    )
     return ints, floats, p, bias, p_bar, p_conf, p_side, p_level, pivot0
 
 
@@ -215,13 +332,30 @@ def _emit_scope(ints, floats, p, high, low, close, atr, size, scope, ob_max_atr,
 def _emit_gaps(ints, floats, p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age, ext):
     """Fair value gaps and their life, rows from ``p``."""
     g_bar, g_conf, g_dir, g_top, g_bottom, g_size = _gaps(open_, high, low, close, atr, fvg_min_atr, fvg_min_body)
-    return _emit_zones(ints, floats, p, _SPECS[4], g_bar, g_conf, g_dir, g_top, g_bottom,
-                       np.full(g_bar.shape[0], -1, np.int64), g_size, high, low, close, max_age, ext)
+    return _emit_zones(
+        ints,
+        floats,
+        p,
+        _SPECS[4],
+        g_bar,
+        g_conf,
+        g_dir,
+        g_top,
+        g_bottom,
+        np.full(g_bar.shape[0], -1, np.int64),
+        g_size,
+        high,
+        low,
+        close,
+        max_age,
+        ext,
+    )
 
 
 @njit(cache=True, nogil=True)
-def _emit_pools(ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr, pool_lookback,
-                max_age):
+def _emit_pools(
+    ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr, pool_lookback, max_age
+):
     """Equal highs/lows of the internal pivots (raw ids from ``pivot0``) and their sweeps/runs, rows from ``p``."""
     first, second = _pair_pivots(high, low, atr, p_bar, p_conf, p_side, p_level, pool_atr, pool_lookback)
     q = first.shape[0]
@@ -243,16 +377,42 @@ def _emit_pools(ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p
         a = p_level[first[k]]
         b = p_level[second[k]]
         spread = abs(a - b) / atr[conf[k]] if atr[conf[k]] > 0.0 else np.nan
-        _put(ints, floats, used, np.int64(EQUAL_HIGHS if side[k] > 0 else EQUAL_LOWS), np.int64(INTERNAL), side[k],
-             p_bar[first[k]], conf[k], pivot0 + second[k], max(a, b), min(a, b), level[k], spread)
+        _put(
+            ints,
+            floats,
+            used,
+            np.int64(EQUAL_HIGHS if side[k] > 0 else EQUAL_LOWS),
+            np.int64(INTERNAL),
+            side[k],
+            p_bar[first[k]],
+            conf[k],
+            pivot0 + second[k],
+            max(a, b),
+            min(a, b),
+            level[k],
+            spread,
+        )
         used += 1
     for k in range(q):
         t = hit[k]
         if t >= 0:
             kind = np.int64(SWEEP if swept[k] else RUN)
             direction = -side[k] if swept[k] else side[k]
-            _put(ints, floats, used, kind, np.int64(INTERNAL), direction, t, t, pool0 + k, high[t], low[t], level[k],
-                 excess[k])
+            _put(
+                ints,
+                floats,
+                used,
+                kind,
+                np.int64(INTERNAL),
+                direction,
+                t,
+                t,
+                pool0 + k,
+                high[t],
+                low[t],
+                level[k],
+                excess[k],
+            )
             used += 1
     return ints, floats, used
 
@@ -294,8 +454,21 @@ def _atr_and_blocks(high, low, close, period):
 
 
 @njit(cache=True, nogil=True)
-def detect_events(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
-                  fvg_min_body, pool_atr, pool_lookback):
+def detect_events(
+    open_,
+    high,
+    low,
+    close,
+    atr_period,
+    swing_size,
+    internal_size,
+    ob_max_atr,
+    max_age,
+    fvg_min_atr,
+    fvg_min_body,
+    pool_atr,
+    pool_lookback,
+):
     """(ints, floats, atr, swing bias, internal bias): every detector's events, unsorted, refs as raw ids.
 
     Raw ids run swing scope, internal scope, gaps, pools; every emitter appends to one buffer, so a
@@ -303,23 +476,50 @@ def detect_events(open_, high, low, close, atr_period, swing_size, internal_size
     atr, ext = _atr_and_blocks(high, low, close, atr_period)
     ints = np.empty((_N_INT, max(64, close.shape[0])), np.int64)
     floats = np.empty((_N_FLOAT, ints.shape[1]))
-    ints, floats, p, swing_bias, _, _, _, _, _ = _emit_scope(ints, floats, np.int64(0), high, low, close, atr,
-                                                             swing_size, np.int64(SWING), ob_max_atr, max_age, ext)
+    ints, floats, p, swing_bias, _, _, _, _, _ = _emit_scope(
+        ints, floats, np.int64(0), high, low, close, atr, swing_size, np.int64(SWING), ob_max_atr, max_age, ext
+    )
     ints, floats, p, internal_bias, p_bar, p_conf, p_side, p_level, pivot0 = _emit_scope(
-        ints, floats, p, high, low, close, atr, internal_size, np.int64(INTERNAL), ob_max_atr, max_age, ext)
-    ints, floats, p = _emit_gaps(ints, floats, p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age,
-                                  ext)
-    ints, floats, p = _emit_pools(ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0,
-                                  pool_atr, pool_lookback, max_age)
+        ints, floats, p, high, low, close, atr, internal_size, np.int64(INTERNAL), ob_max_atr, max_age, ext
+    )
+    ints, floats, p = _emit_gaps(ints, floats, p, open_, high, low, close, atr, fvg_min_atr, fvg_min_body, max_age, ext)
+    ints, floats, p = _emit_pools(
+        ints, floats, p, high, low, close, atr, p_bar, p_conf, p_side, p_level, pivot0, pool_atr, pool_lookback, max_age
+    )
     return ints[:, :p], floats[:, :p], atr, swing_bias, internal_bias
 
 
 @njit(cache=True, nogil=True)
-def detect_sorted(open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr,
-                  fvg_min_body, pool_atr, pool_lookback):
+def detect_sorted(
+    open_,
+    high,
+    low,
+    close,
+    atr_period,
+    swing_size,
+    internal_size,
+    ob_max_atr,
+    max_age,
+    fvg_min_atr,
+    fvg_min_body,
+    pool_atr,
+    pool_lookback,
+):
     """``detect_events`` with the events in table order (events.sort_events, compiled path), in one call."""
     ints, floats, atr, swing_bias, internal_bias = detect_events(
-        open_, high, low, close, atr_period, swing_size, internal_size, ob_max_atr, max_age, fvg_min_atr, fvg_min_body,
-        pool_atr, pool_lookback)
+        open_,
+        high,
+        low,
+        close,
+        atr_period,
+        swing_size,
+        internal_size,
+        ob_max_atr,
+        max_age,
+        fvg_min_atr,
+        fvg_min_body,
+        pool_atr,
+        pool_lookback,
+    )
     ints, floats = _sort_small(ints, floats, sort_key(ints))
     return ints, floats, atr, swing_bias, internal_bias

@@ -98,8 +98,21 @@ S_FVG = SETUP["fvg"]
 S_SWEEP = SETUP["sweep"]
 SETUP_DTYPE = pd.CategoricalDtype(list(SETUPS))
 DIRECTION_DTYPE = pd.CategoricalDtype(["LONG", "SHORT"])
-SIGNAL_COLUMNS = ("confirmed", "time", "direction", "setup", "entry", "stop_loss", "take_profit_1",
-                  "take_profit_2", "r_tp1_net", "r_tp2_net", "confidence", "executable", "reasons")
+SIGNAL_COLUMNS = (
+    "confirmed",
+    "time",
+    "direction",
+    "setup",
+    "entry",
+    "stop_loss",
+    "take_profit_1",
+    "take_profit_2",
+    "r_tp1_net",
+    "r_tp2_net",
+    "confidence",
+    "executable",
+    "reasons",
+)
 OTHERS = 3  # same-bar setups kept as reasons of the winner
 REASON_WIDTH = 1 + 3 + 2 + OTHERS
 
@@ -107,8 +120,23 @@ _ZONE_TRIGGER = np.zeros(len(KINDS), np.bool_)  # kinds that trigger a zone-rete
 _ZONE_TRIGGER[[OB_MITIGATED, BREAKER_MITIGATED, MB_MITIGATED, FVG_MITIGATED]] = True
 
 # weights vector layout (see _weights)
-(W_OB, W_BREAKER, W_MB, W_FVG, W_SWEEP, W_SWING_SCOPE, W_SWING_BIAS, W_INTERNAL_BIAS, W_COUNTER, W_RECENT_SWEEP,
- W_RECENT_CHOCH, W_ZONE, W_PD, W_VP, W_REJECTION) = range(15)
+(
+    W_OB,
+    W_BREAKER,
+    W_MB,
+    W_FVG,
+    W_SWEEP,
+    W_SWING_SCOPE,
+    W_SWING_BIAS,
+    W_INTERNAL_BIAS,
+    W_COUNTER,
+    W_RECENT_SWEEP,
+    W_RECENT_CHOCH,
+    W_ZONE,
+    W_PD,
+    W_VP,
+    W_REJECTION,
+) = range(15)
 
 # (bars, directions, entries) -> (points per candidate, the higher-timeframe rows behind them); see mtf.py
 Context = Callable[[np.ndarray, np.ndarray, np.ndarray], "tuple[np.ndarray, ContextRows]"]
@@ -131,9 +159,26 @@ class RawSignals(NamedTuple):
 @lru_cache(maxsize=64)
 def _weights(config: EngineConfig) -> np.ndarray:
     c = config
-    return np.array([c.w_ob, c.w_breaker, c.w_mb, c.w_fvg, c.w_sweep, c.w_swing_scope, c.w_swing_bias,
-                     c.w_internal_bias, c.w_counter_trend, c.w_recent_sweep, c.w_recent_choch, c.w_zone_confluence,
-                     c.w_premium_discount, c.w_volume_profile, c.w_rejection], np.float64)
+    return np.array(
+        [
+            c.w_ob,
+            c.w_breaker,
+            c.w_mb,
+            c.w_fvg,
+            c.w_sweep,
+            c.w_swing_scope,
+            c.w_swing_bias,
+            c.w_internal_bias,
+            c.w_counter_trend,
+            c.w_recent_sweep,
+            c.w_recent_choch,
+            c.w_zone_confluence,
+            c.w_premium_discount,
+            c.w_volume_profile,
+            c.w_rejection,
+        ],
+        np.float64,
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -170,8 +215,31 @@ _SETUP_OF = np.array([[_setup_of.py_func(kind, scope) for scope in range(3)] for
 
 
 @njit(cache=True, nogil=True)
-def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, internal_bias, w, sl_buffer, tp1_rr,
-                tp2_rr, max_risk_atr, lookback, window, bins, value_area, floor, context_max, cost_rate, min_cost):
+def _candidates(
+    ints,
+    floats,
+    open_,
+    high,
+    low,
+    close,
+    volume,
+    atr,
+    swing_bias,
+    internal_bias,
+    w,
+    sl_buffer,
+    tp1_rr,
+    tp2_rr,
+    max_risk_atr,
+    lookback,
+    window,
+    bins,
+    value_area,
+    floor,
+    context_max,
+    cost_rate,
+    min_cost,
+):
     m = ints.shape[1]
     kind = ints[I_KIND]
     dirs = ints[I_DIR]
@@ -280,8 +348,21 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
             if np.rint(points + upside) < floor:
                 continue  # cannot be reported whatever the profile says: skip the profile
             if t != profile_t:
-                poc, _, _, hi, lo = profile_step(high, low, close, volume, t, window, bins, value_area, hist,
-                                                 profile_state, range_high, range_low, typical)
+                poc, _, _, hi, lo = profile_step(
+                    high,
+                    low,
+                    close,
+                    volume,
+                    t,
+                    window,
+                    bins,
+                    value_area,
+                    hist,
+                    profile_state,
+                    range_high,
+                    range_low,
+                    typical,
+                )
                 equilibrium = (hi + lo) / 2.0
                 profile_t = t
             if d * (equilibrium - entry) > 0.0:
@@ -299,8 +380,17 @@ def _candidates(ints, floats, open_, high, low, close, volume, atr, swing_bias, 
             c_choch[c] = choch
             c += 1
         first = end
-    return (c_row[:c], c_setup[:c], c_entry[:c], c_stop[:c], c_tp1[:c], c_tp2[:c], c_points[:c], c_sweep[:c],
-            c_choch[:c])
+    return (
+        c_row[:c],
+        c_setup[:c],
+        c_entry[:c],
+        c_stop[:c],
+        c_tp1[:c],
+        c_tp2[:c],
+        c_points[:c],
+        c_sweep[:c],
+        c_choch[:c],
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -419,8 +509,19 @@ def _pick_signals(ints, floats, row, setup, entry, stop, tp1, tp2, points, sweep
     for k in range(w):
         bar[k] = ints[I_CONF, row[win[k]]]
         direction[k] = ints[I_DIR, row[win[k]]]
-    return (bar, direction, setup[win], entry[win], stop[win], tp1[win], tp2[win], confidence[win], reasons, counts,
-            win)
+    return (
+        bar,
+        direction,
+        setup[win],
+        entry[win],
+        stop[win],
+        tp1[win],
+        tp2[win],
+        confidence[win],
+        reasons,
+        counts,
+        win,
+    )
 
 
 _ARGS: dict[int, tuple] = {}  # id(config) -> (config, its scalar arguments): hashing a config costs ~10 us
@@ -431,9 +532,18 @@ def _scoring_args(config: EngineConfig) -> tuple:
     if hit is not None and hit[0] is config:
         return hit[1]
     c = config
-    args = (_weights(c), float(c.sl_atr_buffer), float(c.tp1_rr), float(c.tp2_rr), float(c.max_risk_atr),
-            int(c.confluence_lookback), int(c.profile_window), int(c.profile_bins), float(c.value_area),
-            float(c.report_confidence))
+    args = (
+        _weights(c),
+        float(c.sl_atr_buffer),
+        float(c.tp1_rr),
+        float(c.tp2_rr),
+        float(c.max_risk_atr),
+        int(c.confluence_lookback),
+        int(c.profile_window),
+        int(c.profile_bins),
+        float(c.value_area),
+        float(c.report_confidence),
+    )
     tail = (cost_rate(c.taker_fee, c.slippage_bps), float(c.min_stop_cost_multiple), int(c.report_confidence))
     if len(_ARGS) >= 64:
         _ARGS.clear()
@@ -441,14 +551,35 @@ def _scoring_args(config: EngineConfig) -> tuple:
     return args, tail
 
 
-def score_signals(ints: np.ndarray, floats: np.ndarray, candles: CandleArrays, atr: np.ndarray,
-                  swing_bias: np.ndarray, internal_bias: np.ndarray, config: EngineConfig,
-                  context: Context | None = None, context_max: float = 0.0) -> RawSignals:
+def score_signals(
+    ints: np.ndarray,
+    floats: np.ndarray,
+    candles: CandleArrays,
+    atr: np.ndarray,
+    swing_bias: np.ndarray,
+    internal_bias: np.ndarray,
+    config: EngineConfig,
+    context: Context | None = None,
+    context_max: float = 0.0,
+) -> RawSignals:
     """Signals from the sorted events (see the module docstring); reasons are event-table rows."""
     args, (rate, min_cost, floor) = _scoring_args(config)
     row, setup, entry, stop, tp1, tp2, points, sweep, choch = _candidates(
-        ints, floats, candles.open, candles.high, candles.low, candles.close, candles.volume, atr, swing_bias,
-        internal_bias, *args, float(context_max), rate, min_cost)
+        ints,
+        floats,
+        candles.open,
+        candles.high,
+        candles.low,
+        candles.close,
+        candles.volume,
+        atr,
+        swing_bias,
+        internal_bias,
+        *args,
+        float(context_max),
+        rate,
+        min_cost,
+    )
     extra = None
     if context is not None:
         extra_points, extra = context(ints[I_CONF][row], ints[I_DIR][row], entry)

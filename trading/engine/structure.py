@@ -96,6 +96,7 @@ def _breaks(close, p_conf, p_side, p_level):
 
 def market_structure(close: np.ndarray, pivots: Pivots) -> Structure:
     """BOS/CHoCH of one pivot series over ``close`` (see the module docstring)."""
-    pivot, conf, direction, choch, prior, bias = _breaks(f64(close), i64(pivots.confirmed), i64(pivots.side),
-                                                         f64(pivots.level))
+    pivot, conf, direction, choch, prior, bias = _breaks(
+        f64(close), i64(pivots.confirmed), i64(pivots.side), f64(pivots.level)
+    )
     return Structure(pivot, pivots.bar[pivot], conf, direction, choch, pivots.level[pivot], prior, bias)

@@ -102,8 +102,10 @@ def _checked_arrays(candles: pd.DataFrame) -> CandleArrays:
     if not finite.all():
         row, bar = np.argwhere(~finite)[np.argmin(np.argwhere(~finite)[:, 1])]
         count = int((~finite).any(axis=0).sum())
-        raise ValueError(f"column {REQUIRED[row]!r} has NaN or infinite values ({count} bar(s) affected, first at "
-                         f"position {int(bar)}, {index[bar]})")
+        raise ValueError(
+            f"column {REQUIRED[row]!r} has NaN or infinite values ({count} bar(s) affected, first at "
+            f"position {int(bar)}, {index[bar]})"
+        )
     out = CandleArrays(*values)
     bad = np.flatnonzero(out.high < out.low)
     if bad.size:

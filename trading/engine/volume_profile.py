@@ -156,15 +156,17 @@ def _profile_at(high, low, close, volume, bars, window, bins, share):
     rlo = np.empty(r)
     hist = np.empty(bins)
     for row in range(r):
-        poc[row], vah[row], val[row], rhi[row], rlo[row] = profile_bar(high, low, close, volume, bars[row], window,
-                                                                       bins, share, hist)
+        poc[row], vah[row], val[row], rhi[row], rlo[row] = profile_bar(
+            high, low, close, volume, bars[row], window, bins, share, hist
+        )
     return poc, vah, val, rhi, rlo
 
 
 def profile_at(high, low, close, volume, bars, *, window: int, bins: int, value_area: float) -> Profile:
     """The profile of the window ending at each of ``bars`` (int64 positions)."""
-    poc, vah, val, rhi, rlo = _profile_at(f64(high), f64(low), f64(close), f64(volume), i64(bars), int(window),
-                                          int(bins), float(value_area))
+    poc, vah, val, rhi, rlo = _profile_at(
+        f64(high), f64(low), f64(close), f64(volume), i64(bars), int(window), int(bins), float(value_area)
+    )
     return Profile(poc, vah, val, rhi, rlo, (rhi + rlo) / 2.0)
 
 
@@ -173,13 +175,15 @@ def premium_discount(close, equilibrium) -> np.ndarray:
     return np.sign(np.asarray(close) - np.asarray(equilibrium)).astype(np.int64)
 
 
-def volume_profile(candles: pd.DataFrame, *, window: int = 100, bins: int = 24, value_area: float = 0.70
-                   ) -> pd.DataFrame:
+def volume_profile(
+    candles: pd.DataFrame, *, window: int = 100, bins: int = 24, value_area: float = 0.70
+) -> pd.DataFrame:
     """Per bar: poc, vah, val, range_high, range_low, equilibrium and zone (+1 premium / -1 discount)."""
     arrays = candle_arrays(candles)
     bars = np.arange(len(candles), dtype=np.int64)
-    p = profile_at(arrays.high, arrays.low, arrays.close, arrays.volume, bars, window=window, bins=bins,
-                   value_area=value_area)
+    p = profile_at(
+        arrays.high, arrays.low, arrays.close, arrays.volume, bars, window=window, bins=bins, value_area=value_area
+    )
     out = pd.DataFrame(p._asdict(), index=candles.index)
     out["zone"] = premium_discount(arrays.close, p.equilibrium)
     return out

@@ -143,11 +143,25 @@ def track_zones(direction, top, bottom, confirmed, high, low, close, max_age, wi
     return mit, depth, dead, mit2, depth2, dead2
 
 
-def zone_life(direction, top, bottom, confirmed, high, low, close, *, max_age: int, kill: str = "close",
-              flip: bool = False) -> ZoneLife:
+def zone_life(
+    direction, top, bottom, confirmed, high, low, close, *, max_age: int, kill: str = "close", flip: bool = False
+) -> ZoneLife:
     """Track zones (arrays of equal length) over the candles; see the module docstring."""
     if kill not in ("close", "wick"):
         raise ValueError(f"kill must be 'close' or 'wick', got {kill!r}")
     high, low, close = f64(high), f64(low), f64(close)
-    return ZoneLife(*track_zones(i64(direction), f64(top), f64(bottom), i64(confirmed), high, low, close, int(max_age),
-                                 kill == "wick", bool(flip), block_extremes(high, low, close)))
+    return ZoneLife(
+        *track_zones(
+            i64(direction),
+            f64(top),
+            f64(bottom),
+            i64(confirmed),
+            high,
+            low,
+            close,
+            int(max_age),
+            kill == "wick",
+            bool(flip),
+            block_extremes(high, low, close),
+        )
+    )

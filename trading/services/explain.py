@@ -95,18 +95,25 @@ def _sentence(e: pd.Series, index: pd.DatetimeIndex) -> str:
     known = _when(index[int(e.confirmed)])
     band = f"{price(e.bottom)}{DASH}{price(e.top)}"
     if kind in ("ob_mitigated", "breaker_mitigated", "mb_mitigated"):
-        return (f"Price came back into the {_bullish(d)} {scope_word}{BLOCK_NAMES[kind]} {band} for the first time "
-                f"({e.value:.0f} % deep) on the {known} candle.")
+        return (
+            f"Price came back into the {_bullish(d)} {scope_word}{BLOCK_NAMES[kind]} {band} for the first time "
+            f"({e.value:.0f} % deep) on the {known} candle."
+        )
     if kind == "fvg_mitigated":
-        return (f"Price traded into the {_bullish(d)} fair value gap {band} ({e.value:.0f} % filled) "
-                f"on the {known} candle.")
+        return (
+            f"Price traded into the {_bullish(d)} fair value gap {band} ({e.value:.0f} % filled) on the {known} candle."
+        )
     if kind in ("ob", "mb"):
         origin = "at a change of character (failure swing)" if kind == "mb" else "before the break"
-        return (f"{_bullish(d).capitalize()} {scope_word}{BLOCK_NAMES[kind]} {band}: the {at} candle, "
-                f"the last opposite candle {origin}.")
+        return (
+            f"{_bullish(d).capitalize()} {scope_word}{BLOCK_NAMES[kind]} {band}: the {at} candle, "
+            f"the last opposite candle {origin}."
+        )
     if kind == "breaker":
-        return (f"{_bullish(d).capitalize()} {scope_word}breaker block {band}: an order block that price closed "
-                f"through on the {known} candle, now acting the other way.")
+        return (
+            f"{_bullish(d).capitalize()} {scope_word}breaker block {band}: an order block that price closed "
+            f"through on the {known} candle, now acting the other way."
+        )
     if kind == "fvg":
         return f"{_bullish(d).capitalize()} fair value gap {band} ({e.value:.2f}{TIMES} ATR) left by the {at} candle."
     if kind in BREAK_KINDS:
@@ -123,8 +130,10 @@ def _sentence(e: pd.Series, index: pd.DatetimeIndex) -> str:
         return f"{name} at {price(e.level)}: resting stop orders (liquidity) {side}, confirmed {known}."
     if kind == "sweep":
         pool = "equal lows" if d > 0 else "equal highs"
-        return (f"Liquidity sweep: the {known} candle wicked {e.value:.2f}{TIMES} ATR through the {pool} at "
-                f"{price(e.level)} and closed back inside.")
+        return (
+            f"Liquidity sweep: the {known} candle wicked {e.value:.2f}{TIMES} ATR through the {pool} at "
+            f"{price(e.level)} and closed back inside."
+        )
     if kind == "run":
         return f"Price ran through the liquidity at {price(e.level)} and closed beyond it ({known})."
     return f"{kind.replace('_', ' ').capitalize()} ({known})."

@@ -19,8 +19,18 @@ def market():
 def test_event_table_columns_and_types(market):
     _, analysis = market
     ev = analysis.events
-    assert list(ev.columns) == ["kind", "scope", "direction", "bar", "confirmed", "top", "bottom", "level", "value",
-                                "ref"]
+    assert list(ev.columns) == [
+        "kind",
+        "scope",
+        "direction",
+        "bar",
+        "confirmed",
+        "top",
+        "bottom",
+        "level",
+        "value",
+        "ref",
+    ]
     assert set(ev["kind"].astype(str)) == set(KINDS)  # 6,000 bars show every kind of event
     assert ev["direction"].isin([1, -1]).all()
     assert (ev["top"] >= ev["bottom"]).all()
@@ -32,8 +42,21 @@ def test_event_table_columns_and_types(market):
 def test_signal_table_columns_and_types(market):
     candles, analysis = market
     sig = analysis.signals
-    assert list(sig.columns) == ["confirmed", "time", "direction", "setup", "entry", "stop_loss", "take_profit_1",
-                                 "take_profit_2", "r_tp1_net", "r_tp2_net", "confidence", "executable", "reasons"]
+    assert list(sig.columns) == [
+        "confirmed",
+        "time",
+        "direction",
+        "setup",
+        "entry",
+        "stop_loss",
+        "take_profit_1",
+        "take_profit_2",
+        "r_tp1_net",
+        "r_tp2_net",
+        "confidence",
+        "executable",
+        "reasons",
+    ]
     assert set(sig["direction"].astype(str)) == {"LONG", "SHORT"}
     assert set(sig["setup"].astype(str)) <= set(SETUPS) and len(set(sig["setup"].astype(str))) >= 6
     assert (sig["time"] == candles.index[sig["confirmed"]]).all()
@@ -80,14 +103,21 @@ def test_each_event_follows_from_the_right_one(market):
     rows, parent = _parent(ev, "breaker")
     assert (parent["kind"] == "ob").all() and (rows["direction"] == -parent["direction"]).all()
     assert (rows["confirmed"] > parent["confirmed"]).all()
-    for kind, zone in (("ob_mitigated", "ob"), ("breaker_mitigated", "breaker"), ("breaker_invalidated", "breaker"),
-                       ("mb_mitigated", "mb"), ("mb_invalidated", "mb"), ("fvg_mitigated", "fvg"),
-                       ("fvg_filled", "fvg")):
+    for kind, zone in (
+        ("ob_mitigated", "ob"),
+        ("breaker_mitigated", "breaker"),
+        ("breaker_invalidated", "breaker"),
+        ("mb_mitigated", "mb"),
+        ("mb_invalidated", "mb"),
+        ("fvg_mitigated", "fvg"),
+        ("fvg_filled", "fvg"),
+    ):
         rows, parent = _parent(ev, kind)
         assert (parent["kind"] == zone).all()
         assert (rows["confirmed"] > parent["confirmed"]).all()  # never on the bar that made the zone
-        assert (rows[["top", "bottom", "bar", "direction"]].values == parent[["top", "bottom", "bar",
-                                                                             "direction"]].values).all()
+        assert (
+            rows[["top", "bottom", "bar", "direction"]].values == parent[["top", "bottom", "bar", "direction"]].values
+        ).all()
     rows, parent = _parent(ev, "sweep")
     assert parent["kind"].isin(["equal_highs", "equal_lows"]).all()
     assert (rows["direction"] == -parent["direction"]).all()

@@ -8,11 +8,11 @@ from trading.engine import analyze
 # (open, high, low, close). Bars 0 and 2 leave 10.5 .. 11.0 untraded: a bullish gap of 0.5 on bar 1.
 GAP_BARS = [
     (10.0, 10.5, 9.8, 10.2),
-    (10.2, 11.8, 10.1, 11.6),   # displacement candle, body 1.4
-    (11.6, 12.0, 11.0, 11.8),   # low 11.0 > bar 0's high 10.5
-    (11.8, 12.1, 11.5, 11.9),   # stays above the gap
-    (11.9, 12.0, 10.8, 11.2),   # first trade into it: down to 10.8 = 40 % of the gap
-    (11.2, 11.6, 10.4, 10.6),   # through its far edge 10.5: filled
+    (10.2, 11.8, 10.1, 11.6),  # displacement candle, body 1.4
+    (11.6, 12.0, 11.0, 11.8),  # low 11.0 > bar 0's high 10.5
+    (11.8, 12.1, 11.5, 11.9),  # stays above the gap
+    (11.9, 12.0, 10.8, 11.2),  # first trade into it: down to 10.8 = 40 % of the gap
+    (11.2, 11.6, 10.4, 10.6),  # through its far edge 10.5: filled
 ]
 # ATR at bar 2: true ranges 0.7, 1.7, 1.0 -> running mean 1.1333; the gap is 0.441 ATR.
 
@@ -38,12 +38,15 @@ def test_fill_percentage_at_mitigation_and_the_fill():
     assert (life["ref"] == gaps.loc[0, "index"]).all()
 
 
-@pytest.mark.parametrize(("config", "kept"), [
-    ({"fvg_min_atr": 0.4}, True),    # 0.441 ATR >= 0.4
-    ({"fvg_min_atr": 0.5}, False),   # < 0.5 ATR: too small
-    ({"fvg_min_atr": 0.0, "fvg_min_body": 0.3}, True),   # 0.5 >= 0.3 x body 1.4 = 0.42
-    ({"fvg_min_atr": 0.0, "fvg_min_body": 0.4}, False),  # 0.5 < 0.56
-])
+@pytest.mark.parametrize(
+    ("config", "kept"),
+    [
+        ({"fvg_min_atr": 0.4}, True),  # 0.441 ATR >= 0.4
+        ({"fvg_min_atr": 0.5}, False),  # < 0.5 ATR: too small
+        ({"fvg_min_atr": 0.0, "fvg_min_body": 0.3}, True),  # 0.5 >= 0.3 x body 1.4 = 0.42
+        ({"fvg_min_atr": 0.0, "fvg_min_body": 0.4}, False),  # 0.5 < 0.56
+    ],
+)
 def test_minimum_size_by_atr_or_by_body(config, kept):
     _, gaps = _gaps(**config)
     assert (len(gaps) == 1) is kept

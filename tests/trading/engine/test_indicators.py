@@ -15,7 +15,7 @@ def test_atr_equals_ta_from_its_first_value_on(period):
     ours = atr(frame["high"].to_numpy(), frame["low"].to_numpy(), frame["close"].to_numpy(), period)
     theirs = ta.volatility.AverageTrueRange(frame["high"], frame["low"], frame["close"], window=period)
     theirs = theirs.average_true_range().to_numpy()
-    np.testing.assert_allclose(ours[period - 1:], theirs[period - 1:], rtol=1e-12)
+    np.testing.assert_allclose(ours[period - 1 :], theirs[period - 1 :], rtol=1e-12)
 
 
 def test_atr_warm_up_is_the_running_mean_true_range():
@@ -33,11 +33,11 @@ def test_sliding_extremes_are_the_trailing_window_max_and_min(window):
 
     values = np.random.default_rng(window).standard_normal(777).round(1)  # rounding makes ties
     lows = values - np.random.default_rng(window + 1).random(777).round(1)
-    expected_max = [values[max(0, i - window + 1):i + 1].max() for i in range(777)]
-    expected_min = [values[max(0, i - window + 1):i + 1].min() for i in range(777)]
+    expected_max = [values[max(0, i - window + 1) : i + 1].max() for i in range(777)]
+    expected_min = [values[max(0, i - window + 1) : i + 1].min() for i in range(777)]
     assert sliding_max(values, window).tolist() == expected_max
     assert sliding_min(values, window).tolist() == expected_min
     # the one pass the detectors use: the max of the highs and the min of the lows
     highs_max, lows_min = sliding_extremes(values, lows, window)
     assert highs_max.tolist() == expected_max
-    assert lows_min.tolist() == [lows[max(0, i - window + 1):i + 1].min() for i in range(777)]
+    assert lows_min.tolist() == [lows[max(0, i - window + 1) : i + 1].min() for i in range(777)]

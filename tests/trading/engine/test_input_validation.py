@@ -85,11 +85,22 @@ def test_empty_and_tiny_series_give_empty_answers():
     assert analyze(generate_candles(3)).signals.empty
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("swing_size", 0), ("internal_size", 1.5), ("atr_period", True), ("value_area", 0.0), ("value_area", 1.5),
-    ("tp1_rr", 0.0), ("tp2_rr", 1.0), ("min_confidence", 101), ("report_confidence", -1), ("pool_atr", -0.1),
-    ("max_risk_atr", 0.0),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("swing_size", 0),
+        ("internal_size", 1.5),
+        ("atr_period", True),
+        ("value_area", 0.0),
+        ("value_area", 1.5),
+        ("tp1_rr", 0.0),
+        ("tp2_rr", 1.0),
+        ("min_confidence", 101),
+        ("report_confidence", -1),
+        ("pool_atr", -0.1),
+        ("max_risk_atr", 0.0),
+    ],
+)
 def test_bad_settings_are_refused(field, value):
     with pytest.raises(ValueError, match=field):
         EngineConfig(**{field: value})

@@ -10,9 +10,17 @@ def _equal_highs(second_high=12.02, last_close=11.9, last_high=12.3):
     # Pivot highs (size 2): 12 at bar 2 (known at 4) and 12.02 at bar 6 (known at 8); the highs in
     # between (11.5, 11, 11.5) stay below. ATR ~1, so 0.02 apart is "equal" at pool_atr 0.1.
     return [
-        (10.0, 9.0, 9.5), (11.0, 10.0, 10.8), (12.0, 11.0, 11.5), (11.5, 10.5, 10.8), (11.0, 10.0, 10.2),
-        (11.5, 10.5, 11.3), (second_high, 11.2, 11.6), (11.6, 10.8, 11.0), (11.2, 10.6, 10.9),
-        (11.8, 10.9, 11.6), (last_high, 11.5, last_close),
+        (10.0, 9.0, 9.5),
+        (11.0, 10.0, 10.8),
+        (12.0, 11.0, 11.5),
+        (11.5, 10.5, 10.8),
+        (11.0, 10.0, 10.2),
+        (11.5, 10.5, 11.3),
+        (second_high, 11.2, 11.6),
+        (11.6, 10.8, 11.0),
+        (11.2, 10.6, 10.9),
+        (11.8, 10.9, 11.6),
+        (last_high, 11.5, last_close),
     ]
 
 
@@ -20,7 +28,8 @@ def test_two_pivot_highs_within_tolerance_form_a_pool_known_at_the_second_pivot(
     ev = analyze(candles(_equal_highs()), small_config()).events
     pools = rows(ev, "equal_highs")
     assert pools[["direction", "bar", "confirmed", "bottom", "top", "level"]].values.tolist() == [
-        [1, 2, 8, 12.0, 12.02, 12.02]]
+        [1, 2, 8, 12.0, 12.02, 12.02]
+    ]
     assert ev.loc[pools.loc[0, "ref"], "kind"] == "pivot_high"
     assert ev.loc[pools.loc[0, "ref"], "bar"] == 6
 
@@ -31,7 +40,8 @@ def test_wick_through_and_close_back_inside_is_a_bearish_sweep():
     sweep = rows(ev, "sweep")
     # bar 10 trades 12.3 > 12.02 and closes 11.9 back below it
     assert sweep[["direction", "bar", "confirmed", "top", "bottom", "level"]].values.tolist() == [
-        [-1, 10, 10, 12.3, 11.5, 12.02]]
+        [-1, 10, 10, 12.3, 11.5, 12.02]
+    ]
     assert sweep.loc[0, "value"] == pytest.approx((12.3 - 12.02) / analysis.atr[10])
     assert ev.loc[sweep.loc[0, "ref"], "kind"] == "equal_highs"
     assert rows(ev, "run").empty
@@ -53,9 +63,19 @@ def test_highs_further_apart_than_the_tolerance_are_no_pool():
 def test_equal_highs_with_a_higher_high_between_them_are_no_pool():
     # 12 (bar 2) and 12.02 (bar 10) are equal, but bar 6 made 13 in between: the stops above 12 are gone.
     bars = [
-        (10.0, 9.0, 9.5), (11.0, 10.0, 10.8), (12.0, 11.0, 11.5), (11.5, 10.5, 10.8), (11.0, 10.0, 10.2),
-        (11.5, 10.5, 11.3), (13.0, 11.2, 11.6), (11.6, 10.8, 11.0), (11.2, 10.4, 10.9), (11.8, 10.9, 11.6),
-        (12.02, 11.2, 11.5), (11.6, 10.8, 11.0), (11.2, 10.6, 10.9),
+        (10.0, 9.0, 9.5),
+        (11.0, 10.0, 10.8),
+        (12.0, 11.0, 11.5),
+        (11.5, 10.5, 10.8),
+        (11.0, 10.0, 10.2),
+        (11.5, 10.5, 11.3),
+        (13.0, 11.2, 11.6),
+        (11.6, 10.8, 11.0),
+        (11.2, 10.4, 10.9),
+        (11.8, 10.9, 11.6),
+        (12.02, 11.2, 11.5),
+        (11.6, 10.8, 11.0),
+        (11.2, 10.6, 10.9),
     ]
     ev = analyze(candles(bars), small_config(pool_atr=0.1)).events
     highs = rows(ev, "pivot_high", "internal")

@@ -37,7 +37,7 @@ def test_an_hourly_break_counts_from_the_close_of_its_candle_not_before():
     assert (before[0], after[0], short_after[0]) == (0.0, config.w_htf_bias, config.w_htf_counter)
     assert reasons_before == [[]]
     events = analyze(hourly, config).events
-    (tf, row), = reasons_after[0]
+    ((tf, row),) = reasons_after[0]
     assert tf == "1h" and events.loc[row, "kind"] == "bos" and events.loc[row, "confirmed"] == 6
 
 
@@ -61,8 +61,7 @@ def _cut(frames, tau):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(400, 1500), data=st.data())
 def test_cutting_every_timeframe_at_any_time_changes_nothing_already_known(seed, n, data):
-    minutes = generate_candles(n, seed=seed, timeframe="1m", volatility=0.0015, trend=0.2,
-                               start="2024-01-01 00:00")
+    minutes = generate_candles(n, seed=seed, timeframe="1m", volatility=0.0015, trend=0.2, start="2024-01-01 00:00")
     frames = _frames(minutes)
     full = analyze_mtf(frames, CONFIG)
     span = int((minutes.index[-1] - minutes.index[0]) / pd.Timedelta("1m")) + 2

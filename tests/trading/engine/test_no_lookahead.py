@@ -20,8 +20,21 @@ EXHAUSTIVE = settings(max_examples=80, deadline=None, suppress_health_check=[Hea
 def _signal_arrays(analysis, k=None):
     sig = analysis.raw_signals
     keep = slice(None) if k is None else sig.bar < k
-    return [np.asarray(a)[keep] for a in (sig.bar, sig.direction, sig.setup, sig.entry, sig.stop, sig.tp1, sig.tp2,
-                                         sig.confidence, sig.reasons, sig.counts)]
+    return [
+        np.asarray(a)[keep]
+        for a in (
+            sig.bar,
+            sig.direction,
+            sig.setup,
+            sig.entry,
+            sig.stop,
+            sig.tp1,
+            sig.tp2,
+            sig.confidence,
+            sig.reasons,
+            sig.counts,
+        )
+    ]
 
 
 def assert_prefix_matches_compact(full, candles, k, config):

@@ -56,16 +56,21 @@ def test_pivots_and_structure(candles, size):
 
 
 @DETECTOR
-@given(candles=markets(max_bars=400), size=st.integers(1, 12), max_atr=st.sampled_from([1.0, 2.0, 1e9]),
-       max_age=st.integers(1, 300))
+@given(
+    candles=markets(max_bars=400),
+    size=st.integers(1, 12),
+    max_atr=st.sampled_from([1.0, 2.0, 1e9]),
+    max_age=st.integers(1, 300),
+)
 def test_order_blocks_mitigation_blocks_and_their_life(candles, size, max_atr, max_age):
     _, h, lo, c, _ = _arrays(candles)
     a = atr(h, lo, c, 14)
     st_full = market_structure(c, find_pivots(h, lo, size))
     full_ob = order_blocks(h, lo, a, st_full, max_candle_atr=max_atr)
     full_mb = mitigation_blocks(h, lo, st_full)
-    life = zone_life(full_ob.direction, full_ob.top, full_ob.bottom, full_ob.confirmed, h, lo, c, max_age=max_age,
-                     flip=True)
+    life = zone_life(
+        full_ob.direction, full_ob.top, full_ob.bottom, full_ob.confirmed, h, lo, c, max_age=max_age, flip=True
+    )
     for k in range(0, len(candles) + 1, 3):
         st_part = market_structure(c[:k], find_pivots(h[:k], lo[:k], size))
         ob = order_blocks(h[:k], lo[:k], a[:k], st_part, max_candle_atr=max_atr)
@@ -73,8 +78,9 @@ def test_order_blocks_mitigation_blocks_and_their_life(candles, size, max_atr, m
         _equal(ob[1:], full_ob[1:], keep)  # (source indexes its own structure: compared through it below)
         np.testing.assert_array_equal(st_part.confirmed[ob.source], st_full.confirmed[full_ob.source][keep])
         _equal(mitigation_blocks(h[:k], lo[:k], st_part)[1:], full_mb[1:], full_mb.confirmed < k)
-        part_life = zone_life(ob.direction, ob.top, ob.bottom, ob.confirmed, h[:k], lo[:k], c[:k], max_age=max_age,
-                              flip=True)
+        part_life = zone_life(
+            ob.direction, ob.top, ob.bottom, ob.confirmed, h[:k], lo[:k], c[:k], max_age=max_age, flip=True
+        )
         for name in ("mitigated", "dead", "flip_mitigated", "flip_dead"):
             _later_is_unknown(getattr(part_life, name), getattr(life, name)[keep], k)
         seen = part_life.mitigated >= 0
@@ -82,8 +88,12 @@ def test_order_blocks_mitigation_blocks_and_their_life(candles, size, max_atr, m
 
 
 @DETECTOR
-@given(candles=markets(max_bars=400), min_atr=st.sampled_from([0.0, 0.1, 0.4]),
-       min_body=st.sampled_from([0.0, 0.3]), max_age=st.integers(1, 300))
+@given(
+    candles=markets(max_bars=400),
+    min_atr=st.sampled_from([0.0, 0.1, 0.4]),
+    min_body=st.sampled_from([0.0, 0.3]),
+    max_age=st.integers(1, 300),
+)
 def test_fair_value_gaps_and_their_fill(candles, min_atr, min_body, max_age):
     o, h, lo, c, _ = _arrays(candles)
     a = atr(h, lo, c, 14)
@@ -93,23 +103,28 @@ def test_fair_value_gaps_and_their_fill(candles, min_atr, min_body, max_age):
         part = fair_value_gaps(o[:k], h[:k], lo[:k], c[:k], a[:k], min_atr=min_atr, min_body=min_body)
         keep = full.confirmed < k
         _equal(part, full, keep)
-        part_life = zone_life(part.direction, part.top, part.bottom, part.confirmed, h[:k], lo[:k], c[:k],
-                              max_age=max_age, kill="wick")
+        part_life = zone_life(
+            part.direction, part.top, part.bottom, part.confirmed, h[:k], lo[:k], c[:k], max_age=max_age, kill="wick"
+        )
         _later_is_unknown(part_life.mitigated, life.mitigated[keep], k)
         _later_is_unknown(part_life.dead, life.dead[keep], k)
 
 
 @DETECTOR
-@given(candles=markets(max_bars=400), size=st.integers(1, 6), tol=st.sampled_from([0.02, 0.1, 0.5, 2.0]),
-       lookback=st.integers(1, 10), max_age=st.integers(1, 300))
+@given(
+    candles=markets(max_bars=400),
+    size=st.integers(1, 6),
+    tol=st.sampled_from([0.02, 0.1, 0.5, 2.0]),
+    lookback=st.integers(1, 10),
+    max_age=st.integers(1, 300),
+)
 def test_liquidity_pools_sweeps_and_runs(candles, size, tol, lookback, max_age):
     _, h, lo, c, _ = _arrays(candles)
     a = atr(h, lo, c, 14)
     full = liquidity_pools(h, lo, a, find_pivots(h, lo, size), tol_atr=tol, lookback=lookback)
     outcome = pool_outcomes(full, h, lo, c, a, max_age=max_age)
     for k in range(len(candles) + 1):
-        part = liquidity_pools(h[:k], lo[:k], a[:k], find_pivots(h[:k], lo[:k], size), tol_atr=tol,
-                               lookback=lookback)
+        part = liquidity_pools(h[:k], lo[:k], a[:k], find_pivots(h[:k], lo[:k], size), tol_atr=tol, lookback=lookback)
         keep = full.confirmed < k
         _equal(part, full, keep)
         part_outcome = pool_outcomes(part, h[:k], lo[:k], c[:k], a[:k], max_age=max_age)

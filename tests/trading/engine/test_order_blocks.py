@@ -11,17 +11,39 @@ from trading.engine.structure import Structure
 # A failure swing (pivot size 2): up-trend from the BOS at bar 6, pivot high 14 (bar 8), pivot low 11
 # (bar 11, known at 13), rally to only 13.2 (bar 13, a lower high), then bar 15 closes 10.7 < 11.
 MITIGATION_BARS = [
-    (10, 9, 9.5), (11, 10, 10.5), (12, 11, 11.5), (11, 10, 10.5), (10, 9, 9.5), (11, 10, 10.8),
-    (12.5, 11, 12.2), (13, 12, 12.8), (14, 12.5, 13.5), (13, 12, 12.3), (12.5, 11.5, 11.8), (12, 11, 11.2),
-    (12.8, 11.6, 12.5), (13.2, 12, 12.9), (12.9, 11.8, 12.0), (12.2, 10.6, 10.7), (11.3, 10.4, 10.6),
+    (10, 9, 9.5),
+    (11, 10, 10.5),
+    (12, 11, 11.5),
+    (11, 10, 10.5),
+    (10, 9, 9.5),
+    (11, 10, 10.8),
+    (12.5, 11, 12.2),
+    (13, 12, 12.8),
+    (14, 12.5, 13.5),
+    (13, 12, 12.3),
+    (12.5, 11.5, 11.8),
+    (12, 11, 11.2),
+    (12.8, 11.6, 12.5),
+    (13.2, 12, 12.9),
+    (12.9, 11.8, 12.0),
+    (12.2, 10.6, 10.7),
+    (11.3, 10.4, 10.6),
     (12.5, 10.5, 12.3),
 ]
 
 
 def _one_break(pivot_bar, confirmed, direction):
     i = np.array([0])
-    return Structure(i, np.array([pivot_bar]), np.array([confirmed]), np.array([direction]), np.array([False]),
-                     np.array([np.nan]), np.array([np.nan]), np.zeros(confirmed + 1, np.int64))
+    return Structure(
+        i,
+        np.array([pivot_bar]),
+        np.array([confirmed]),
+        np.array([direction]),
+        np.array([False]),
+        np.array([np.nan]),
+        np.array([np.nan]),
+        np.zeros(confirmed + 1, np.int64),
+    )
 
 
 def test_the_block_is_the_lowest_candle_between_the_broken_high_and_the_break():
@@ -30,7 +52,9 @@ def test_the_block_is_the_lowest_candle_between_the_broken_high_and_the_break():
     ev = analyze(candles(STRUCTURE_BARS), small_config()).events
     blocks = rows(ev, "ob", "internal")
     assert blocks[["direction", "bar", "confirmed", "bottom", "top"]].values.tolist() == [
-        [1, 4, 6, 9.0, 10.0], [-1, 8, 12, 12.5, 14.0]]
+        [1, 4, 6, 9.0, 10.0],
+        [-1, 8, 12, 12.5, 14.0],
+    ]
     assert blocks["level"].tolist() == [9.5, 13.25]  # mean threshold
     assert ev.loc[blocks["ref"], "kind"].astype(str).tolist() == ["bos", "choch"]
 
@@ -54,10 +78,12 @@ def test_a_block_is_mitigated_once_then_closed_through_it_becomes_a_breaker_with
     # (50 % of it) -> breaker mitigated; bar 15 closes 10.2 above 10 -> breaker invalidated.
     ev = analyze(candles(STRUCTURE_BARS), small_config()).events
     block = rows(ev, "ob", "internal").loc[0]
-    chain = ev[(ev["scope"] == "internal") & (ev["bar"] == 4) & ev["kind"].isin(
-        ["ob_mitigated", "breaker", "breaker_mitigated", "breaker_invalidated"])]
-    assert chain["kind"].astype(str).tolist() == ["ob_mitigated", "breaker", "breaker_mitigated",
-                                                  "breaker_invalidated"]
+    chain = ev[
+        (ev["scope"] == "internal")
+        & (ev["bar"] == 4)
+        & ev["kind"].isin(["ob_mitigated", "breaker", "breaker_mitigated", "breaker_invalidated"])
+    ]
+    assert chain["kind"].astype(str).tolist() == ["ob_mitigated", "breaker", "breaker_mitigated", "breaker_invalidated"]
     assert chain["confirmed"].tolist() == [11, 12, 13, 15]
     assert chain["direction"].tolist() == [1, -1, -1, -1]
     assert chain["value"].tolist()[0] == 100.0 and chain["value"].tolist()[2] == 50.0
@@ -92,8 +118,9 @@ def test_a_choch_after_a_higher_high_leaves_no_mitigation_block():
 def test_every_break_gets_a_block_when_no_candle_is_too_large():
     from trading.engine.synthetic import generate_candles
 
-    ev = analyze(generate_candles(3000, seed=9), small_config(ob_max_candle_atr=1e9, internal_size=3,
-                                                               swing_size=10)).events
+    ev = analyze(
+        generate_candles(3000, seed=9), small_config(ob_max_candle_atr=1e9, internal_size=3, swing_size=10)
+    ).events
     for scope in ("swing", "internal"):
         breaks = ev[ev["kind"].isin(["bos", "choch"]) & (ev["scope"] == scope)]
         blocks = ev[(ev["kind"] == "ob") & (ev["scope"] == scope)]

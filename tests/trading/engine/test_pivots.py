@@ -58,5 +58,5 @@ def test_pivots_confirmed_size_bars_after_their_bar_at_every_size():
         assert (piv.confirmed == piv.bar + size).all()
         assert (np.diff(piv.side) != 0).all()  # alternating
         for b, side, level in zip(piv.bar, piv.side, piv.level, strict=True):
-            later = highs[b + 1:b + size + 1] if side == 1 else lows[b + 1:b + size + 1]
+            later = highs[b + 1 : b + size + 1] if side == 1 else lows[b + 1 : b + size + 1]
             assert (later < level).all() if side == 1 else (later > level).all()

@@ -35,8 +35,10 @@ def test_the_breaker_short_of_the_hand_example():
     # both scopes (size 2 here) retest their breaker on bar 13: the swing one wins, the internal one is
     # among the reasons (and scores the zone-confluence points)
     here = analysis.events.loc[[r for r in sig["reasons"] if analysis.events.loc[r, "confirmed"] == 13]]
-    assert here[["kind", "scope"]].astype(str).values.tolist() == [["breaker_mitigated", "swing"],
-                                                                    ["breaker_mitigated", "internal"]]
+    assert here[["kind", "scope"]].astype(str).values.tolist() == [
+        ["breaker_mitigated", "swing"],
+        ["breaker_mitigated", "internal"],
+    ]
 
 
 SETUP_WEIGHT = {"ob": "w_ob", "breaker": "w_breaker", "mb": "w_mb", "fvg": "w_fvg", "sweep": "w_sweep"}
@@ -66,9 +68,16 @@ def _reference_confidence(analysis, frame, signal, cfg):
     o, h, lo, c = frame.iloc[t][["open", "high", "low", "close"]]
     if d * (c - o) > 0 and d * (c - (h + lo) / 2) >= 0:
         points += cfg.w_rejection
-    p = profile_at(frame["high"].to_numpy(), frame["low"].to_numpy(), frame["close"].to_numpy(),
-                   frame["volume"].to_numpy(), np.array([t]),
-                   window=cfg.profile_window, bins=cfg.profile_bins, value_area=cfg.value_area)
+    p = profile_at(
+        frame["high"].to_numpy(),
+        frame["low"].to_numpy(),
+        frame["close"].to_numpy(),
+        frame["volume"].to_numpy(),
+        np.array([t]),
+        window=cfg.profile_window,
+        bins=cfg.profile_bins,
+        value_area=cfg.value_area,
+    )
     points += cfg.w_premium_discount if d * (p.equilibrium[0] - c) > 0 else 0
     points += cfg.w_volume_profile if d * (p.poc[0] - c) >= 0 else 0
     return int(np.clip(np.rint(points), 0, 100))
@@ -107,8 +116,12 @@ def test_an_order_block_and_a_mitigation_block_on_one_candle_are_one_zone():
         for (t, d, top, bottom), same in both.items():
             if not same:
                 continue
-            others = ev[kinds.isin(ZONE_TRIGGERS) & (ev["confirmed"] == t) & (ev["direction"] == d)
-                        & ~((ev["top"] == top) & (ev["bottom"] == bottom))]
+            others = ev[
+                kinds.isin(ZONE_TRIGGERS)
+                & (ev["confirmed"] == t)
+                & (ev["direction"] == d)
+                & ~((ev["top"] == top) & (ev["bottom"] == bottom))
+            ]
             side = "LONG" if d > 0 else "SHORT"
             sig = analysis.signals[(analysis.signals["confirmed"] == t) & (analysis.signals["direction"] == side)]
             if others.empty and len(sig) and str(sig["setup"].iloc[0]).endswith(("_ob", "_mb")):
@@ -135,8 +148,11 @@ def test_every_signal_risks_to_its_stop_and_aims_at_one_to_two_and_one_to_three(
     for _, s in sig.iterrows():
         t, side = s["confirmed"], (1 if s["direction"] == "LONG" else -1)
         triggers = ev.loc[list(s["reasons"])]
-        trigger = triggers[(triggers["confirmed"] == t) & (triggers["direction"] == side)
-                           & triggers["kind"].isin([*ZONE_TRIGGERS, "sweep"])]
+        trigger = triggers[
+            (triggers["confirmed"] == t)
+            & (triggers["direction"] == side)
+            & triggers["kind"].isin([*ZONE_TRIGGERS, "sweep"])
+        ]
         level = trigger["bottom"] if side == 1 else trigger["top"]
         assert np.isclose(level - side * 0.25 * analysis.atr[t], s["stop_loss"]).any()
 
@@ -160,9 +176,26 @@ def test_executable_means_above_min_confidence_and_nothing_below_the_report_floo
 def test_one_signal_per_bar_and_the_weights_decide_it():
     frame = generate_candles(3000, seed=6)
     base = {"swing_size": 20, "internal_size": 4, "report_confidence": 1}
-    zero = {f: 0.0 for f in ("w_ob", "w_breaker", "w_mb", "w_fvg", "w_sweep", "w_swing_scope", "w_swing_bias",
-                             "w_internal_bias", "w_counter_trend", "w_recent_sweep", "w_recent_choch",
-                             "w_zone_confluence", "w_premium_discount", "w_volume_profile", "w_rejection")}
+    zero = {
+        f: 0.0
+        for f in (
+            "w_ob",
+            "w_breaker",
+            "w_mb",
+            "w_fvg",
+            "w_sweep",
+            "w_swing_scope",
+            "w_swing_bias",
+            "w_internal_bias",
+            "w_counter_trend",
+            "w_recent_sweep",
+            "w_recent_choch",
+            "w_zone_confluence",
+            "w_premium_discount",
+            "w_volume_profile",
+            "w_rejection",
+        )
+    }
     only_fvg = analyze(frame, EngineConfig(**base, **{**zero, "w_fvg": 60.0})).signals
     assert set(only_fvg["setup"].astype(str)) == {"fvg"} and (only_fvg["confidence"] == 60).all()
     assert only_fvg["confirmed"].is_unique  # a long and a short of equal weight on one bar cancel out

@@ -140,19 +140,22 @@ def test_a_quiet_window_ends_a_move_too():
     # minutes make 24 quiet bars (< 30, still one move), 40 make 44 (the move ended, the next pump is new)
     assert len(one) == 1 and len(two) == 2
     assert two["bar"].tolist() == [24, 20 + 8 + 40 + 4]
-    assert detect(minute_bars([*FLAT, *first, *still * 20, *rising(top, 8)]), SniperConfig(rearm_quiet_bars=20),
-                  liquidations=Cleared(1.0))["move"].tolist() == ["PUMP", "PUMP"]
+    assert detect(
+        minute_bars([*FLAT, *first, *still * 20, *rising(top, 8)]),
+        SniperConfig(rearm_quiet_bars=20),
+        liquidations=Cleared(1.0),
+    )["move"].tolist() == ["PUMP", "PUMP"]
 
 
 def test_a_steady_crash_is_one_dump_alert():
-    falling = [(100.0 * 0.975**i, 100.0 * 0.975**i, 100.0 * 0.975 ** (i + 1), 100.0 * 0.975 ** (i + 1))
-               for i in range(60)]
+    falling = [
+        (100.0 * 0.975**i, 100.0 * 0.975**i, 100.0 * 0.975 ** (i + 1), 100.0 * 0.975 ** (i + 1)) for i in range(60)
+    ]
     found = detect(minute_bars([*FLAT, *falling]), liquidations=Cleared(1.0))
     assert found["move"].tolist() == ["DUMP"]
 
 
-@pytest.mark.parametrize(("field", "value"), [("rearm_retrace", 0.0), ("rearm_retrace", 1.5),
-                                              ("rearm_quiet_bars", 0)])
+@pytest.mark.parametrize(("field", "value"), [("rearm_retrace", 0.0), ("rearm_retrace", 1.5), ("rearm_quiet_bars", 0)])
 def test_rearm_settings_are_checked(field, value):
     with pytest.raises(ValueError, match=field):
         SniperConfig(**{field: value})

@@ -13,8 +13,7 @@ def test_close_above_a_pivot_high_is_a_bos_and_close_below_the_low_after_it_a_ch
     # (known at 10). Bar 6 closes 12.2 > 12: the first break, trend was neutral -> BOS up.
     # Bar 12 closes 8.8 < 9 while the trend is up -> CHoCH down. Bar 11 only wicks to 8.9.
     analysis = analyze(candles(STRUCTURE_BARS), small_config())
-    breaks = analysis.events[analysis.events["kind"].isin(["bos", "choch"])
-                             & (analysis.events["scope"] == "internal")]
+    breaks = analysis.events[analysis.events["kind"].isin(["bos", "choch"]) & (analysis.events["scope"] == "internal")]
     assert breaks["kind"].astype(str).tolist() == ["bos", "choch"]
     assert breaks["direction"].tolist() == [1, -1]
     assert breaks["bar"].tolist() == [2, 4]  # anchored on the broken pivot
@@ -58,8 +57,18 @@ def test_swing_and_internal_structure_keep_their_own_pivots_and_trend():
 
 def test_a_newer_pivot_replaces_the_unbroken_older_one():
     # Highs 12 (bar 2) then 11.5 (bar 6), never closed above; a close at 11.8 breaks only the newer one.
-    bars = [(10, 9, 9.5), (11, 10, 10.5), (12, 11, 11.0), (11, 10, 10.2), (10, 9, 9.6), (11, 10, 10.6),
-            (11.5, 10.5, 11.0), (11, 10, 10.4), (10.8, 9.8, 10.3), (12.0, 10.0, 11.8)]
+    bars = [
+        (10, 9, 9.5),
+        (11, 10, 10.5),
+        (12, 11, 11.0),
+        (11, 10, 10.2),
+        (10, 9, 9.6),
+        (11, 10, 10.6),
+        (11.5, 10.5, 11.0),
+        (11, 10, 10.4),
+        (10.8, 9.8, 10.3),
+        (12.0, 10.0, 11.8),
+    ]
     frame = candles(bars)
     piv = find_pivots(frame["high"].to_numpy(), frame["low"].to_numpy(), 2)
     st = market_structure(frame["close"].to_numpy(), piv)

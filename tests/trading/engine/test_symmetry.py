@@ -27,22 +27,44 @@ def _mirror(candles: pd.DataFrame) -> pd.DataFrame:
 
 def _as_mirrored(events: pd.DataFrame) -> list[tuple]:
     kinds = events["kind"].astype(str).map(lambda k: SWAP.get(k, k))
-    rows = zip(kinds, events["scope"].astype(str), -events["direction"], events["bar"], events["confirmed"],
-               MIRROR - events["bottom"], MIRROR - events["top"], MIRROR - events["level"],
-               events["value"].fillna(-1.0), strict=True)
+    rows = zip(
+        kinds,
+        events["scope"].astype(str),
+        -events["direction"],
+        events["bar"],
+        events["confirmed"],
+        MIRROR - events["bottom"],
+        MIRROR - events["top"],
+        MIRROR - events["level"],
+        events["value"].fillna(-1.0),
+        strict=True,
+    )
     return sorted(rows)
 
 
 def _plain(events: pd.DataFrame) -> list[tuple]:
-    rows = zip(events["kind"].astype(str), events["scope"].astype(str), events["direction"], events["bar"],
-               events["confirmed"], events["top"], events["bottom"], events["level"], events["value"].fillna(-1.0),
-               strict=True)
+    rows = zip(
+        events["kind"].astype(str),
+        events["scope"].astype(str),
+        events["direction"],
+        events["bar"],
+        events["confirmed"],
+        events["top"],
+        events["bottom"],
+        events["level"],
+        events["value"].fillna(-1.0),
+        strict=True,
+    )
     return sorted(rows)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(200, 1500), config=configs(),
-       volatility=st.sampled_from([0.001, 0.003]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(200, 1500),
+    config=configs(),
+    volatility=st.sampled_from([0.001, 0.003]),
+)
 def test_mirrored_prices_give_mirrored_events(seed, n, config, volatility):
     candles = generate_candles(n, seed=seed, price=1000.0, volatility=volatility, tick=1.0, trend=0.3)
     assert (candles[["open", "high", "low", "close"]] % 1 == 0).all().all()  # exact mirroring needs this

@@ -55,5 +55,6 @@ def test_resample_keeps_only_complete_higher_candles():
     assert quarter.index[0] == pd.Timestamp("2024-01-01 00:15", tz="UTC")
     assert quarter.index[-1] == pd.Timestamp("2024-01-01 03:00", tz="UTC")
     first = minutes.loc["2024-01-01 00:15":"2024-01-01 00:29"]
-    assert quarter.iloc[0].tolist() == pytest.approx([first["open"].iloc[0], first["high"].max(), first["low"].min(),
-                                                      first["close"].iloc[-1], first["volume"].sum()])
+    assert quarter.iloc[0].tolist() == pytest.approx(
+        [first["open"].iloc[0], first["high"].max(), first["low"].min(), first["close"].iloc[-1], first["volume"].sum()]
+    )

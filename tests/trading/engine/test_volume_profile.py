@@ -17,8 +17,16 @@ VOLUME = [40.0, 10.0, 12.0, 20.0]
 
 def _profile(bars, window):
     frame = candles(BARS, volume=VOLUME)
-    return profile_at(frame["high"].to_numpy(), frame["low"].to_numpy(), frame["close"].to_numpy(),
-                      frame["volume"].to_numpy(), np.asarray(bars), window=window, bins=4, value_area=0.7)
+    return profile_at(
+        frame["high"].to_numpy(),
+        frame["low"].to_numpy(),
+        frame["close"].to_numpy(),
+        frame["volume"].to_numpy(),
+        np.asarray(bars),
+        window=window,
+        bins=4,
+        value_area=0.7,
+    )
 
 
 def test_poc_and_value_area_of_a_hand_counted_window():
@@ -52,15 +60,15 @@ def test_per_bar_frame_matches_the_point_query():
 def _reference(high, low, close, volume, i, window, bins, share):
     """The rule of volume_profile.py written out plainly."""
     s = max(0, i - window + 1)
-    lo, hi = low[s:i + 1].min(), high[s:i + 1].max()
+    lo, hi = low[s : i + 1].min(), high[s : i + 1].max()
     edges = np.linspace(lo, hi, bins + 1)
-    typical = (high[s:i + 1] + low[s:i + 1] + close[s:i + 1]) / 3
+    typical = (high[s : i + 1] + low[s : i + 1] + close[s : i + 1]) / 3
     hist = np.zeros(bins)
-    np.add.at(hist, np.minimum(((typical - lo) / (hi - lo) * bins).astype(int), bins - 1), volume[s:i + 1])
+    np.add.at(hist, np.minimum(((typical - lo) / (hi - lo) * bins).astype(int), bins - 1), volume[s : i + 1])
     poc = int(np.argmax(hist))
     down = up = poc
     last = hist[poc]
-    while hist[down:up + 1].sum() < share * hist.sum():
+    while hist[down : up + 1].sum() < share * hist.sum():
         above = hist[up + 1] if up + 1 < bins else -1
         below = hist[down - 1] if down > 0 else -1
         if above >= below:
@@ -82,5 +90,5 @@ def test_matches_a_plain_reference_and_the_value_area_stops_at_70_percent():
     for row, i in enumerate(bars):
         poc, vah, val, hist, down, up, last = _reference(high, low, close, volume, i, 100, 24, 0.7)
         assert (p.poc[row], p.vah[row], p.val[row]) == pytest.approx((poc, vah, val), rel=1e-9)
-        inside = hist[down:up + 1].sum()
+        inside = hist[down : up + 1].sum()
         assert inside >= 0.7 * hist.sum() > inside - last  # the last bin added was needed
