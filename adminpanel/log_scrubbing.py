@@ -5,43 +5,21 @@ URL; uvicorn logs a websocket's path with its query string, where a browser's AP
 (`?token=`). Handlers are many (Django's console, gunicorn's, Celery's, uvicorn's) and some are
 configured by the servers themselves, so the scrubbing sits where every record is made: a log-record
 factory that rewrites the message and pre-formats the traceback (handlers print a record's `exc_text`
-when it is set) through :func:`adminpanel.redaction`'s rules, without shortening lines.
+when it is set) through :func:`adminpanel.redaction.scrub_text`'s rules, without shortening lines.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import re
 import traceback
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-
-from adminpanel.redaction import URL_PASSWORD, configured_secrets
-from market.exchanges.translation import scrub
-
-# A token in a query string (websocket paths in access lines): ?token=..., &token=...
-_QUERY_TOKEN = re.compile(r"([?&](?:token|access_token|key)=)[^&\s\"']+", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=1)
-def _secrets() -> tuple[str, ...]:
-    return tuple(configured_secrets())
-
-
-@receiver(setting_changed)
-def _forget_secrets(**kwargs) -> None:
-    _secrets.cache_clear()
+from adminpanel.redaction import scrub_text
 
 
 def scrub_log_text(text: str) -> str:
-    """`text` without configured secrets, credential pairs, signed query strings, URL passwords or tokens."""
-    secrets = _secrets()
-    return "\n".join(
-        scrub(_QUERY_TOKEN.sub(r"\1***", URL_PASSWORD.sub(r"\1***@", line)), secrets, max_length=None)
-        for line in text.split("\n")
-    )
+    """`text` without configured secrets, credential pairs, signed query strings, URL passwords or tokens;
+    lines are kept whole."""
+    return scrub_text(text, max_length=None)
 
 
 def _scrubbed(record: logging.LogRecord) -> logging.LogRecord:

@@ -10,11 +10,14 @@ the exception, never frame locals.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.views.debug import SafeExceptionReporterFilter
 
 from core.secret import Secret, reveal
@@ -30,7 +33,9 @@ _SECRET_SETTING = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|_KEYS?$|^KEY$|SIGNA
 # A dotted Python path (a validator, a hasher) is configuration, not a secret.
 _DOTTED_PATH = re.compile(r"^\w+(\.\w+)+$")
 # The password of a URL such as postgres://user:password@host or redis://:password@host.
-URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s/:@]*:)[^\s/@]+@", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s/:@]*:)[^\s/@]+@", re.IGNORECASE)
+# A token in a query string (a websocket path as uvicorn logs it): ?token=..., &token=...
+_QUERY_TOKEN = re.compile(r"([?&](?:token|access_token|key)=)[^&\s\"']+", re.IGNORECASE)
 # Settings values shorter than this are not searched for (a 3-letter "secret" would mask ordinary words).
 _MIN_SECRET_LENGTH = 8
 
@@ -55,22 +60,32 @@ def _secret_values(names: tuple[str, ...], value: Any, depth: int = 0) -> Iterat
                 yield part
 
 
-def configured_secrets() -> list[str]:
-    """The values of the settings whose names look secret, longest first (so no longer one is half-masked)."""
+@functools.lru_cache(maxsize=1)
+def configured_secrets() -> tuple[str, ...]:
+    """The values of the settings whose names look secret, longest first (so no longer one is half-masked).
+    Read once (every log record is scrubbed with them), again after a settings change (tests)."""
     found: set[str] = set()
     for name in dir(settings):
         if name.isupper():
             found.update(_secret_values((name,), getattr(settings, name, None)))
-    return sorted(found, key=len, reverse=True)
+    return tuple(sorted(found, key=len, reverse=True))
 
 
-def scrub_text(text: str, sensitive: Iterable[str | Secret] = ()) -> str:
-    """``text`` (a message or a traceback) without secrets; each line is kept to 300 characters."""
+@receiver(setting_changed)
+def _forget_configured_secrets(**kwargs) -> None:
+    configured_secrets.cache_clear()
+
+
+def scrub_text(text: str, sensitive: Iterable[str | Secret] = (), *, max_length: int | None = 300) -> str:
+    """``text`` (a message, a traceback, a log line) without secrets, line by line; each line kept to
+    ``max_length`` characters (None: whole)."""
     if not text:
         return ""
     secrets = [*sensitive, *configured_secrets()]
-    lines = (URL_PASSWORD.sub(r"\1***@", line) for line in str(text).splitlines())
-    return "\n".join(scrub(line, secrets) for line in lines)
+    return "\n".join(
+        scrub(_QUERY_TOKEN.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", line)), secrets, max_length=max_length)
+        for line in str(text).split("\n")
+    )
 
 
 def redact_value(name: str, value: Any) -> Any:
@@ -90,17 +105,17 @@ def redact_arguments(args: Iterable[Any] | None, kwargs: Mapping[str, Any] | Non
     }
 
 
-def _scrub_event_value(key: str, value: Any, secrets: list[str], depth: int = 0) -> Any:
+def _scrub_event_value(key: str, value: Any, depth: int = 0) -> Any:
     if isinstance(key, str) and SECRET_NAME.search(key) and isinstance(value, str | Secret):
         return MASK
     if depth > 20:
         return value
     if isinstance(value, str):
-        return "\n".join(scrub(line, secrets) for line in URL_PASSWORD.sub(r"\1***@", value).splitlines())
+        return scrub_text(value)
     if isinstance(value, Mapping):
-        return {k: _scrub_event_value(k, v, secrets, depth + 1) for k, v in value.items()}
+        return {k: _scrub_event_value(k, v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_scrub_event_value(key, item, secrets, depth + 1) for item in value]
+        return [_scrub_event_value(key, item, depth + 1) for item in value]
     return value
 
 
@@ -111,6 +126,6 @@ def scrub_sentry_event(event: dict[str, Any], hint: dict[str, Any] | None = None
     frame locals too (include_local_variables=False); this is the defence in depth for messages and
     breadcrumbs that quote a signed URL or a key. An event that cannot be scrubbed is dropped, not sent."""
     try:
-        return _scrub_event_value("", event, configured_secrets())
+        return _scrub_event_value("", event)
     except Exception:
         return None
