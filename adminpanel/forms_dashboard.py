@@ -6,12 +6,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
-from django.utils import timezone
 
-from adminpanel.selectors.days import midnight
+from adminpanel.selectors.days import midnight, today_utc
 from adminpanel.selectors.inactive import InactiveFilters
 from adminpanel.selectors.users import customers
 from adminpanel.services.bulk_actions import PAUSE, RESET_KEYS, REVALIDATE, SUSPEND
@@ -49,7 +48,7 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
-        today = timezone.now().astimezone(UTC).date()
+        today = today_utc()
         if until and until > today:
             self.add_error("until", f"The end date is after today ({today}, UTC).")
         elif since and until and until < since:

@@ -3,13 +3,11 @@ staff overview's trading rollup."""
 
 from __future__ import annotations
 
-from datetime import UTC, date
-
 from celery import shared_task
 from celery.signals import task_failure
-from django.utils import timezone
 
 from adminpanel.logging import record_failed_task
+from adminpanel.selectors.days import today_utc
 from adminpanel.services.errors import error_records_prune
 from adminpanel.services.trading_rollup import rollup_all, rollup_recent
 
@@ -21,11 +19,6 @@ task_failure.connect(record_failed_task, dispatch_uid="adminpanel.record_failed_
 def prune_error_records() -> int:
     """Delete error records older than STAFF_ERROR_RETENTION_DAYS."""
     return error_records_prune()
-
-
-def today_utc() -> date:
-    """Today's date in UTC (the rollup's days are UTC days)."""
-    return timezone.now().astimezone(UTC).date()
 
 
 @shared_task(ignore_result=True)

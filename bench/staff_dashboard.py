@@ -255,8 +255,8 @@ def fill_trades(n: int, traders: list[int], first_signal: int) -> None:
 def roll_up() -> float:
     """What beat does in production: the staff overview's trading rollup of every whole day before today (the
     empty database is measured without one). Returns the seconds it took."""
+    from adminpanel.selectors.days import today_utc
     from adminpanel.services.trading_rollup import rollup_all
-    from adminpanel.tasks import today_utc
 
     started = time.perf_counter()
     rollup_all(today=today_utc())

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
+from django.utils import timezone
+
 T = TypeVar("T")
 
 
@@ -17,6 +19,11 @@ def midnight(day: date) -> datetime:
 def as_date(value: datetime | date) -> date:
     """TruncDay gives datetimes on PostgreSQL and may give dates elsewhere: always a date."""
     return value.astimezone(UTC).date() if isinstance(value, datetime) else value
+
+
+def today_utc() -> date:
+    """Today's date in UTC (the dashboard's and the rollup's days are UTC days)."""
+    return as_date(timezone.now())
 
 
 def daily_series(values: Mapping[date, T], since: date, until: date, empty: T) -> list[tuple[date, T]]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from adminpanel.access import staff_required
 from adminpanel.forms_dashboard import DEFAULT_PRESET, PeriodForm, preset_period
 from adminpanel.selectors import trading, users
-from adminpanel.selectors.days import daily_series
+from adminpanel.selectors.days import as_date, daily_series
 from adminpanel.selectors.postgres import without_jit
 
 
@@ -51,7 +51,7 @@ def chart_data(*, since: date | None, until: date, days: trading.TradingDays) ->
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    today = now.astimezone(UTC).date()
+    today = as_date(now)
     form = PeriodForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     # A bad period is shown on the form; the figures stay those of the default period.
