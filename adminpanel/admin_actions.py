@@ -19,7 +19,6 @@ from accounts.models import User
 from adminpanel.forms import OverrideForm, PauseForm, ReasonForm
 from adminpanel.models import StaffAction
 from adminpanel.services import user_actions
-from core.errors import ApplicationError
 
 APPLY = "apply"  # the intermediate page's submit button
 MAX_USERS = 200  # every user is done in the one request: a few pages of the list at most
@@ -44,23 +43,14 @@ def users_of(queryset: QuerySet) -> list[User]:
 
 def run(request: HttpRequest, users: list[User], apply: Callable[..., StaffAction], done: str, **data) -> None:
     """Apply to each user; one refusal does not stop the others, and each is reported by email."""
-    succeeded, refused, queued = 0, [], []
-    for user in users:
-        try:
-            action = apply(user=user, actor=request.user, request=request, **data)
-        except ApplicationError as exc:
-            refused.append(f"{user.email}: {exc.message}")
-            continue
-        if action.detail.get("outcome") == "queued":  # a re-check BingX could not answer now
-            queued.append(f"{user.email}: {action.detail.get('error', '')} It will be retried.")
-        else:
-            succeeded += 1
-    if succeeded:
-        messages.success(request, f"{done}: {succeeded} user(s). Logged in the staff actions.")
-    for line in queued:
-        messages.warning(request, line)
-    for line in refused:
-        messages.error(request, line)
+    applied, refused = user_actions.users_apply(users, apply, actor=request.user, request=request, **data)
+    queued = [(user, a) for user, a in applied if a.detail.get("outcome") == "queued"]  # BingX could not answer
+    if len(applied) > len(queued):
+        messages.success(request, f"{done}: {len(applied) - len(queued)} user(s). Logged in the staff actions.")
+    for user, action in queued:
+        messages.warning(request, f"{user.email}: {action.detail.get('error', '')} It will be retried.")
+    for user, why in refused:
+        messages.error(request, f"{user.email}: {why}")
 
 
 def form_action(

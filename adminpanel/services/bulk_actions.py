@@ -30,17 +30,13 @@ class BulkOutcome:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (email, why)
 
 
-def _apply(action: str, *, user: User, actor: User, reason: str, request: HttpRequest | None) -> None:
-    if action == SUSPEND:
-        user_actions.user_suspend(user=user, actor=actor, reason=reason, request=request)
-    elif action == PAUSE:
-        user_actions.user_automation_pause(user=user, actor=actor, reason=reason, request=request)
-    elif action == REVALIDATE:
-        user_actions.user_revalidate(user=user, actor=actor, request=request)
-    elif action == RESET_KEYS:
-        user_actions.user_credentials_reset(user=user, actor=actor, reason=reason, request=request)
-    else:
-        raise ValueError(f"Unknown bulk action {action!r}")
+# Each bulk action's per-user service; a re-check takes no reason (the batch row keeps it).
+SERVICES = {
+    SUSPEND: user_actions.user_suspend,
+    PAUSE: user_actions.user_automation_pause,
+    REVALIDATE: user_actions.user_revalidate,
+    RESET_KEYS: user_actions.user_credentials_reset,
+}
 
 
 def users_bulk_apply(
@@ -51,17 +47,14 @@ def users_bulk_apply(
     most = REVALIDATE_MAX_USERS if action == REVALIDATE else BULK_MAX_USERS
     if len(users) > most:
         raise ApplicationError(f"Select at most {most} users for this action (you selected {len(users)}).")
-    outcome = BulkOutcome(action=action)
-    done_ids, refused_ids = [], []
-    for user in users:
-        try:
-            _apply(action, user=user, actor=actor, reason=reason, request=request)
-        except ApplicationError as exc:
-            outcome.refused.append((user.email, exc.message))
-            refused_ids.append(user.pk)
-        else:
-            outcome.done.append(user.email)
-            done_ids.append(user.pk)
+    if action not in SERVICES:
+        raise ValueError(f"Unknown bulk action {action!r}")
+    arguments = {} if action == REVALIDATE else {"reason": reason}
+    done, refused = user_actions.users_apply(users, SERVICES[action], actor=actor, request=request, **arguments)
+    outcome = BulkOutcome(
+        action=action, done=[user.email for user, _ in done], refused=[(user.email, why) for user, why in refused]
+    )
+    done_ids, refused_ids = [user.pk for user, _ in done], [user.pk for user, _ in refused]
     # Ids only (the refusals name the user): the per-user rows point at the users and lose them when an
     # account is deleted; this row must not keep an address after its account is gone.
     StaffAction.objects.create(

@@ -11,6 +11,7 @@ be SUSPENDED, activating refuses and staff set an override (LIMITED or FULL) wit
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services.credentials import credential_delete
 from adminpanel.models import StaffAction
-from core.errors import Refused
+from core.errors import ApplicationError, Refused
 from gatekeeper import rules
 from gatekeeper.models import AccessCheck
 from gatekeeper.services.access import CheckUnavailable, access_for, access_recheck, bingx_credential, key_remove
@@ -45,6 +46,20 @@ ACTIVATED_REASON = "Staff lifted the suspension; your checked access applies aga
 
 def _record(*, actor: User | None, target: User, action: str, reason: str = "", **detail) -> StaffAction:
     return StaffAction.objects.create(actor=actor, target=target, action=action, reason=reason.strip(), detail=detail)
+
+
+def users_apply(
+    users: Iterable[User], apply: Callable[..., StaffAction], **arguments
+) -> tuple[list[tuple[User, StaffAction]], list[tuple[User, str]]]:
+    """``apply(user=..., **arguments)`` for each user (one of the actions below): what was done, and what was
+    refused with why; a refusal does not stop the others."""
+    done, refused = [], []
+    for user in users:
+        try:
+            done.append((user, apply(user=user, **arguments)))
+        except ApplicationError as exc:
+            refused.append((user, exc.message))
+    return done, refused
 
 
 def _required(reason: str) -> str:
